@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import { sqlitePath, type Config } from './config/index.js';
+import { buildHttpServer } from './http/server.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { createLogger, type Logger } from './observability/log.js';
+import { PROVIDERS } from './providers/index.js';
+import { ProviderRegistry } from './providers/registry.js';
+import { AccountsService } from './services/accounts/accounts-service.js';
+import { Authenticator } from './services/auth/authenticator.js';
+import { HistoryRecorder } from './services/history/recorder.js';
+import type { Services } from './services/index.js';
+import { PassthroughService } from './services/passthrough/passthrough-service.js';
+import { resolveAdminToken } from './services/settings/admin-token.js';
+import { createStore, migrateToLatest, openDb, ping, type Store } from './store/index.js';
+import { UpstreamClient } from './upstream/client.js';
+import { KeyPool } from './upstream/key-pool.js';
+
+export interface App {
+  config: Readonly<Config>;
+  logger: Logger;
+  store: Store;
+  services: Services;
+  http: FastifyInstance;
+  history: HistoryRecorder;
+  /** Set only on the start that generated the admin token; print it once. */
+  generatedAdminToken: string | undefined;
+  /** Flushes what is pending and releases every resource; call after the HTTP server stopped. */
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/** Opens the store and migrates it: what both the server and the CLI start from. */
+export async function openStore(config: Readonly<Config>): Promise<Store> {
+  const db = openDb(config.databaseUrl, sqlitePath(config.databaseUrl));
+  try {
+    await migrateToLatest(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return createStore(db);
+}
+
+/** The composition root: config → store → services → http. The only place that sees every layer. */
+export async function buildApp(config: Readonly<Config>, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const store = await openStore(config);
+  const registry = new ProviderRegistry(PROVIDERS);
+
+  const history = new HistoryRecorder(store, logger, config.historyFlushMs);
+  const auth = new Authenticator(store, clock, config.keyCacheMs);
+  const accounts = new AccountsService(store, clock, (keyId) => auth.invalidate(keyId));
+  const upstream = new UpstreamClient(config.upstream);
+  const keyPools = new Map(Object.entries(config.providers).map(([id, p]) => [id, new KeyPool(p.apiKeys)]));
+  const baseUrls = new Map(Object.entries(config.providers).map(([id, p]) => [id, p.baseUrl]));
+  const passthrough = new PassthroughService(upstream, keyPools, baseUrls, history, clock);
+  const admin = await resolveAdminToken(store, clock, config.adminToken);
+
+  const services: Services = {
+    accounts,
+    auth,
+    passthrough,
+    adminToken: admin.verifier,
+    providers: registry,
+    readiness: () => ping(store.db),
+    maxBodyBytes: config.maxBodyBytes,
+  };
+  const http = await buildHttpServer(services, { logger });
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      await history.close();
+      await upstream.close();
+      await store.db.close();
+    })());
+
+  return { config, logger, store, services, http, history, generatedAdminToken: admin.generated, close };
+}

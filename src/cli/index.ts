@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { openStore } from '../app.js';
+import { ConfigError, loadConfig } from '../config/index.js';
+import { GatewayError } from '../core/errors.js';
+import { systemClock } from '../lib/clock.js';
+import { serve } from '../main.js';
+import { PROVIDERS } from '../providers/index.js';
+import { AccountsService } from '../services/accounts/accounts-service.js';
+import type { Store } from '../store/index.js';
+
+const USAGE = `tollgate — LLM API gateway
+
+  tollgate serve                                   run the gateway (same as npm start)
+  tollgate migrate                                 apply database migrations
+  tollgate users create --email E [--password P]
+  tollgate users list [--email E]
+  tollgate credit --user ID|EMAIL --amount RUB [--note TEXT]     (negative amount = debit)
+  tollgate keys create --user ID|EMAIL [--name N] [--budget-limit RUB] [--monthly-limit RUB]
+                       [--allow-balance] [--models 'gpt-4o*,anthropic/*'] [--expires-at ISO]
+  tollgate keys list --user ID|EMAIL
+  tollgate keys revoke --key KEY_ID
+
+Configuration comes from the environment (DATABASE_URL, …), as for the server.`;
+
+const OPTIONS = {
+  email: { type: 'string' },
+  password: { type: 'string' },
+  user: { type: 'string' },
+  amount: { type: 'string' },
+  note: { type: 'string' },
+  name: { type: 'string' },
+  'budget-limit': { type: 'string' },
+  'monthly-limit': { type: 'string' },
+  'allow-balance': { type: 'boolean' },
+  models: { type: 'string' },
+  'expires-at': { type: 'string' },
+  key: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const [command, sub] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE + '\n');
+    return command || values.help ? 0 : 1;
+  }
+  if (command === 'serve') {
+    await serve();
+    return -1;
+  }
+  const config = loadConfig(process.env, PROVIDERS);
+  const store = await openStore(config);
+  try {
+    if (command === 'migrate') {
+      print({ migrated: true, database: config.databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres' });
+      return 0;
+    }
+    const accounts = new AccountsService(store, systemClock, () => undefined);
+    return await dispatch(command, sub, values, accounts, store);
+  } finally {
+    await store.db.close();
+  }
+}
+
+async function dispatch(command: string, sub: string | undefined, values: Values, accounts: AccountsService, store: Store): Promise<number> {
+  const userId = async () => resolveUser(store, required(values.user, '--user'));
+  const action = `${command} ${sub ?? ''}`.trim();
+  switch (action) {
+    case 'users create':
+      print(await accounts.createUser({ email: required(values.email, '--email'), password: values.password }));
+      return 0;
+    case 'users list':
+      print(await accounts.findUsers({ email: values.email }));
+      return 0;
+    case 'credit':
+      print(await accounts.credit(await userId(), { amount: required(values.amount, '--amount'), note: values.note }));
+      return 0;
+    case 'keys create':
+      print(
+        await accounts.createKey(await userId(), {
+          name: values.name,
+          budget_limit: values['budget-limit'],
+          monthly_limit: values['monthly-limit'],
+          allow_balance: values['allow-balance'],
+          models: values.models?.split(',').map((m) => m.trim()).filter(Boolean),
+          expires_at: values['expires-at'],
+        }),
+      );
+      return 0;
+    case 'keys list':
+      print(await accounts.listKeys(await userId()));
+      return 0;
+    case 'keys revoke':
+      print(await accounts.revokeKey(required(values.key, '--key')));
+      return 0;
+    default:
+      process.stderr.write(`tollgate: unknown command "${action}"\n\n${USAGE}\n`);
+      return 1;
+  }
+}
+
+async function resolveUser(store: Store, idOrEmail: string): Promise<string> {
+  if (!idOrEmail.includes('@')) return idOrEmail;
+  const user = await store.users.findByEmail(idOrEmail.trim().toLowerCase());
+  if (!user) throw new GatewayError('TG_ERR_NOT_FOUND', `No user with email ${idOrEmail}.`);
+  return user.id;
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw new GatewayError('TG_ERR_BAD_REQUEST', `${flag} is required.`);
+  return value;
+}
+
+function print(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    if (err instanceof GatewayError || err instanceof ConfigError) process.stderr.write(`tollgate: ${err.message}\n`);
+    else if (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`tollgate: ${err.message}\n\n${USAGE}\n`);
+    else process.stderr.write(`tollgate: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(err instanceof GatewayError || err instanceof ConfigError ? 2 : 1);
+  },
+);

@@ -1,0 +1,54 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from './env-parsers.js';
+
+/** What the optional tollgate.yaml / tollgate.json may say: things env cannot say well. */
+export interface FileConfig {
+  providers: Record<string, { apiKeys: string[]; baseUrl?: string }>;
+}
+
+const CANDIDATES = ['tollgate.yaml', 'tollgate.yml', 'tollgate.json'];
+
+export function findConfigFile(cwd: string, explicit: string | undefined): string | undefined {
+  if (explicit) {
+    const path = resolve(cwd, explicit);
+    if (!existsSync(path)) throw new ConfigError(`TOLLGATE_CONFIG points to a missing file: ${path}`);
+    return path;
+  }
+  return CANDIDATES.map((name) => resolve(cwd, name)).find((path) => existsSync(path));
+}
+
+export function readConfigFile(path: string): FileConfig {
+  let doc: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    doc = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`${path}: cannot parse (${(err as Error).message})`);
+  }
+  if (doc === null || doc === undefined) return { providers: {} };
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`${path}: top level must be a mapping`);
+  const providersRaw = (doc as Record<string, unknown>)['providers'] ?? {};
+  if (typeof providersRaw !== 'object' || providersRaw === null || Array.isArray(providersRaw)) {
+    throw new ConfigError(`${path}: providers must be a mapping of provider id to settings`);
+  }
+  const providers: FileConfig['providers'] = {};
+  for (const [id, value] of Object.entries(providersRaw as Record<string, unknown>)) {
+    providers[id] = readProviderEntry(path, id, value);
+  }
+  return { providers };
+}
+
+function readProviderEntry(path: string, id: string, value: unknown): { apiKeys: string[]; baseUrl?: string } {
+  const where = `${path}: providers.${id}`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${where} must be a mapping`);
+  const entry = value as Record<string, unknown>;
+  const keys = entry['api_keys'] ?? (entry['api_key'] !== undefined ? [entry['api_key']] : []);
+  if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string' || k.trim() === '')) {
+    throw new ConfigError(`${where}.api_keys must be a list of non-empty strings`);
+  }
+  const baseUrl = entry['base_url'];
+  if (baseUrl !== undefined && typeof baseUrl !== 'string') throw new ConfigError(`${where}.base_url must be a string`);
+  return { apiKeys: keys.map((k: string) => k.trim()), ...(baseUrl ? { baseUrl } : {}) };
+}

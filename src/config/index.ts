@@ -1,0 +1,98 @@
+import { resolve } from 'node:path';
+import { ConfigError, parseBaseUrl, readEnum, readInt, readString } from './env-parsers.js';
+import { findConfigFile, readConfigFile } from './file.js';
+
+export { ConfigError } from './env-parsers.js';
+
+/** What config needs to know about an upstream to read its settings (the full spec lives in providers/). */
+export interface ProviderEnvSpec {
+  id: string;
+  envPrefix: string;
+  defaultBaseUrl: string;
+}
+
+export interface ProviderConfig {
+  baseUrl: string;
+  apiKeys: readonly string[];
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  dataDir: string;
+  adminToken: string | undefined;
+  logLevel: LogLevel;
+  maxBodyBytes: number;
+  drainTimeoutMs: number;
+  historyFlushMs: number;
+  keyCacheMs: number;
+  upstream: { connectTimeoutMs: number; headersTimeoutMs: number; idleTimeoutMs: number };
+  providers: Readonly<Record<string, ProviderConfig>>;
+  configFile: string | undefined;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const HOUR_MS = 3_600_000;
+
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  providerSpecs: readonly ProviderEnvSpec[],
+  cwd: string = process.cwd(),
+): Readonly<Config> {
+  const dataDir = resolve(cwd, readString(env, 'DATA_DIR', './data'));
+  const databaseUrl = readString(env, 'DATABASE_URL', 'sqlite:./data/tollgate.db');
+  if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres://, got "${databaseUrl}"`);
+  }
+  const adminToken = readString(env, 'ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('ADMIN_TOKEN must be at least 16 characters long');
+  }
+  const configFile = findConfigFile(cwd, readString(env, 'TOLLGATE_CONFIG'));
+  const file = configFile ? readConfigFile(configFile) : { providers: {} };
+
+  const known = new Set(providerSpecs.map((p) => p.id));
+  for (const id of Object.keys(file.providers)) {
+    if (!known.has(id)) throw new ConfigError(`${configFile}: unknown provider "${id}" (known: ${[...known].join(', ')})`);
+  }
+
+  const providers: Record<string, ProviderConfig> = {};
+  for (const spec of providerSpecs) {
+    const fromFile = file.providers[spec.id];
+    const envBase = readString(env, `${spec.envPrefix}_BASE_URL`);
+    const baseName = envBase ? `${spec.envPrefix}_BASE_URL` : `${configFile}: providers.${spec.id}.base_url`;
+    const baseUrl = parseBaseUrl(baseName, envBase ?? fromFile?.baseUrl ?? spec.defaultBaseUrl);
+    const envKey = readString(env, `${spec.envPrefix}_API_KEY`);
+    const apiKeys = [...new Set([...(envKey ? [envKey] : []), ...(fromFile?.apiKeys ?? [])])];
+    providers[spec.id] = Object.freeze({ baseUrl, apiKeys: Object.freeze(apiKeys) });
+  }
+
+  return Object.freeze({
+    host: readString(env, 'HOST', '127.0.0.1'),
+    port: readInt(env, 'PORT', 8080, 0, 65535),
+    databaseUrl,
+    dataDir,
+    adminToken,
+    logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    drainTimeoutMs: readInt(env, 'DRAIN_TIMEOUT_MS', 30_000, 0, HOUR_MS),
+    historyFlushMs: readInt(env, 'HISTORY_FLUSH_MS', 50, 1, 60_000),
+    keyCacheMs: readInt(env, 'KEY_CACHE_MS', 1000, 0, 1000),
+    upstream: Object.freeze({
+      connectTimeoutMs: readInt(env, 'UPSTREAM_CONNECT_TIMEOUT_MS', 10_000, 1, HOUR_MS),
+      headersTimeoutMs: readInt(env, 'UPSTREAM_HEADERS_TIMEOUT_MS', 600_000, 1, HOUR_MS),
+      idleTimeoutMs: readInt(env, 'UPSTREAM_IDLE_TIMEOUT_MS', 300_000, 1, HOUR_MS),
+    }),
+    providers: Object.freeze(providers),
+    configFile,
+  });
+}
+
+/** The database file path for a sqlite: URL, resolved against cwd. */
+export function sqlitePath(databaseUrl: string, cwd: string = process.cwd()): string {
+  const rest = databaseUrl.slice('sqlite:'.length);
+  return rest === ':memory:' ? rest : resolve(cwd, rest);
+}

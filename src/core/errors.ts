@@ -1,0 +1,55 @@
+/** Every refusal the gateway itself makes; each surface renders it in its own error shape. */
+export type ErrorCode =
+  | 'TG_ERR_BAD_REQUEST'
+  | 'TG_ERR_UNAUTHORIZED'
+  | 'TG_ERR_INSUFFICIENT_BALANCE'
+  | 'TG_ERR_FORBIDDEN'
+  | 'TG_ERR_NOT_FOUND'
+  | 'TG_ERR_METHOD_NOT_ALLOWED'
+  | 'TG_ERR_CONFLICT'
+  | 'TG_ERR_PAYLOAD_TOO_LARGE'
+  | 'TG_ERR_RATE_LIMITED'
+  | 'TG_ERR_INTERNAL'
+  | 'TG_ERR_UPSTREAM_UNREACHABLE'
+  | 'TG_ERR_PROVIDER_NOT_CONFIGURED'
+  | 'TG_ERR_UNAVAILABLE'
+  | 'TG_ERR_UPSTREAM_TIMEOUT';
+
+const STATUS: Record<ErrorCode, number> = {
+  TG_ERR_BAD_REQUEST: 400,
+  TG_ERR_UNAUTHORIZED: 401,
+  TG_ERR_INSUFFICIENT_BALANCE: 402,
+  TG_ERR_FORBIDDEN: 403,
+  TG_ERR_NOT_FOUND: 404,
+  TG_ERR_METHOD_NOT_ALLOWED: 405,
+  TG_ERR_CONFLICT: 409,
+  TG_ERR_PAYLOAD_TOO_LARGE: 413,
+  TG_ERR_RATE_LIMITED: 429,
+  TG_ERR_INTERNAL: 500,
+  TG_ERR_UPSTREAM_UNREACHABLE: 502,
+  TG_ERR_PROVIDER_NOT_CONFIGURED: 503,
+  TG_ERR_UNAVAILABLE: 503,
+  TG_ERR_UPSTREAM_TIMEOUT: 504,
+};
+
+export class GatewayError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** The request field at fault, when there is one. */
+    readonly param?: string,
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+    this.status = STATUS[code];
+  }
+}
+
+export const badRequest = (message: string, param?: string) => new GatewayError('TG_ERR_BAD_REQUEST', message, param);
+export const notFound = (message: string) => new GatewayError('TG_ERR_NOT_FOUND', message);
+export const unauthorized = (message: string) => new GatewayError('TG_ERR_UNAUTHORIZED', message);
+
+export function isGatewayError(err: unknown): err is GatewayError {
+  return err instanceof GatewayError;
+}

@@ -1,0 +1,38 @@
+/** Money is an integer count of micro-rubles (1 RUB = 1,000,000). Conversions happen only here. */
+export const MICRO_PER_UNIT = 1_000_000;
+
+const DECIMAL = /^(-)?(\d{1,13})(?:\.(\d{1,6}))?$/;
+
+/** Parses rubles given as a number or a decimal string (up to 6 decimals) into micro-rubles, exactly. */
+export function parseRublesToMicro(value: unknown): number | undefined {
+  let text: string;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return undefined;
+    text = String(value);
+    if (/e/i.test(text)) text = value.toFixed(6).replace(/\.?0+$/, '');
+  } else if (typeof value === 'string') {
+    text = value.trim();
+  } else {
+    return undefined;
+  }
+  const match = DECIMAL.exec(text);
+  if (!match) return undefined;
+  const [, sign, whole = '0', fraction = ''] = match;
+  const micro = Number(whole) * MICRO_PER_UNIT + Number(fraction.padEnd(6, '0'));
+  if (!Number.isSafeInteger(micro)) return undefined;
+  return sign ? -micro : micro;
+}
+
+/** Micro-rubles to a JSON number of rubles; exact for every value the store can hold (< 2^53 micro). */
+export function microToRubles(micro: number): number {
+  return micro / MICRO_PER_UNIT;
+}
+
+/** Micro-rubles as a fixed 6-decimal string, for logs and CLI output. */
+export function formatMicro(micro: number): string {
+  const sign = micro < 0 ? '-' : '';
+  const abs = Math.abs(micro);
+  const whole = Math.floor(abs / MICRO_PER_UNIT);
+  const fraction = String(abs % MICRO_PER_UNIT).padStart(6, '0');
+  return `${sign}${whole}.${fraction}`;
+}

@@ -1,0 +1,14 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** The client's tollgate key, however its SDK sends it: Bearer, x-api-key, x-goog-api-key or ?key=. */
+export function clientKey(headers: IncomingHttpHeaders, query: URLSearchParams | undefined): string | undefined {
+  const authorization = headers.authorization;
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (match?.[1]) return match[1];
+  }
+  const apiKey = headers['x-api-key'] ?? headers['x-goog-api-key'];
+  if (typeof apiKey === 'string' && apiKey.trim() !== '') return apiKey.trim();
+  const fromQuery = query?.get('key');
+  return fromQuery ? fromQuery : undefined;
+}

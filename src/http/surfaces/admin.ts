@@ -1,0 +1,35 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { GatewayError } from '../../core/errors.js';
+import type { Services } from '../../services/index.js';
+
+type IdParams = { Params: { id: string } };
+
+/** `/admin/*`: users, credits and keys, behind the admin bearer token. */
+export async function adminRoutes(app: FastifyInstance, services: Services): Promise<void> {
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+    if (!services.adminToken.verify(match?.[1])) {
+      throw new GatewayError('TG_ERR_UNAUTHORIZED', 'Admin endpoints need "Authorization: Bearer <ADMIN_TOKEN>".');
+    }
+  });
+
+  const { accounts } = services;
+
+  app.post('/admin/users', async (request, reply) => reply.code(201).send(await accounts.createUser(request.body)));
+  app.get<{ Querystring: { email?: string; limit?: string; after?: string } }>('/admin/users', async (request) => ({
+    data: await accounts.findUsers({
+      email: request.query.email,
+      limit: request.query.limit === undefined ? undefined : Number(request.query.limit) || 100,
+      after: request.query.after,
+    }),
+  }));
+  app.get<IdParams>('/admin/users/:id', async (request) => accounts.getUser(request.params.id));
+  app.post<IdParams>('/admin/users/:id/credit', async (request) => accounts.credit(request.params.id, request.body));
+  app.post<IdParams>('/admin/users/:id/keys', async (request, reply) =>
+    reply.code(201).send(await accounts.createKey(request.params.id, request.body ?? {})),
+  );
+  app.get<IdParams>('/admin/users/:id/keys', async (request) => ({ data: await accounts.listKeys(request.params.id) }));
+  app.get<IdParams>('/admin/keys/:id', async (request) => accounts.getKey(request.params.id));
+  app.patch<IdParams>('/admin/keys/:id', async (request) => accounts.updateKey(request.params.id, request.body));
+  app.delete<IdParams>('/admin/keys/:id', async (request) => accounts.revokeKey(request.params.id));
+}

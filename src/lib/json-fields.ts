@@ -1,0 +1,96 @@
+/**
+ * Reads a few top-level fields of a JSON object without parsing the rest: long strings (base64 images,
+ * long prompts) are skipped with native `indexOf`, so a 25 MB body costs microseconds, not a full parse.
+ * Returns {} when the bytes are not a JSON object; the upstream will judge those.
+ */
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+
+export function readTopLevelFields(buf: Buffer, wanted: readonly string[]): Record<string, unknown> {
+  const found: Record<string, unknown> = {};
+  try {
+    let pos = skipSpace(buf, 0);
+    if (buf[pos] !== OPEN_BRACE) return found;
+    pos = skipSpace(buf, pos + 1);
+    let remaining = wanted.length;
+    while (pos < buf.length && buf[pos] !== CLOSE_BRACE && remaining > 0) {
+      if (buf[pos] !== QUOTE) return found;
+      const keyEnd = stringEnd(buf, pos);
+      const key = JSON.parse(buf.toString('utf8', pos, keyEnd)) as string;
+      pos = skipSpace(buf, keyEnd);
+      if (buf[pos] !== COLON) return found;
+      const valueStart = skipSpace(buf, pos + 1);
+      const valueEnd = valueEndAt(buf, valueStart);
+      if (wanted.includes(key) && !(key in found)) {
+        found[key] = JSON.parse(buf.toString('utf8', valueStart, valueEnd));
+        remaining--;
+      }
+      pos = skipSpace(buf, valueEnd);
+      if (buf[pos] === COMMA) pos = skipSpace(buf, pos + 1);
+    }
+  } catch {
+    return found;
+  }
+  return found;
+}
+
+function skipSpace(buf: Buffer, pos: number): number {
+  while (pos < buf.length) {
+    const c = buf[pos];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+    pos++;
+  }
+  return pos;
+}
+
+/** Index just past the closing quote of the string starting at `start`. */
+function stringEnd(buf: Buffer, start: number): number {
+  let pos = start + 1;
+  for (;;) {
+    const quote = buf.indexOf(QUOTE, pos);
+    if (quote < 0) throw new Error('unterminated string');
+    let backslashes = 0;
+    for (let i = quote - 1; i > start && buf[i] === BACKSLASH; i--) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    pos = quote + 1;
+  }
+}
+
+function valueEndAt(buf: Buffer, start: number): number {
+  const first = buf[start];
+  if (first === QUOTE) return stringEnd(buf, start);
+  if (first === OPEN_BRACE || first === OPEN_BRACKET) return containerEnd(buf, start);
+  let pos = start;
+  while (pos < buf.length) {
+    const c = buf[pos];
+    if (c === COMMA || c === CLOSE_BRACE || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) break;
+    pos++;
+  }
+  if (pos === start) throw new Error('missing value');
+  return pos;
+}
+
+function containerEnd(buf: Buffer, start: number): number {
+  let depth = 0;
+  let pos = start;
+  while (pos < buf.length) {
+    const c = buf[pos];
+    if (c === QUOTE) {
+      pos = stringEnd(buf, pos);
+      continue;
+    }
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+      if (depth === 0) return pos + 1;
+    }
+    pos++;
+  }
+  throw new Error('unterminated container');
+}

@@ -1,0 +1,62 @@
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config/index.js';
+import { PROVIDERS } from './providers/index.js';
+
+/** Entry: load config → build app → listen; signals and graceful drain only. */
+export async function serve(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env, PROVIDERS);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`tollgate: configuration error: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+
+  const app = await buildApp(config);
+  const address = await app.http.listen({ host: config.host, port: config.port });
+  const base = address.replace('0.0.0.0', '127.0.0.1');
+  const configured = Object.entries(config.providers)
+    .filter(([, p]) => p.apiKeys.length > 0)
+    .map(([id]) => id);
+  const banner = [
+    `tollgate listening on ${address}`,
+    `  OpenAI SDK base URL:     ${base}/openai/v1`,
+    `  Anthropic SDK base URL:  ${base}/anthropic`,
+    `  Google GenAI base URL:   ${base}/google`,
+    `  admin API:               ${base}/admin`,
+    `  providers with keys:     ${configured.length ? configured.join(', ') : 'none (set OPENAI_API_KEY, ANTHROPIC_API_KEY, …)'}`,
+  ];
+  if (app.generatedAdminToken) {
+    banner.push('', `  ADMIN TOKEN (shown once; store it now): ${app.generatedAdminToken}`);
+  }
+  process.stdout.write(banner.join('\n') + '\n');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.logger.info({ signal }, 'draining');
+    const drained = app.http.close();
+    const timer = setTimeout(() => app.http.server.closeAllConnections(), config.drainTimeoutMs);
+    await drained;
+    clearTimeout(timer);
+    await app.close();
+    app.logger.flush();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('uncaughtException', (err) => app.logger.error({ err }, 'uncaught exception'));
+  process.on('unhandledRejection', (err) => app.logger.error({ err }, 'unhandled rejection'));
+}
+
+const invokedDirectly = import.meta.url === `file://${process.argv[1]}`;
+if (invokedDirectly) {
+  serve().catch((err: unknown) => {
+    process.stderr.write(`tollgate: failed to start: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,42 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Every place a secret could appear in a log line; pino replaces them before serialising. */
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers["x-goog-api-key"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'headers["x-goog-api-key"]',
+  'query.key',
+  'key',
+  'apiKey',
+  'adminToken',
+];
+
+const KEY_IN_URL = /([?&]key=)[^&]*/gi;
+
+export function redactUrl(url: string): string {
+  return url.replace(KEY_IN_URL, '$1[redacted]');
+}
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      serializers: {
+        req: (req: { method?: string; url?: string; id?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url ? redactUrl(req.url) : req.url,
+        }),
+        err: pino.stdSerializers.err,
+      },
+    },
+    destination ?? pino.destination({ sync: false }),
+  );
+}

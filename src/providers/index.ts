@@ -1,0 +1,10 @@
+import { anthropic } from './anthropic.js';
+import { gemini } from './gemini.js';
+import { openai } from './openai.js';
+import { deepseek, openrouter, xai } from './openai-compatible.js';
+import type { ProviderSpec } from './spec.js';
+
+export type { Dialect, ProviderSpec } from './spec.js';
+
+/** THE list of built-in upstreams. */
+export const PROVIDERS: readonly ProviderSpec[] = [openai, anthropic, gemini, xai, deepseek, openrouter];

@@ -1,0 +1,23 @@
+import type { Op } from '../core/ops.js';
+import { bearerAuth, type ProviderSpec } from './spec.js';
+
+const CHAT_OPS: ReadonlySet<Op> = new Set<Op>(['chat', 'completions', 'responses']);
+
+/** xAI, DeepSeek, OpenRouter: OpenAI's dialect at another address. */
+function openAICompatible(id: string, envPrefix: string, defaultBaseUrl: string, ops: ReadonlySet<Op>): ProviderSpec {
+  return {
+    id,
+    aliases: [],
+    envPrefix,
+    defaultBaseUrl,
+    mounts: [`/${id}`],
+    versions: ['v1'],
+    dialect: 'openai',
+    ops,
+    authHeaders: bearerAuth,
+  };
+}
+
+export const xai = openAICompatible('xai', 'XAI', 'https://api.x.ai', new Set<Op>(['chat', 'completions', 'responses', 'images.generate']));
+export const deepseek = openAICompatible('deepseek', 'DEEPSEEK', 'https://api.deepseek.com', CHAT_OPS);
+export const openrouter = openAICompatible('openrouter', 'OPENROUTER', 'https://openrouter.ai/api', new Set<Op>(['chat', 'completions', 'responses', 'embeddings']));

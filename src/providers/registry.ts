@@ -1,0 +1,30 @@
+import type { ProviderSpec } from './spec.js';
+
+/** Validated lookup over the provider list; refuses to boot on a contradictory list. */
+export class ProviderRegistry {
+  private readonly byId = new Map<string, ProviderSpec>();
+  private readonly byMount = new Map<string, ProviderSpec>();
+
+  constructor(readonly all: readonly ProviderSpec[]) {
+    for (const spec of all) {
+      for (const name of [spec.id, ...spec.aliases]) {
+        if (this.byId.has(name)) throw new Error(`provider registry: "${name}" is declared twice`);
+        this.byId.set(name, spec);
+      }
+      for (const mount of spec.mounts) {
+        if (!/^\/[a-z0-9-]+$/.test(mount)) throw new Error(`provider registry: bad mount "${mount}" for ${spec.id}`);
+        if (this.byMount.has(mount)) throw new Error(`provider registry: mount "${mount}" is declared twice`);
+        this.byMount.set(mount, spec);
+      }
+      if (spec.versions.length === 0) throw new Error(`provider registry: ${spec.id} serves no API version`);
+    }
+  }
+
+  get(idOrAlias: string): ProviderSpec | undefined {
+    return this.byId.get(idOrAlias);
+  }
+
+  mounts(): Array<[mount: string, spec: ProviderSpec]> {
+    return [...this.byMount.entries()];
+  }
+}

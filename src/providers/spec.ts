@@ -1,0 +1,23 @@
+import type { Op } from '../core/ops.js';
+
+export type Dialect = 'openai' | 'anthropic' | 'gemini';
+
+/** An upstream is data: everything the gateway needs to know to reach and bill it. */
+export interface ProviderSpec {
+  id: string;
+  /** Other unified model prefixes, e.g. gemini also answers to `google/`. */
+  aliases: readonly string[];
+  /** GEMINI → GEMINI_API_KEY, GEMINI_BASE_URL. */
+  envPrefix: string;
+  /** Origin plus optional prefix, without the version segment. */
+  defaultBaseUrl: string;
+  /** Native surface prefixes, e.g. gemini → ['/google']. */
+  mounts: readonly string[];
+  /** Version segments served under each mount, forwarded as they are (`/google/v1beta/x` → base + `/v1beta/x`). */
+  versions: readonly string[];
+  dialect: Dialect;
+  ops: ReadonlySet<Op>;
+  authHeaders(key: string): Record<string, string>;
+}
+
+export const bearerAuth = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` });

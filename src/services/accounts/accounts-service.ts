@@ -1,0 +1,163 @@
+import { GatewayError, badRequest, notFound } from '../../core/errors.js';
+import { newId } from '../../lib/ids.js';
+import type { Clock } from '../../lib/clock.js';
+import { isUniqueViolation, type KeyPatch, type Store } from '../../store/index.js';
+import { generateApiKey } from '../auth/key-material.js';
+import { hashPassword } from './passwords.js';
+import * as v from './validate.js';
+import { keyView, userView, type KeyView, type UserView } from './views.js';
+
+export interface CreatedKey extends KeyView {
+  /** The secret, returned this once and never again. */
+  key: string;
+}
+
+const KEY_FIELDS = ['name', 'budget_limit', 'allow_balance', 'models', 'monthly_limit', 'expires_at'] as const;
+
+/** Users, credits and API keys: what the admin API and the CLI both drive. */
+export class AccountsService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    /** Called after a key changes, so cached principals are dropped at once. */
+    private readonly onKeyChanged: (keyId: string) => void,
+  ) {}
+
+  async createUser(input: unknown): Promise<UserView> {
+    const body = v.asObject(input);
+    v.rejectUnknown(body, ['email', 'password']);
+    const email = v.email(body['email']);
+    const password = v.optionalPassword(body['password']);
+    const passwordHash = password === undefined ? null : await hashPassword(password);
+    try {
+      const row = await this.store.users.insert({ id: newId('usr', this.clock.now()), email, passwordHash, now: this.clock.now() });
+      return userView(row);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new GatewayError('TG_ERR_CONFLICT', `A user with email ${email} already exists.`, 'email');
+      throw err;
+    }
+  }
+
+  async getUser(id: string): Promise<UserView> {
+    return userView(await this.requireUser(id));
+  }
+
+  async findUsers(query: { email?: string | undefined; limit?: number | undefined; after?: string | undefined }): Promise<UserView[]> {
+    if (query.email !== undefined) {
+      const row = await this.store.users.findByEmail(query.email.trim().toLowerCase());
+      return row ? [userView(row)] : [];
+    }
+    const rows = await this.store.users.list(Math.min(Math.max(query.limit ?? 100, 1), 1000), query.after);
+    return rows.map(userView);
+  }
+
+  /** Adds (or, when negative, removes) rubles, with a ledger row in the same transaction. */
+  async credit(userId: string, input: unknown): Promise<{ balance: number; balance_micro: number; entry_id: string }> {
+    const body = v.asObject(input);
+    v.rejectUnknown(body, ['amount', 'note']);
+    const amountMicro = v.rubles(body['amount'], 'amount');
+    if (amountMicro === 0) throw badRequest("'amount' must not be zero.", 'amount');
+    const note = v.optionalText(body['note'], 'note', 500) ?? null;
+    const result = await this.store.ledger.move({
+      userId,
+      amountMicro,
+      kind: amountMicro > 0 ? 'credit' : 'debit',
+      note,
+      now: this.clock.now(),
+    });
+    if (!result.ok && result.reason === 'no_user') throw notFound(`User ${userId} not found.`);
+    if (!result.ok) throw badRequest('The debit is larger than the balance; balances never go below zero.', 'amount');
+    return { balance: result.balanceMicro / 1_000_000, balance_micro: result.balanceMicro, entry_id: result.entry.id };
+  }
+
+  async createKey(userId: string, input: unknown): Promise<CreatedKey> {
+    const body = v.asObject(input ?? {});
+    v.rejectUnknown(body, KEY_FIELDS);
+    await this.requireUser(userId);
+    const material = generateApiKey();
+    const now = this.clock.now();
+    const row = {
+      id: newId('key', now),
+      user_id: userId,
+      key_hash: material.hash,
+      prefix: material.displayPrefix,
+      name: v.optionalText(body['name'], 'name', 100) ?? null,
+      status: 'active',
+      allow_balance: v.optionalBoolean(body['allow_balance'], 'allow_balance') ? 1 : 0,
+      budget_limit_micro: v.optionalLimit(body['budget_limit'], 'budget_limit') ?? null,
+      budget_used_micro: 0,
+      models: jsonOrNull(v.optionalModels(body['models'])),
+      monthly_limit_micro: v.optionalLimit(body['monthly_limit'], 'monthly_limit') ?? null,
+      monthly_used_micro: 0,
+      monthly_period: null,
+      expires_at: v.optionalTime(body['expires_at'], 'expires_at') ?? null,
+      created_at: now,
+      last_used_at: null,
+      revoked_at: null,
+    };
+    await this.store.keys.insert(row);
+    return { ...keyView(row), key: material.key };
+  }
+
+  async listKeys(userId: string): Promise<KeyView[]> {
+    await this.requireUser(userId);
+    return (await this.store.keys.listByUser(userId)).map(keyView);
+  }
+
+  async getKey(keyId: string): Promise<KeyView> {
+    const row = await this.store.keys.findById(keyId);
+    if (!row) throw notFound(`Key ${keyId} not found.`);
+    return keyView(row);
+  }
+
+  async updateKey(keyId: string, input: unknown): Promise<KeyView> {
+    const body = v.asObject(input);
+    v.rejectUnknown(body, [...KEY_FIELDS, 'status']);
+    const patch: KeyPatch = {};
+    const name = v.optionalText(body['name'], 'name', 100);
+    if (name !== undefined) patch.name = name;
+    const allowBalance = v.optionalBoolean(body['allow_balance'], 'allow_balance');
+    if (allowBalance !== undefined) patch.allow_balance = allowBalance ? 1 : 0;
+    const budget = v.optionalLimit(body['budget_limit'], 'budget_limit');
+    if (budget !== undefined) patch.budget_limit_micro = budget;
+    const models = v.optionalModels(body['models']);
+    if (models !== undefined) patch.models = jsonOrNull(models);
+    const monthly = v.optionalLimit(body['monthly_limit'], 'monthly_limit');
+    if (monthly !== undefined) patch.monthly_limit_micro = monthly;
+    const expires = v.optionalTime(body['expires_at'], 'expires_at');
+    if (expires !== undefined) patch.expires_at = expires;
+    if (body['status'] !== undefined) {
+      if (body['status'] !== 'revoked') throw badRequest("'status' can only be set to \"revoked\"; revoked keys stay revoked.", 'status');
+      Object.assign(patch, this.revocation());
+    }
+    return this.applyKeyPatch(keyId, patch);
+  }
+
+  async revokeKey(keyId: string): Promise<KeyView> {
+    return this.applyKeyPatch(keyId, this.revocation());
+  }
+
+  private revocation(): KeyPatch {
+    return { status: 'revoked', revoked_at: this.clock.now() };
+  }
+
+  private async applyKeyPatch(keyId: string, patch: KeyPatch): Promise<KeyView> {
+    const existing = await this.store.keys.findById(keyId);
+    if (!existing) throw notFound(`Key ${keyId} not found.`);
+    if (existing.status === 'revoked' && patch.status === 'revoked') return keyView(existing);
+    const row = await this.store.keys.update(keyId, patch);
+    this.onKeyChanged(keyId);
+    if (!row) throw notFound(`Key ${keyId} not found.`);
+    return keyView(row);
+  }
+
+  private async requireUser(id: string) {
+    const row = await this.store.users.findById(id);
+    if (!row) throw notFound(`User ${id} not found.`);
+    return row;
+  }
+}
+
+function jsonOrNull(models: string[] | null | undefined): string | null {
+  return models ? JSON.stringify(models) : null;
+}

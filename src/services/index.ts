@@ -1,0 +1,22 @@
+import type { ProviderRegistry } from '../providers/registry.js';
+import type { AccountsService } from './accounts/accounts-service.js';
+import type { Authenticator } from './auth/authenticator.js';
+import type { PassthroughService } from './passthrough/passthrough-service.js';
+import type { AdminTokenVerifier } from './settings/admin-token.js';
+
+export type { Principal } from './auth/authenticator.js';
+export type { NativeRequest, NativeResponse, StreamOutcome } from './passthrough/passthrough-service.js';
+export { asGatewayError, errorBody, streamErrorEvent, type Surface } from './surface-errors.js';
+export { readTopLevelFields } from '../lib/json-fields.js';
+export { classifyUpstreamError as classifyRelayError } from '../upstream/errors.js';
+
+/** What the HTTP layer may use: services only, never the store, dialects or upstream directly. */
+export interface Services {
+  accounts: AccountsService;
+  auth: Authenticator;
+  passthrough: PassthroughService;
+  adminToken: AdminTokenVerifier;
+  providers: ProviderRegistry;
+  readiness(): Promise<void>;
+  maxBodyBytes: number;
+}

@@ -1,0 +1,55 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** Never forwarded upstream: hop-by-hop headers, the client's credentials, and what identifies the client's network. */
+const DROP_REQUEST = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'content-length',
+  'authorization',
+  'x-api-key',
+  'x-goog-api-key',
+  'cookie',
+  'forwarded',
+  'x-real-ip',
+  // Asked of the upstream as identity so the usage tap can read the stream.
+  'accept-encoding',
+]);
+
+export function upstreamRequestHeaders(
+  incoming: IncomingHttpHeaders,
+  auth: Record<string, string>,
+  contentLength: number | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || DROP_REQUEST.has(name) || name.startsWith('x-forwarded-')) continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  if (contentLength !== undefined) out['content-length'] = String(contentLength);
+  return Object.assign(out, auth);
+}
+
+/** Passed back to the client: the body's type and the provider's request ids, rate limits and retry hints. */
+const KEEP_RESPONSE = /^(content-type|content-length|content-disposition|retry-after|retry-after-ms|x-should-retry|x-request-id|request-id|openai-processing-ms|openai-version|x-ratelimit-[a-z0-9-]+|anthropic-ratelimit-[a-z0-9-]+)$/;
+
+export function clientResponseHeaders(upstream: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value !== undefined && KEEP_RESPONSE.test(name)) out[name] = value;
+  }
+  return out;
+}
+
+export function upstreamRequestId(headers: Record<string, string | string[] | undefined>): string | null {
+  const value = headers['x-request-id'] ?? headers['request-id'];
+  return typeof value === 'string' ? value.slice(0, 200) : null;
+}

@@ -1,0 +1,56 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { ApiKeysTable, Database } from '../schema.js';
+
+export type KeyRow = Selectable<ApiKeysTable>;
+export type KeyPatch = Pick<
+  Updateable<ApiKeysTable>,
+  'name' | 'allow_balance' | 'budget_limit_micro' | 'models' | 'monthly_limit_micro' | 'expires_at' | 'status' | 'revoked_at'
+>;
+
+/** A key with the owning account's status, as authentication needs it. */
+export interface KeyWithOwner extends KeyRow {
+  user_status: string;
+}
+
+export class KeysRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(row: KeyRow): Promise<void> {
+    await this.db.insertInto('api_keys').values(row).execute();
+  }
+
+  async findById(id: string): Promise<KeyRow | undefined> {
+    return this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async findByHash(hash: string): Promise<KeyWithOwner | undefined> {
+    return this.db
+      .selectFrom('api_keys')
+      .innerJoin('users', 'users.id', 'api_keys.user_id')
+      .selectAll('api_keys')
+      .select('users.status as user_status')
+      .where('api_keys.key_hash', '=', hash)
+      .executeTakeFirst();
+  }
+
+  async listByUser(userId: string): Promise<KeyRow[]> {
+    return this.db.selectFrom('api_keys').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+  }
+
+  async update(id: string, patch: KeyPatch): Promise<KeyRow | undefined> {
+    if (Object.keys(patch).length > 0) {
+      await this.db.updateTable('api_keys').set(patch).where('id', '=', id).execute();
+    }
+    return this.findById(id);
+  }
+
+  /** Records the latest use of many keys in one statement per key, in one transaction. */
+  async touch(lastUsed: ReadonlyMap<string, number>): Promise<void> {
+    if (lastUsed.size === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const [id, at] of lastUsed) {
+        await trx.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+      }
+    });
+  }
+}

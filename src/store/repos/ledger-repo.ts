@@ -1,0 +1,64 @@
+import type { Kysely, Selectable } from 'kysely';
+import { newId } from '../../lib/ids.js';
+import type { Database, LedgerEntriesTable } from '../schema.js';
+
+export type LedgerRow = Selectable<LedgerEntriesTable>;
+
+export interface BalanceMove {
+  userId: string;
+  amountMicro: number;
+  kind: 'credit' | 'debit';
+  note: string | null;
+  now: number;
+}
+
+export type MoveResult = { ok: true; balanceMicro: number; entry: LedgerRow } | { ok: false; reason: 'no_user' | 'insufficient' };
+
+export class LedgerRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Moves a balance and appends its ledger row in one transaction; never lets a balance go below zero. */
+  async move(move: BalanceMove): Promise<MoveResult> {
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('users')
+        .set((eb) => ({ balance_micro: eb('balance_micro', '+', move.amountMicro), updated_at: move.now }))
+        .where('id', '=', move.userId)
+        .where((eb) => eb(eb('balance_micro', '+', move.amountMicro), '>=', 0))
+        .returning('balance_micro')
+        .executeTakeFirst();
+      if (!updated) {
+        const exists = await trx.selectFrom('users').select('id').where('id', '=', move.userId).executeTakeFirst();
+        return { ok: false, reason: exists ? 'insufficient' : 'no_user' } as const;
+      }
+      const entry: LedgerRow = {
+        id: newId('led', move.now),
+        user_id: move.userId,
+        kind: move.kind,
+        amount_micro: move.amountMicro,
+        balance_after_micro: updated.balance_micro,
+        request_id: null,
+        key_id: null,
+        note: move.note,
+        created_at: move.now,
+      };
+      await trx.insertInto('ledger_entries').values(entry).execute();
+      return { ok: true, balanceMicro: updated.balance_micro, entry } as const;
+    });
+  }
+
+  async listByUser(userId: string, limit: number, beforeId?: string): Promise<LedgerRow[]> {
+    let query = this.db.selectFrom('ledger_entries').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').limit(limit);
+    if (beforeId) query = query.where('id', '<', beforeId);
+    return query.execute();
+  }
+
+  async sumByUser(userId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('ledger_entries')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount_micro'), eb.lit(0)).as('total'))
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    return Number(row.total);
+  }
+}

@@ -1,0 +1,75 @@
+import type { Generated } from 'kysely';
+
+/** Row shapes as stored. Money columns end in `_micro` (integer micro-rubles); times are epoch milliseconds. */
+export interface UsersTable {
+  id: string;
+  email: string;
+  password_hash: string | null;
+  status: string;
+  balance_micro: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  user_id: string;
+  key_hash: string;
+  prefix: string;
+  name: string | null;
+  status: string;
+  allow_balance: number;
+  budget_limit_micro: number | null;
+  budget_used_micro: Generated<number>;
+  models: string | null;
+  monthly_limit_micro: number | null;
+  monthly_used_micro: Generated<number>;
+  monthly_period: string | null;
+  expires_at: number | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface LedgerEntriesTable {
+  id: string;
+  user_id: string;
+  kind: string;
+  amount_micro: number;
+  balance_after_micro: number;
+  request_id: string | null;
+  key_id: string | null;
+  note: string | null;
+  created_at: number;
+}
+
+export interface RequestsTable {
+  id: string;
+  user_id: string | null;
+  key_id: string | null;
+  surface: string;
+  provider: string | null;
+  model: string | null;
+  method: string;
+  path: string;
+  status: number;
+  latency_ms: number;
+  error: string | null;
+  upstream_request_id: string | null;
+  stream: number;
+  created_at: number;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  ledger_entries: LedgerEntriesTable;
+  requests: RequestsTable;
+  settings: SettingsTable;
+}

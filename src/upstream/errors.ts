@@ -1,0 +1,28 @@
+import { GatewayError, isGatewayError } from '../core/errors.js';
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+/** Turns what undici threw into the gateway's vocabulary, without leaking addresses or secrets. */
+export function classifyUpstreamError(err: unknown, provider: string): GatewayError {
+  if (isGatewayError(err)) return err;
+  const code = errorCode(err);
+  if (code !== undefined && TIMEOUT_CODES.has(code)) {
+    return new GatewayError('TG_ERR_UPSTREAM_TIMEOUT', `The ${provider} upstream did not answer in time.`);
+  }
+  return new GatewayError('TG_ERR_UPSTREAM_UNREACHABLE', `The ${provider} upstream could not be reached.`);
+}
+
+function errorCode(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export function isAbortError(err: unknown): boolean {
+  const e = err as { name?: string; code?: string } | undefined;
+  return e?.name === 'AbortError' || e?.code === 'UND_ERR_ABORTED' || e?.code === 'ABORT_ERR';
+}
