@@ -6,7 +6,7 @@ import { PROVIDERS } from './providers/index.js';
 export async function serve(): Promise<void> {
   let config;
   try {
-    config = loadConfig(process.env, PROVIDERS);
+    config = loadConfig(PROVIDERS);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`tollgate: configuration error: ${err.message}\n`);

@@ -52,7 +52,7 @@ async function run(argv: string[]): Promise<number> {
     await serve();
     return -1;
   }
-  const config = loadConfig(process.env, PROVIDERS);
+  const config = loadConfig(PROVIDERS);
   const store = await openStore(config);
   try {
     if (command === 'migrate') {

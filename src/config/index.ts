@@ -38,8 +38,8 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 const HOUR_MS = 3_600_000;
 
 export function loadConfig(
-  env: Readonly<Record<string, string | undefined>>,
   providerSpecs: readonly ProviderEnvSpec[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
   cwd: string = process.cwd(),
 ): Readonly<Config> {
   const dataDir = resolve(cwd, readString(env, 'DATA_DIR', './data'));
