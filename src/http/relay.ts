@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { classifyRelayError, streamErrorEvent, type NativeResponse, type Surface } from '../services/index.js';
 
@@ -7,9 +7,7 @@ import { classifyRelayError, streamErrorEvent, type NativeResponse, type Surface
  * ends with the surface's error event (the SDKs raise it); any other body is cut, so the client sees an
  * error rather than a short answer.
  */
-export function relayResponse(reply: FastifyReply, response: NativeResponse, surface: Surface, abort: AbortController): void {
-  reply.hijack();
-  const res = reply.raw;
+export function relayResponse(res: ServerResponse, response: NativeResponse, surface: Surface, abort: AbortController): void {
   res.writeHead(response.status, response.headers);
 
   if (Buffer.isBuffer(response.body)) {
@@ -19,7 +17,8 @@ export function relayResponse(reply: FastifyReply, response: NativeResponse, sur
   }
 
   const body: Readable = response.body;
-  res.flushHeaders();
+  // Event streams show their headers at once; other bodies go out with their first chunk.
+  if (response.isEventStream) res.flushHeaders();
   res.once('close', () => {
     if (res.writableFinished) return;
     abort.abort();

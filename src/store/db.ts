@@ -11,6 +11,8 @@ export type StoreKind = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   kind: StoreKind;
+  /** The embedded connection, for the few hot writes that use prepared statements directly. */
+  sqlite?: SQLite.Database;
   close(): Promise<void>;
 }
 
@@ -30,7 +32,7 @@ function openSqlite(file: string): Db {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { kysely, kind: 'sqlite', close: () => kysely.destroy() };
+  return { kysely, kind: 'sqlite', sqlite: database, close: () => kysely.destroy() };
 }
 
 function openPostgres(url: string): Db {

@@ -27,7 +27,7 @@ export function createStore(db: Db): Store {
     users: new UsersRepo(db.kysely),
     keys: new KeysRepo(db.kysely),
     ledger: new LedgerRepo(db.kysely),
-    requests: new RequestsRepo(db.kysely),
+    requests: new RequestsRepo(db),
     settings: new SettingsRepo(db.kysely),
   };
 }

@@ -40,16 +40,28 @@ export class UpstreamClient {
   }
 
   async request(req: UpstreamRequest): Promise<UpstreamResponse> {
-    const url = new URL(req.baseUrl);
+    const base = this.parseBase(req.baseUrl);
     const response = await this.agent.request({
-      origin: url.origin,
-      path: url.pathname.replace(/\/$/, '') + req.path,
+      origin: base.origin,
+      path: base.prefix + req.path,
       method: req.method as Dispatcher.HttpMethod,
       headers: req.headers,
       body: req.body ?? null,
       signal: req.signal,
     });
     return { status: response.statusCode, headers: response.headers, body: response.body };
+  }
+
+  private readonly bases = new Map<string, { origin: string; prefix: string }>();
+
+  private parseBase(baseUrl: string): { origin: string; prefix: string } {
+    let base = this.bases.get(baseUrl);
+    if (!base) {
+      const url = new URL(baseUrl);
+      base = { origin: url.origin, prefix: url.pathname.replace(/\/$/, '') };
+      this.bases.set(baseUrl, base);
+    }
+    return base;
   }
 
   async close(): Promise<void> {

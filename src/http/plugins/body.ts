@@ -19,15 +19,25 @@ export function hasBody(req: IncomingMessage): boolean {
 }
 
 /** Reads a whole body into memory, refusing past `limit`. */
-export async function readWhole(stream: Readable, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+export function readWhole(stream: Readable, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        stream.off('data', onData);
+        stream.resume(); // drain the rest so the 413 can still be read by the client
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    stream.on('data', onData);
+    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    stream.once('error', reject);
+    stream.once('aborted', () => reject(new Error('client aborted the upload')));
+  });
 }
 
 /** Passes a body through as it arrives, failing the stream once it grows past `limit`. */

@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
 import type { ProviderSpec } from '../../providers/index.js';
-import { readTopLevelFields, type Services, type Surface } from '../../services/index.js';
+import { asGatewayError, errorBody, readTopLevelFields, type Services, type Surface } from '../../services/index.js';
 import { declaredLength, hasBody, limitStream, readWhole, tooLarge } from '../plugins/body.js';
 import { clientKey } from '../plugins/client-key.js';
 import { relayResponse } from '../relay.js';
@@ -9,64 +10,92 @@ import { relayResponse } from '../relay.js';
 const SURFACE: Record<ProviderSpec['dialect'], Surface> = { openai: 'openai', anthropic: 'anthropic', gemini: 'gemini' };
 const JSON_FIELDS = ['model', 'stream'] as const;
 
-/** `/openai/v1/*`, `/anthropic/v1/*`, `/google/v1beta/*`…: any method and sub-path, forwarded as bytes. */
-export async function nativeRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  app.removeAllContentTypeParsers();
-  // Leave every body unread: the handler streams or reads it under the gateway's own limit.
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-
-  for (const [mount, provider] of services.providers.mounts()) {
-    for (const version of provider.versions) {
-      const handler = (request: FastifyRequest, reply: FastifyReply) => handleNative(services, provider, mount, request, reply);
-      app.all(`${mount}/${version}`, handler);
-      app.all(`${mount}/${version}/*`, handler);
-    }
-  }
+interface Route {
+  provider: ProviderSpec;
+  mount: string;
+  surface: Surface;
 }
 
-async function handleNative(
-  services: Services,
-  provider: ProviderSpec,
-  mount: string,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<void> {
+/**
+ * `/openai/v1/*`, `/anthropic/v1/*`, `/google/v1beta/*`…: any method and sub-path, forwarded as bytes.
+ * This is the hottest path, so it is served straight from node:http ahead of Fastify's router (see
+ * server.ts); every other route, and every URL outside these mounts, goes through Fastify.
+ * Returns a handler that answers true when it took the request.
+ */
+export function nativeHandler(services: Services, log: Logger): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const routes = new Map<string, Route>();
+  for (const [mount, provider] of services.providers.mounts()) {
+    for (const version of provider.versions) {
+      routes.set(`${mount}/${version}`, { provider, mount, surface: SURFACE[provider.dialect] });
+    }
+  }
+
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const route = routes.get(prefixOf(url));
+    if (!route) return false;
+    handleNative(services, route, req, res).catch((err: unknown) => {
+      const failure = asGatewayError(err);
+      if (failure.status >= 500 && failure.code === 'TG_ERR_INTERNAL') log.error({ err }, 'native request failed');
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const body = JSON.stringify(errorBody(route.surface, failure));
+      res.writeHead(failure.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+    return true;
+  };
+}
+
+/** `/openai/v1/chat/completions?x` → `/openai/v1`; the mount and version segments only. */
+function prefixOf(url: string): string {
+  const second = url.indexOf('/', 1);
+  if (second < 0) return '';
+  let end = second + 1;
+  while (end < url.length && url[end] !== '/' && url[end] !== '?') end++;
+  return url.slice(0, end);
+}
+
+async function handleNative(services: Services, route: Route, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const startedAt = Date.now();
-  const raw = request.raw;
-  const url = raw.url ?? '/';
+  const url = req.url ?? '/';
   const queryStart = url.indexOf('?');
   const rawQuery = queryStart < 0 ? '' : url.slice(queryStart + 1);
   const query = rawQuery ? new URLSearchParams(rawQuery) : undefined;
 
-  const principal = await services.auth.authenticate(clientKey(raw.headers, query));
+  const principal = await services.auth.authenticate(clientKey(req.headers, query));
 
   const limit = services.maxBodyBytes;
-  const length = declaredLength(raw);
-  if (length !== undefined && length > limit) throw tooLarge(limit);
+  const length = declaredLength(req);
+  if (length !== undefined && length > limit) {
+    req.resume(); // read and drop the upload so the client can read the 413
+    throw tooLarge(limit);
+  }
   let body: Buffer | Readable | undefined;
   let fields: Record<string, unknown> = {};
-  if (hasBody(raw)) {
-    const stream = (request.body as Readable | undefined) ?? raw;
-    if (isJson(raw.headers['content-type'])) {
-      body = await readWhole(stream, limit);
+  if (hasBody(req)) {
+    if (isJson(req.headers['content-type'])) {
+      body = await readWhole(req, limit);
       fields = readTopLevelFields(body, JSON_FIELDS);
     } else {
-      body = limitStream(stream, limit);
+      body = limitStream(req, limit);
     }
   }
 
   const abort = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) abort.abort();
+  res.once('close', () => {
+    if (!res.writableFinished) abort.abort();
   });
 
   const response = await services.passthrough.forward({
-    provider,
-    surface: SURFACE[provider.dialect],
-    method: raw.method ?? 'GET',
-    path: (queryStart < 0 ? url : url.slice(0, queryStart)).slice(mount.length),
+    provider: route.provider,
+    surface: route.surface,
+    method: req.method ?? 'GET',
+    path: (queryStart < 0 ? url : url.slice(0, queryStart)).slice(route.mount.length),
     query: withoutKey(rawQuery),
-    headers: raw.headers,
+    headers: req.headers,
     body,
     contentLength: Buffer.isBuffer(body) ? body.length : length,
     fields,
@@ -74,7 +103,7 @@ async function handleNative(
     signal: abort.signal,
     startedAt,
   });
-  relayResponse(reply, response, SURFACE[provider.dialect], abort);
+  relayResponse(res, response, route.surface, abort);
 }
 
 function isJson(contentType: string | undefined): boolean {
@@ -83,7 +112,7 @@ function isJson(contentType: string | undefined): boolean {
 
 /** The query string minus the client's `key`, otherwise byte-for-byte as sent. */
 function withoutKey(rawQuery: string): string {
-  if (!rawQuery) return '';
+  if (!rawQuery || !rawQuery.includes('key')) return rawQuery;
   return rawQuery
     .split('&')
     .filter((pair) => {

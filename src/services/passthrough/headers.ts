@@ -39,12 +39,26 @@ export function upstreamRequestHeaders(
 }
 
 /** Passed back to the client: the body's type and the provider's request ids, rate limits and retry hints. */
-const KEEP_RESPONSE = /^(content-type|content-length|content-disposition|retry-after|retry-after-ms|x-should-retry|x-request-id|request-id|openai-processing-ms|openai-version|x-ratelimit-[a-z0-9-]+|anthropic-ratelimit-[a-z0-9-]+)$/;
+const KEEP_RESPONSE = new Set([
+  'content-type',
+  'content-length',
+  'content-disposition',
+  'retry-after',
+  'retry-after-ms',
+  'x-should-retry',
+  'x-request-id',
+  'request-id',
+  'openai-processing-ms',
+  'openai-version',
+]);
+const KEEP_RESPONSE_PREFIXES = ['x-ratelimit-', 'anthropic-ratelimit-'];
 
 export function clientResponseHeaders(upstream: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(upstream)) {
-    if (value !== undefined && KEEP_RESPONSE.test(name)) out[name] = value;
+  for (const name in upstream) {
+    const value = upstream[name];
+    if (value === undefined) continue;
+    if (KEEP_RESPONSE.has(name) || KEEP_RESPONSE_PREFIXES.some((prefix) => name.startsWith(prefix))) out[name] = value;
   }
   return out;
 }

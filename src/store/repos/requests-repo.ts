@@ -1,18 +1,40 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { Database, RequestsTable } from '../schema.js';
+import type { Insertable, Selectable } from 'kysely';
+import type { Db } from '../db.js';
+import type { RequestsTable } from '../schema.js';
 
 export type RequestRow = Selectable<RequestsTable>;
 export type NewRequestRow = Insertable<RequestsTable>;
 
 const ROWS_PER_STATEMENT = 200;
+const COLUMNS = [
+  'id', 'user_id', 'key_id', 'surface', 'provider', 'model', 'method', 'path',
+  'status', 'latency_ms', 'error', 'upstream_request_id', 'stream', 'created_at',
+] as const;
 
 export class RequestsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  private sqliteInsert: ((rows: readonly NewRequestRow[]) => void) | undefined;
+
+  constructor(private readonly db: Db) {
+    if (db.sqlite) {
+      // History is the busiest write; on SQLite one prepared statement in one transaction costs
+      // microseconds per row, where building a fresh multi-row statement each batch costs far more.
+      const statement = db.sqlite.prepare(
+        `insert or ignore into requests (${COLUMNS.join(', ')}) values (${COLUMNS.map((c) => '@' + c).join(', ')})`,
+      );
+      this.sqliteInsert = db.sqlite.transaction((rows: readonly NewRequestRow[]) => {
+        for (const row of rows) statement.run(withAllColumns(row));
+      });
+    }
+  }
 
   /** Writes a batch of history rows in one transaction; ids make a retried batch harmless. */
   async insertMany(rows: readonly NewRequestRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.db.transaction().execute(async (trx) => {
+    if (this.sqliteInsert) {
+      this.sqliteInsert(rows);
+      return;
+    }
+    await this.db.kysely.transaction().execute(async (trx) => {
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
         await trx
           .insertInto('requests')
@@ -24,11 +46,30 @@ export class RequestsRepo {
   }
 
   async listByUser(userId: string, limit: number): Promise<RequestRow[]> {
-    return this.db.selectFrom('requests').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').limit(limit).execute();
+    return this.db.kysely.selectFrom('requests').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').limit(limit).execute();
   }
 
   async count(): Promise<number> {
-    const row = await this.db.selectFrom('requests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await this.db.kysely.selectFrom('requests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
   }
+}
+
+function withAllColumns(row: NewRequestRow): Record<(typeof COLUMNS)[number], unknown> {
+  return {
+    id: row.id,
+    user_id: row.user_id ?? null,
+    key_id: row.key_id ?? null,
+    surface: row.surface,
+    provider: row.provider ?? null,
+    model: row.model ?? null,
+    method: row.method,
+    path: row.path,
+    status: row.status,
+    latency_ms: row.latency_ms,
+    error: row.error ?? null,
+    upstream_request_id: row.upstream_request_id ?? null,
+    stream: row.stream ?? 0,
+    created_at: row.created_at,
+  };
 }
