@@ -1,0 +1,260 @@
+// `npm run bench`: tollgate vs a bare undici pass-through proxy, both in front of the same mock
+// OpenAI upstream. Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2),
+// BENCH_CONNECTIONS (default 50), BENCH_SKIP_BUILD=1, BENCH_ONLY_BARE=1, BENCH_MODEL.
+import autocannon from 'autocannon';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  cpuMs,
+  freePort,
+  installExitHandlers,
+  isAlive,
+  makeTmpDir,
+  RssMonitor,
+  runCommand,
+  spawnService,
+  startScript,
+  stopAll,
+  waitForHttp,
+} from './processes.js';
+import type { ChildProcess } from 'node:child_process';
+import {
+  compare,
+  evaluate,
+  latencyStats,
+  renderReport,
+  writeJson,
+  type Report,
+  type RunStats,
+  type ScenarioId,
+  type TargetName,
+} from './report.js';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(BENCH_DIR, '..');
+const ADMIN_TOKEN = 'bench-admin-token';
+
+function envNum(name: string, def: number): number {
+  const v = Number(process.env[name] ?? def);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
+  return v;
+}
+const flag = (name: string): boolean => ['1', 'true', 'yes'].includes((process.env[name] ?? '').toLowerCase());
+
+const cfg = {
+  duration: envNum('BENCH_DURATION', 10),
+  warmup: envNum('BENCH_WARMUP', 2),
+  connections: envNum('BENCH_CONNECTIONS', 50),
+  rate: 500,
+  rateConnections: 20,
+  skipBuild: flag('BENCH_SKIP_BUILD'),
+  onlyBare: flag('BENCH_ONLY_BARE'),
+  model: process.env.BENCH_MODEL ?? 'gpt-4o-mini',
+};
+
+const messages = [{ role: 'user', content: 'Say hello in twenty tokens.' }];
+const BODY = JSON.stringify({ model: cfg.model, messages });
+const STREAM_BODY = JSON.stringify({ model: cfg.model, messages, stream: true, stream_options: { include_usage: true } });
+
+interface Target {
+  name: TargetName;
+  child: ChildProcess;
+  pid: number;
+  url: string; // full chat-completions URL
+  auth: string;
+}
+
+interface Scenario {
+  id: ScenarioId;
+  label: string;
+  stream: boolean;
+  connections: number;
+  overallRate?: number;
+}
+
+const SCENARIOS: Scenario[] = [
+  { id: 'chat', label: '(a) chat', stream: false, connections: cfg.connections },
+  { id: 'chat-stream', label: '(b) chat stream x20', stream: true, connections: cfg.connections },
+  { id: 'rate-500', label: `(c) chat @${cfg.rate}/s`, stream: false, connections: cfg.rateConnections, overallRate: cfg.rate },
+];
+
+async function fire(t: Target, sc: Scenario, durationS: number, mockPid: number): Promise<RunStats> {
+  const samples: number[] = [];
+  const cpu0 = cpuMs(t.pid);
+  const mock0 = cpuMs(mockPid);
+  const gen0 = process.cpuUsage();
+  const result = await new Promise<autocannon.Result>((res, rej) => {
+    const inst = autocannon(
+      {
+        url: t.url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: t.auth },
+        body: sc.stream ? STREAM_BODY : BODY,
+        connections: sc.connections,
+        duration: durationS,
+        timeout: 10,
+        ...(sc.overallRate ? { overallRate: sc.overallRate, ignoreCoordinatedOmission: true } : {}),
+      },
+      (err: unknown, r: autocannon.Result) => (err ? rej(err instanceof Error ? err : new Error(String(err))) : res(r)),
+    );
+    inst.on('response', (_client, status, _bytes, ms) => {
+      if (status >= 200 && status < 300) samples.push(ms);
+    });
+  });
+  const cpu1 = cpuMs(t.pid);
+  const mock1 = cpuMs(mockPid);
+  const gen = process.cpuUsage(gen0);
+  const pct = (a: number | null, b: number | null): number | null =>
+    a === null || b === null ? null : ((b - a) / (result.duration * 1000)) * 100;
+  return {
+    scenario: sc.id,
+    scenarioLabel: sc.label,
+    target: t.name,
+    connections: sc.connections,
+    overallRate: sc.overallRate ?? null,
+    durationS: result.duration,
+    requests2xx: samples.length,
+    rps: samples.length / result.duration,
+    latencyMs: latencyStats(samples),
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    cpuPct: pct(cpu0, cpu1),
+    mockCpuPct: pct(mock0, mock1),
+    loadgenCpuPct: pct(0, (gen.user + gen.system) / 1000),
+    cpuUsPerReq: cpu0 === null || cpu1 === null || samples.length === 0 ? null : ((cpu1 - cpu0) * 1000) / samples.length,
+  };
+}
+
+/** One non-stream and one stream request per target, to fail fast with a readable error. */
+async function smoke(t: Target): Promise<string> {
+  const post = async (body: string): Promise<string> => {
+    const res = await fetch(t.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: t.auth },
+      body,
+    });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`${t.name} smoke request failed: HTTP ${res.status}: ${text.slice(0, 500)}`);
+    return text;
+  };
+  const json = JSON.parse(await post(BODY)) as { choices?: { message?: { content?: unknown } }[] };
+  if (typeof json.choices?.[0]?.message?.content !== 'string') throw new Error(`${t.name} non-stream response has no choices[0].message.content`);
+  const events = (await post(STREAM_BODY)).split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim());
+  let deltas = 0;
+  let usage = false;
+  for (const e of events.filter((e) => e !== '[DONE]')) {
+    const chunk = JSON.parse(e) as { choices?: { delta?: { content?: unknown } }[]; usage?: unknown };
+    if (typeof chunk.choices?.[0]?.delta?.content === 'string' && chunk.choices[0].delta.content !== '') deltas++;
+    if (chunk.usage) usage = true;
+  }
+  if (deltas === 0) throw new Error(`${t.name} stream response had no content deltas`);
+  return `${t.name}: non-stream OK; stream OK (${events.length} events, ${deltas} content deltas, usage=${usage}, [DONE]=${events.includes('[DONE]')})`;
+}
+
+async function adminPost(base: string, path: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status < 200 || res.status >= 300) throw new Error(`POST ${path} -> HTTP ${res.status}: ${text.slice(0, 500)}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+async function startTollgate(mockUrl: string): Promise<Target> {
+  const main = join(ROOT, 'dist', 'src', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} not found (build failed or BENCH_SKIP_BUILD=1 without a prior build)`);
+  const port = await freePort();
+  const dbDir = makeTmpDir('tollgate-bench-db-');
+  const child = spawnService('tollgate', process.execPath, [main], {
+    cwd: ROOT,
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite:${join(dbDir, 'bench.db')}`,
+      ADMIN_TOKEN,
+      OPENAI_API_KEY: 'sk-bench-upstream',
+      OPENAI_BASE_URL: mockUrl,
+      LOG_LEVEL: 'warn',
+    },
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/health`, child, 'tollgate');
+  const user = await adminPost(base, '/admin/users', { email: 'bench@example.com' });
+  if (user.id === undefined) throw new Error(`POST /admin/users returned no id: ${JSON.stringify(user)}`);
+  const uid = encodeURIComponent(String(user.id));
+  await adminPost(base, `/admin/users/${uid}/credit`, { amount: '1000000' });
+  const key = await adminPost(base, `/admin/users/${uid}/keys`, { name: 'bench', allow_balance: true });
+  if (typeof key.key !== 'string') throw new Error(`POST /admin/users/${uid}/keys returned no key`);
+  return { name: 'tollgate', child, pid: child.pid ?? -1, url: `${base}/openai/v1/chat/completions`, auth: `Bearer ${key.key}` };
+}
+
+async function main(): Promise<number> {
+  installExitHandlers();
+  if (!cfg.onlyBare && !cfg.skipBuild) {
+    console.log('[bench] npm run build');
+    await runCommand('npm', ['run', 'build'], ROOT);
+  }
+  const nodeModules = join(ROOT, 'node_modules');
+  const mock = await startScript(join(BENCH_DIR, 'mock-upstream.ts'), 'mock-upstream', {}, nodeModules);
+  const mockUrl = `http://127.0.0.1:${mock.port}`;
+  const bare = await startScript(join(BENCH_DIR, 'bare-proxy.ts'), 'bare-proxy', { UPSTREAM_URL: mockUrl }, nodeModules);
+  const targets: Target[] = [
+    { name: 'bare', child: bare.child, pid: bare.pid, url: `http://127.0.0.1:${bare.port}/v1/chat/completions`, auth: 'Bearer sk-bare-anything' },
+  ];
+  if (!cfg.onlyBare) targets.push(await startTollgate(mockUrl));
+  console.log(`[bench] mock upstream ${mockUrl} (pid ${mock.pid}); ${targets.map((t) => `${t.name} ${t.url} (pid ${t.pid})`).join('; ')}`);
+
+  const rss = new RssMonitor(Object.fromEntries(targets.map((t) => [t.name, t.pid])));
+  rss.start();
+  for (const t of targets) console.log(`[bench] smoke ${await smoke(t)}`);
+
+  const runs: RunStats[] = [];
+  for (const sc of SCENARIOS) {
+    for (const t of targets) {
+      for (const warm of [true, false]) {
+        if (!isAlive(t.child) || !isAlive(mock.child)) throw new Error(`${t.name} or mock upstream is no longer running`);
+        const d = warm ? cfg.warmup : cfg.duration;
+        process.stdout.write(`[bench] ${sc.label} -> ${t.name}: ${warm ? 'warm-up' : 'measure'} ${d}s ... `);
+        const r = await fire(t, sc, d, mock.pid);
+        console.log(`${r.rps.toFixed(0)} req/s, p50 ${r.latencyMs.p50.toFixed(2)} ms, err/non2xx ${r.errors}/${r.non2xx}`);
+        if (!warm) runs.push(r);
+      }
+    }
+  }
+
+  const mem = rss.stop();
+  const comparisons = compare(runs);
+  const report: Report = {
+    generatedAt: new Date().toISOString(),
+    node: process.version,
+    cpus: availableParallelism(),
+    config: { ...cfg },
+    rss: mem,
+    runs,
+    comparisons,
+    checks: evaluate(comparisons, mem),
+    requestFailures: runs.reduce((n, r) => n + r.errors + r.non2xx, 0),
+  };
+  console.log(`\n${renderReport(report)}`);
+  const out = join(BENCH_DIR, 'results', 'latest.json');
+  writeJson(out, report);
+  console.log(`\n[bench] results written to ${out}`);
+  return report.requestFailures > 0 ? 1 : 0;
+}
+
+main().then(
+  async (code) => {
+    await stopAll();
+    process.exit(code);
+  },
+  async (err: unknown) => {
+    console.error(`\n[bench] FAILED: ${err instanceof Error ? err.message : String(err)}`);
+    await stopAll();
+    process.exit(1);
+  },
+);
