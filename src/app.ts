@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { sqlitePath, type Config } from './config/index.js';
+import type { Config } from './config/index.js';
 import { buildHttpServer } from './http/server.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './observability/log.js';
@@ -35,7 +35,7 @@ export interface AppOptions {
 
 /** Opens the store and migrates it: what both the server and the CLI start from. */
 export async function openStore(config: Readonly<Config>): Promise<Store> {
-  const db = openDb(config.databaseUrl, sqlitePath(config.databaseUrl));
+  const db = openDb(config.databaseUrl, config.sqliteFile);
   try {
     await migrateToLatest(db);
   } catch (err) {

@@ -1,5 +1,5 @@
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config/index.js';
+import { ConfigError, loadConfig, type Config } from './config/index.js';
 import { PROVIDERS } from './providers/index.js';
 
 /** Entry: load config → build app → listen; signals and graceful drain only. */
@@ -16,32 +16,18 @@ export async function serve(): Promise<void> {
   }
 
   const app = await buildApp(config);
-  const address = await app.http.listen({ host: config.host, port: config.port });
-  const base = address.replace('0.0.0.0', '127.0.0.1');
-  const configured = Object.entries(config.providers)
-    .filter(([, p]) => p.apiKeys.length > 0)
-    .map(([id]) => id);
-  const banner = [
-    `tollgate listening on ${address}`,
-    `  OpenAI SDK base URL:     ${base}/openai/v1`,
-    `  Anthropic SDK base URL:  ${base}/anthropic`,
-    `  Google GenAI base URL:   ${base}/google`,
-    `  admin API:               ${base}/admin`,
-    `  providers with keys:     ${configured.length ? configured.join(', ') : 'none (set OPENAI_API_KEY, ANTHROPIC_API_KEY, …)'}`,
-  ];
-  if (app.generatedAdminToken) {
-    banner.push('', `  ADMIN TOKEN (shown once; store it now): ${app.generatedAdminToken}`);
-  }
-  process.stdout.write(banner.join('\n') + '\n');
-
+  // Signals are handled before listening, so a SIGTERM that races the start-up still drains cleanly.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.logger.info({ signal }, 'draining');
     const drained = app.http.close();
+    // Keep-alive connections whose last response just finished would otherwise hold the drain open.
+    const sweeper = setInterval(() => app.http.server.closeIdleConnections(), 100);
     const timer = setTimeout(() => app.http.server.closeAllConnections(), config.drainTimeoutMs);
     await drained;
+    clearInterval(sweeper);
     clearTimeout(timer);
     await app.close();
     app.logger.flush();
@@ -51,6 +37,26 @@ export async function serve(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.on('uncaughtException', (err) => app.logger.error({ err }, 'uncaught exception'));
   process.on('unhandledRejection', (err) => app.logger.error({ err }, 'unhandled rejection'));
+
+  const address = await app.http.listen({ host: config.host, port: config.port });
+  process.stdout.write(banner(address, config, app.generatedAdminToken));
+}
+
+function banner(address: string, config: Config, generatedAdminToken: string | undefined): string {
+  const base = address.replace('0.0.0.0', '127.0.0.1');
+  const configured = Object.entries(config.providers)
+    .filter(([, p]) => p.apiKeys.length > 0)
+    .map(([id]) => id);
+  const lines = [
+    `tollgate listening on ${address}`,
+    `  OpenAI SDK base URL:     ${base}/openai/v1`,
+    `  Anthropic SDK base URL:  ${base}/anthropic`,
+    `  Google GenAI base URL:   ${base}/google`,
+    `  admin API:               ${base}/admin`,
+    `  providers with keys:     ${configured.length ? configured.join(', ') : 'none (set OPENAI_API_KEY, ANTHROPIC_API_KEY, …)'}`,
+  ];
+  if (generatedAdminToken) lines.push('', `  ADMIN TOKEN (shown once; store it now): ${generatedAdminToken}`);
+  return lines.join('\n') + '\n';
 }
 
 const invokedDirectly = import.meta.url === `file://${process.argv[1]}`;

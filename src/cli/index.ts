@@ -15,7 +15,7 @@ const USAGE = `tollgate — LLM API gateway
   tollgate migrate                                 apply database migrations
   tollgate users create --email E [--password P]
   tollgate users list [--email E]
-  tollgate credit --user ID|EMAIL --amount RUB [--note TEXT]     (negative amount = debit)
+  tollgate credit --user ID|EMAIL --amount RUB [--note TEXT]     (debit: --amount=-5)
   tollgate keys create --user ID|EMAIL [--name N] [--budget-limit RUB] [--monthly-limit RUB]
                        [--allow-balance] [--models 'gpt-4o*,anthropic/*'] [--expires-at ISO]
   tollgate keys list --user ID|EMAIL
@@ -115,6 +115,10 @@ function required(value: string | undefined, flag: string): string {
   return value;
 }
 
+function isArgError(err: unknown): boolean {
+  return err instanceof TypeError && ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ?? false);
+}
+
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
@@ -125,8 +129,8 @@ run(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof GatewayError || err instanceof ConfigError) process.stderr.write(`tollgate: ${err.message}\n`);
-    else if (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`tollgate: ${err.message}\n\n${USAGE}\n`);
+    else if (isArgError(err)) process.stderr.write(`tollgate: ${(err as Error).message}\n\n${USAGE}\n`);
     else process.stderr.write(`tollgate: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(err instanceof GatewayError || err instanceof ConfigError ? 2 : 1);
+    process.exit(err instanceof GatewayError || err instanceof ConfigError || isArgError(err) ? 2 : 1);
   },
 );

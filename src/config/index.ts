@@ -22,6 +22,8 @@ export interface Config {
   host: string;
   port: number;
   databaseUrl: string;
+  /** The SQLite file (resolved against the working directory) when DATABASE_URL is sqlite:. */
+  sqliteFile: string | undefined;
   dataDir: string;
   adminToken: string | undefined;
   logLevel: LogLevel;
@@ -47,6 +49,7 @@ export function loadConfig(
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres://, got "${databaseUrl}"`);
   }
+  if (databaseUrl === 'sqlite:') throw new ConfigError('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/tollgate.db');
   const adminToken = readString(env, 'ADMIN_TOKEN');
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('ADMIN_TOKEN must be at least 16 characters long');
@@ -74,6 +77,7 @@ export function loadConfig(
     host: readString(env, 'HOST', '127.0.0.1'),
     port: readInt(env, 'PORT', 8080, 0, 65535),
     databaseUrl,
+    sqliteFile: databaseUrl.startsWith('sqlite:') ? sqlitePath(databaseUrl, cwd) : undefined,
     dataDir,
     adminToken,
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -91,8 +95,7 @@ export function loadConfig(
   });
 }
 
-/** The database file path for a sqlite: URL, resolved against cwd. */
-export function sqlitePath(databaseUrl: string, cwd: string = process.cwd()): string {
+function sqlitePath(databaseUrl: string, cwd: string): string {
   const rest = databaseUrl.slice('sqlite:'.length);
   return rest === ':memory:' ? rest : resolve(cwd, rest);
 }

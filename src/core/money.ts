@@ -9,7 +9,8 @@ export function parseRublesToMicro(value: unknown): number | undefined {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined;
     text = String(value);
-    if (/e/i.test(text)) text = value.toFixed(6).replace(/\.?0+$/, '');
+    // Exponent form appears only below 1e-6 (too many decimals) or from 1e21 (too large).
+    if (/e/i.test(text)) return undefined;
   } else if (typeof value === 'string') {
     text = value.trim();
   } else {
@@ -20,10 +21,10 @@ export function parseRublesToMicro(value: unknown): number | undefined {
   const [, sign, whole = '0', fraction = ''] = match;
   const micro = Number(whole) * MICRO_PER_UNIT + Number(fraction.padEnd(6, '0'));
   if (!Number.isSafeInteger(micro)) return undefined;
-  return sign ? -micro : micro;
+  return sign && micro !== 0 ? -micro : micro;
 }
 
-/** Micro-rubles to a JSON number of rubles; exact for every value the store can hold (< 2^53 micro). */
+/** Micro-rubles to a JSON number of rubles; exact below 2^33 rubles (≈ 8.6 billion), far above any balance. */
 export function microToRubles(micro: number): number {
   return micro / MICRO_PER_UNIT;
 }

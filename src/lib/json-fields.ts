@@ -18,8 +18,8 @@ export function readTopLevelFields(buf: Buffer, wanted: readonly string[]): Reco
     let pos = skipSpace(buf, 0);
     if (buf[pos] !== OPEN_BRACE) return found;
     pos = skipSpace(buf, pos + 1);
-    let remaining = wanted.length;
-    while (pos < buf.length && buf[pos] !== CLOSE_BRACE && remaining > 0) {
+    // The whole top level is walked: a duplicated key must resolve as JSON.parse and the upstream do (last wins).
+    while (pos < buf.length && buf[pos] !== CLOSE_BRACE) {
       if (buf[pos] !== QUOTE) return found;
       const keyEnd = stringEnd(buf, pos);
       const key = JSON.parse(buf.toString('utf8', pos, keyEnd)) as string;
@@ -27,10 +27,7 @@ export function readTopLevelFields(buf: Buffer, wanted: readonly string[]): Reco
       if (buf[pos] !== COLON) return found;
       const valueStart = skipSpace(buf, pos + 1);
       const valueEnd = valueEndAt(buf, valueStart);
-      if (wanted.includes(key) && !(key in found)) {
-        found[key] = JSON.parse(buf.toString('utf8', valueStart, valueEnd));
-        remaining--;
-      }
+      if (wanted.includes(key)) found[key] = JSON.parse(buf.toString('utf8', valueStart, valueEnd));
       pos = skipSpace(buf, valueEnd);
       if (buf[pos] === COMMA) pos = skipSpace(buf, pos + 1);
     }

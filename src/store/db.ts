@@ -19,8 +19,8 @@ export interface Db {
 const PG_INT8 = 20;
 
 /** Opens the store named by a `sqlite:<path>` or `postgres://…` URL. */
-export function openDb(databaseUrl: string, sqliteFile: string): Db {
-  if (databaseUrl.startsWith('sqlite:')) return openSqlite(sqliteFile);
+export function openDb(databaseUrl: string, sqliteFile: string | undefined): Db {
+  if (databaseUrl.startsWith('sqlite:')) return openSqlite(sqliteFile ?? databaseUrl.slice('sqlite:'.length));
   return openPostgres(databaseUrl);
 }
 
@@ -51,10 +51,21 @@ function openPostgres(url: string): Db {
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db: db.kysely, provider: { getMigrations: async () => MIGRATIONS } });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  // On PostgreSQL the bookkeeping tables live in the schema tollgate uses, not in any schema that has them.
+  const schema = db.kind === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: { getMigrations: async () => MIGRATIONS },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  // Kysely's lock does not hold across SQLite processes: a second process migrating the same new file at
+  // the same moment fails on "already exists" and, once the first has committed, finds nothing left to do.
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    if (db.kind !== 'sqlite' || attempt >= 5) throw error instanceof Error ? error : new Error(String(error));
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+  }
 }
 
 export async function ping(db: Db): Promise<void> {

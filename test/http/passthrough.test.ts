@@ -12,8 +12,8 @@ describe('native passthrough over raw HTTP', () => {
   });
   after(() => stack.close());
 
-  const post = (path: string, body: string | Buffer, headers: Record<string, string> = {}) =>
-    fetch(stack.gw.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const post = (path: string, body: string | Uint8Array, headers: Record<string, string> = {}) =>
+    fetch(stack.gw.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: body as BodyInit });
 
   test('the key is accepted as Bearer, x-api-key, x-goog-api-key and ?key= on every surface', async () => {
     const variants: Array<[string, Record<string, string>, string]> = [
@@ -124,7 +124,7 @@ describe('native passthrough over raw HTTP', () => {
 
   test('bodies over the limit get 413 in shape and never reach the upstream', async () => {
     const before = stack.openai.requests.length;
-    const big = Buffer.alloc(70_000, 'a');
+    const big = new Uint8Array(70_000).fill(97);
     const declared = await post('/openai/v1/chat/completions', big, { authorization: `Bearer ${stack.key}` });
     assert.equal(declared.status, 413);
     assert.equal((await declared.json()).error.code, 'request_too_large');

@@ -31,6 +31,8 @@ const MAX_ENTRIES = 100_000;
 export class Authenticator {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly hashByKeyId = new Map<string, string>();
+  /** Bumped by every invalidation, so a read that started before it can never write back a stale row. */
+  private generation = 0;
 
   constructor(
     private readonly store: Store,
@@ -57,14 +59,23 @@ export class Authenticator {
 
   /** Forget a key so its next use reads the store. */
   invalidate(keyId: string): void {
+    this.generation++;
     const hash = this.hashByKeyId.get(keyId);
-    if (hash !== undefined) this.cache.delete(hash);
+    if (hash !== undefined) {
+      this.cache.delete(hash);
+      this.hashByKeyId.delete(keyId);
+    }
   }
 
   private async load(hash: string): Promise<CacheEntry> {
+    const generation = this.generation;
     const row = await this.store.keys.findByHash(hash);
-    if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
     const entry: CacheEntry = { row, principal: row && toPrincipal(row), fetchedAt: this.clock.now() };
+    if (generation !== this.generation) return entry; // answer this caller, but cache nothing stale
+    if (this.cache.size >= MAX_ENTRIES) {
+      this.cache.clear();
+      this.hashByKeyId.clear();
+    }
     this.cache.set(hash, entry);
     if (row) this.hashByKeyId.set(row.id, hash);
     return entry;

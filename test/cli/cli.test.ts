@@ -1,0 +1,173 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import SQLite from 'better-sqlite3';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(ROOT, 'src', 'cli', 'index.ts');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `tollgate <args>` as a child process with only the environment given (plus PATH). */
+function tollgate(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', CLI, ...args],
+      { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 20_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('tollgate CLI', { concurrency: true }, () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  /** Each use gets its own SQLite file, so concurrent runs never race on migrations. */
+  const freshDb = (name: string) => ({ DATABASE_URL: `sqlite:${join(dir, name, 'tollgate.db')}` });
+  const json = (result: Run) => {
+    assert.equal(result.code, 0, `exit ${result.code}: ${result.stderr}`);
+    return JSON.parse(result.stdout) as any;
+  };
+
+  // Every CLI start costs about a second (tsx + module loading), so each step runs as few processes as it can.
+  describe('a user, a credit and a key, end to end', { concurrency: 1 }, () => {
+    let dbFile: string;
+    let env: Record<string, string>;
+    const run = (...args: string[]) => tollgate(args, env);
+    let keyId: string;
+    let secret: string;
+
+    before(() => {
+      env = freshDb('workflow');
+      dbFile = env['DATABASE_URL']!.slice('sqlite:'.length);
+    });
+
+    const query = <T>(sql: string, ...params: unknown[]): T[] => {
+      const db = new SQLite(dbFile, { readonly: true });
+      try {
+        return db.prepare(sql).all(...params) as T[];
+      } finally {
+        db.close();
+      }
+    };
+
+    it('migrate creates the database', async () => {
+      const out = json(await run('migrate'));
+      assert.deepEqual(out, { migrated: true, database: 'sqlite' });
+      const tables = query<{ name: string }>("select name from sqlite_master where type = 'table'").map((t) => t.name);
+      for (const table of ['users', 'api_keys', 'ledger_entries', 'requests', 'settings']) assert.ok(tables.includes(table), table);
+    });
+
+    it('users create --email', async () => {
+      const user = json(await run('users', 'create', '--email', 'X@Y.z'));
+      assert.equal(user.email, 'x@y.z');
+      assert.equal(user.balance, 0);
+      assert.match(user.id, /^usr_/);
+      assert.deepEqual(query('select id, email from users'), [{ id: user.id, email: 'x@y.z' }]);
+    });
+
+    it('credit --user EMAIL --amount', async () => {
+      const out = json(await run('credit', '--user', 'x@y.z', '--amount', '10.5', '--note', 'cli top-up'));
+      assert.equal(out.balance, 10.5);
+      assert.equal(out.balance_micro, 10_500_000);
+      assert.deepEqual(query('select balance_micro from users'), [{ balance_micro: 10_500_000 }]);
+      assert.deepEqual(query('select kind, amount_micro, balance_after_micro, note from ledger_entries'), [
+        { kind: 'credit', amount_micro: 10_500_000, balance_after_micro: 10_500_000, note: 'cli top-up' },
+      ]);
+
+      const [sevenDecimals, tooMuch] = await Promise.all([
+        run('credit', '--user', 'x@y.z', '--amount', '1.0000001'),
+        run('credit', '--user', 'x@y.z', '--amount=-10.500001'),
+      ]);
+      assert.equal(sevenDecimals.code, 2, sevenDecimals.stderr);
+      assert.match(sevenDecimals.stderr, /amount/);
+      assert.equal(tooMuch.code, 2, tooMuch.stderr);
+      assert.match(tooMuch.stderr, /larger than the balance/);
+      assert.deepEqual(query('select balance_micro from users'), [{ balance_micro: 10_500_000 }], 'refused credits changed nothing');
+      assert.equal(query('select id from ledger_entries').length, 1);
+    });
+
+    it('keys create prints the secret once and stores only its hash', async () => {
+      const out = json(await run('keys', 'create', '--user', 'x@y.z', '--name', 'cli', '--models', 'gpt-4o*,anthropic/*', '--budget-limit', '5.5', '--allow-balance'));
+      assert.match(out.key, /^tg-[A-Za-z0-9_-]{43,}$/);
+      assert.equal(out.name, 'cli');
+      assert.deepEqual(out.models, ['gpt-4o*', 'anthropic/*']);
+      assert.equal(out.budget_limit, 5.5);
+      assert.equal(out.allow_balance, true);
+      assert.equal(out.status, 'active');
+      keyId = out.id;
+      secret = out.key;
+      const rows = query<{ key_hash: string; prefix: string }>('select * from api_keys');
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]!.key_hash, createHash('sha256').update(secret).digest('hex'));
+      assert.ok(!JSON.stringify(rows).includes(secret.slice(rows[0]!.prefix.length)), 'the secret is not stored');
+    });
+
+    it('keys list shows the key without its secret', async () => {
+      const result = await run('keys', 'list', '--user', 'x@y.z');
+      const out = json(result);
+      assert.equal(out.length, 1);
+      assert.equal(out[0].id, keyId);
+      assert.equal(out[0].name, 'cli');
+      assert.ok(secret.startsWith(out[0].prefix));
+      assert.ok(!('key' in out[0]));
+      assert.ok(!result.stdout.includes(secret.slice(out[0].prefix.length)), 'no part of the secret past the prefix');
+    });
+
+    it('keys revoke --key', async () => {
+      const out = json(await run('keys', 'revoke', '--key', keyId));
+      assert.equal(out.id, keyId);
+      assert.equal(out.status, 'revoked');
+      assert.ok(!JSON.stringify(out).includes(secret.slice(out.prefix.length)));
+      const rows = query<{ status: string; revoked_at: number | null }>('select status, revoked_at from api_keys where id = ?', keyId);
+      assert.equal(rows[0]?.status, 'revoked');
+      assert.ok(typeof rows[0]?.revoked_at === 'number');
+    });
+  });
+
+  describe('usage errors', { concurrency: true }, () => {
+    it('an unknown command exits non-zero with the usage', async () => {
+      const result = await tollgate(['frobnicate'], freshDb('unknown'));
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, /unknown command "frobnicate"/);
+      assert.match(result.stderr, /tollgate keys create --user/, 'the usage is printed');
+      assert.equal(result.stdout, '');
+    });
+
+    it('a missing --email exits 2 naming --email', async () => {
+      const result = await tollgate(['users', 'create'], freshDb('no-email'));
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /--email/);
+      assert.equal(result.stdout, '');
+    });
+
+    it('a bad DATABASE_URL exits non-zero naming DATABASE_URL', async () => {
+      const result = await tollgate(['migrate'], { DATABASE_URL: 'mysql://localhost/tollgate' });
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, /DATABASE_URL/);
+      assert.equal(result.stdout, '');
+    });
+
+    it('a negative amount as a separate argument is refused with a hint to use --amount=-N', async () => {
+      const result = await tollgate(['credit', '--user', 'x@y.z', '--amount', '-5'], freshDb('negative'));
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, /--amount=-/);
+    });
+  });
+});

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { startMock, type MockUpstream } from '../mocks/index.js';
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  exited: Promise<number | string | null>;
+}
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const TSX = import.meta.resolve('tsx');
+
+/** Starts `src/main.ts` as its own process, as `npm start` would, and waits for its banner. */
+async function startProcess(env: Record<string, string>, cwd: string): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src/main.ts')], {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner in 15 s:\n${out}`)), 15_000);
+    const check = () => {
+      const match = /tollgate listening on (http:\/\/[\d.:]+)/.exec(out);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then(() => reject(new Error(`exited before listening:\n${out}`)));
+  });
+  return { child, url, stdout: () => out, exited };
+}
+
+async function runToExit(env: Record<string, string>, cwd: string): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src/main.ts')], {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, output };
+}
+
+describe('the gateway process', () => {
+  let dir: string;
+  let mock: MockUpstream;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tollgate-life-'));
+    mock = await startMock('openai', { streamChunks: 8 });
+  });
+  after(async () => {
+    await mock.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('first start creates ./data, generates an admin token and prints it once', async () => {
+    const first = await startProcess({}, dir);
+    try {
+      const match = /ADMIN TOKEN \(shown once; store it now\): (tga-\S+)/.exec(first.stdout());
+      assert.ok(match?.[1], first.stdout());
+      const ok = await fetch(`${first.url}/admin/users?email=x@example.com`, { headers: { authorization: `Bearer ${match[1]}` } });
+      assert.equal(ok.status, 200);
+      const bad = await fetch(`${first.url}/admin/users`, { headers: { authorization: 'Bearer tga-wrong' } });
+      assert.equal(bad.status, 401);
+      assert.equal((await fetch(`${first.url}/ready`)).status, 200);
+    } finally {
+      first.child.kill('SIGTERM');
+      assert.equal(await first.exited, 0, first.stdout());
+    }
+    const second = await startProcess({}, dir);
+    try {
+      assert.ok(!second.stdout().includes('ADMIN TOKEN'), 'the token is printed only on the first start');
+    } finally {
+      second.child.kill('SIGTERM');
+      assert.equal(await second.exited, 0);
+    }
+  });
+
+  test('SIGTERM lets an in-flight stream finish, writes its history, and exits 0', async () => {
+    const adminToken = 'lifecycle-admin-token-123456';
+    const db = join(dir, 'drain.db');
+    const gw = await startProcess({ ADMIN_TOKEN: adminToken, DATABASE_URL: `sqlite:${db}`, OPENAI_API_KEY: 'sk-life', OPENAI_BASE_URL: mock.url, HISTORY_FLUSH_MS: '60000' }, dir);
+    const admin = (path: string, body: unknown) =>
+      fetch(gw.url + path, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+    const user = await admin('/admin/users', { email: 'drain@example.com' });
+    const { key } = await admin(`/admin/users/${user.id}/keys`, {});
+
+    mock.failNext({ chunkDelayMs: 120 });
+    const res = await fetch(`${gw.url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'keep streaming please' }] }),
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    gw.child.kill('SIGTERM');
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString();
+    }
+    assert.match(text, /data: \[DONE\]/, 'the stream completed after SIGTERM');
+    assert.equal(await gw.exited, 0);
+
+    const sqlite = new Database(db, { readonly: true });
+    const rows = sqlite.prepare('select status, model, stream from requests').all();
+    sqlite.close();
+    assert.deepEqual(rows, [{ status: 200, model: 'gpt-4o', stream: 1 }], 'the pending history row was flushed on shutdown');
+  });
+
+  test('a bad setting stops the process with a message naming the variable', async () => {
+    const port = await runToExit({ PORT: 'eighty' }, dir);
+    assert.notEqual(port.code, 0);
+    assert.match(port.output, /PORT/);
+    const base = await runToExit({ OPENAI_BASE_URL: 'https://api.openai.com/v1' }, dir);
+    assert.notEqual(base.code, 0);
+    assert.match(base.output, /OPENAI_BASE_URL/);
+    const db = await runToExit({ DATABASE_URL: 'mysql://x' }, dir);
+    assert.notEqual(db.code, 0);
+    assert.match(db.output, /DATABASE_URL/);
+  });
+});
