@@ -5,10 +5,10 @@ import type { PassthroughService } from './passthrough/passthrough-service.js';
 import type { AdminTokenVerifier } from './settings/admin-token.js';
 
 export type { Principal } from './auth/authenticator.js';
-export type { NativeRequest, NativeResponse, StreamOutcome } from './passthrough/passthrough-service.js';
+export type { NativeRequest } from './passthrough/passthrough-service.js';
+export type { ClientSink } from './passthrough/client-sink.js';
 export { asGatewayError, errorBody, streamErrorEvent, type Surface } from './surface-errors.js';
 export { readTopLevelFields } from '../lib/json-fields.js';
-export { classifyUpstreamError as classifyRelayError } from '../upstream/errors.js';
 
 /** What the HTTP layer may use: services only, never the store, dialects or upstream directly. */
 export interface Services {

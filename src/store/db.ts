@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -32,7 +34,16 @@ function openSqlite(file: string): Db {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { kysely, kind: 'sqlite', sqlite: database, close: () => kysely.destroy() };
+  if (file === ':memory:') return { kysely, kind: 'sqlite', sqlite: database, close: () => kysely.destroy() };
+  // Checkpoints fsync the database file: they run on a worker thread, never on the event loop.
+  database.pragma('wal_autocheckpoint = 0');
+  database.pragma('journal_size_limit = 67108864'); // a reset log is cut back to 64 MiB
+  const checkpointer = startCheckpointer(file, createRequire(import.meta.url).resolve('better-sqlite3'));
+  const close = async () => {
+    await checkpointer.close();
+    await kysely.destroy();
+  };
+  return { kysely, kind: 'sqlite', sqlite: database, close };
 }
 
 function openPostgres(url: string): Db {

@@ -1,5 +1,6 @@
-import { Agent, type Dispatcher } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import { Agent, type Dispatcher } from 'undici';
 
 export interface UpstreamTimeouts {
   connectTimeoutMs: number;
@@ -15,18 +16,34 @@ export interface UpstreamRequest {
   method: string;
   headers: Record<string, string>;
   body?: Buffer | Readable | undefined;
-  signal: AbortSignal;
 }
 
-export interface UpstreamResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Readable & Dispatcher.BodyMixin;
+/** Flow control over a response being received. */
+export interface ResponseFlow {
+  pause(): void;
+  resume(): void;
 }
 
-/** One keep-alive agent for all upstreams; undici keeps a connection pool per origin inside it. */
+/**
+ * Callbacks for one upstream exchange, called in order: `onStart` once, then either `onResponse`,
+ * `onData`*, `onEnd`, or `onError` at any point (before or after the response started).
+ */
+export interface UpstreamHandler {
+  /** The request is under way; `abort` cancels it (its reason reaches `onError`). */
+  onStart(abort: (reason: Error) => void): void;
+  onResponse(status: number, headers: IncomingHttpHeaders, flow: ResponseFlow): void;
+  onData(chunk: Buffer): void;
+  onEnd(): void;
+  onError(err: Error): void;
+}
+
+/**
+ * One keep-alive agent for all upstreams; undici keeps a connection pool per origin inside it.
+ * Responses are delivered to callbacks as undici reads them: no intermediate stream objects.
+ */
 export class UpstreamClient {
   private readonly agent: Agent;
+  private readonly bases = new Map<string, { origin: string; prefix: string }>();
 
   constructor(timeouts: UpstreamTimeouts) {
     this.agent = new Agent({
@@ -39,20 +56,31 @@ export class UpstreamClient {
     });
   }
 
-  async request(req: UpstreamRequest): Promise<UpstreamResponse> {
+  dispatch(req: UpstreamRequest, handler: UpstreamHandler): void {
     const base = this.parseBase(req.baseUrl);
-    const response = await this.agent.request({
+    const options: Dispatcher.DispatchOptions = {
       origin: base.origin,
       path: base.prefix + req.path,
       method: req.method as Dispatcher.HttpMethod,
       headers: req.headers,
       body: req.body ?? null,
-      signal: req.signal,
+    };
+    let settled = false;
+    this.agent.dispatch(options, {
+      onRequestStart: (controller) => handler.onStart((reason) => controller.abort(reason)),
+      onResponseStart: (controller, status, headers) => handler.onResponse(status, headers, controller),
+      onResponseData: (_controller, chunk) => handler.onData(chunk),
+      onResponseEnd: () => {
+        settled = true;
+        handler.onEnd();
+      },
+      onResponseError: (_controller, err) => {
+        if (settled) return;
+        settled = true;
+        handler.onError(err);
+      },
     });
-    return { status: response.statusCode, headers: response.headers, body: response.body };
   }
-
-  private readonly bases = new Map<string, { origin: string; prefix: string }>();
 
   private parseBase(baseUrl: string): { origin: string; prefix: string } {
     let base = this.bases.get(baseUrl);

@@ -5,7 +5,7 @@ import type { ProviderSpec } from '../../providers/index.js';
 import { asGatewayError, errorBody, readTopLevelFields, type Services, type Surface } from '../../services/index.js';
 import { declaredLength, hasBody, limitStream, readWhole, tooLarge } from '../plugins/body.js';
 import { clientKey } from '../plugins/client-key.js';
-import { relayResponse } from '../relay.js';
+import { responseSink } from '../response-sink.js';
 
 const SURFACE: Record<ProviderSpec['dialect'], Surface> = { openai: 'openai', anthropic: 'anthropic', gemini: 'gemini' };
 const JSON_FIELDS = ['model', 'stream'] as const;
@@ -84,12 +84,7 @@ async function handleNative(services: Services, route: Route, req: IncomingMessa
     }
   }
 
-  const abort = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) abort.abort();
-  });
-
-  const response = await services.passthrough.forward({
+  await services.passthrough.forward({
     provider: route.provider,
     surface: route.surface,
     method: req.method ?? 'GET',
@@ -100,10 +95,8 @@ async function handleNative(services: Services, route: Route, req: IncomingMessa
     contentLength: Buffer.isBuffer(body) ? body.length : length,
     fields,
     principal,
-    signal: abort.signal,
     startedAt,
-  });
-  relayResponse(res, response, route.surface, abort);
+  }, responseSink(res));
 }
 
 function isJson(contentType: string | undefined): boolean {

@@ -6,12 +6,14 @@ import { geminiNativeModel } from '../../dialects/gemini/native.js';
 import { newId } from '../../lib/ids.js';
 import type { Clock } from '../../lib/clock.js';
 import type { ProviderSpec } from '../../providers/index.js';
-import type { UpstreamClient } from '../../upstream/client.js';
+import type { ResponseFlow, UpstreamClient } from '../../upstream/client.js';
 import { classifyUpstreamError } from '../../upstream/errors.js';
 import type { KeyPool } from '../../upstream/key-pool.js';
 import { scrubSecrets } from '../../upstream/scrub.js';
 import type { Principal } from '../auth/authenticator.js';
 import type { HistoryRecorder } from '../history/recorder.js';
+import { streamErrorEvent } from '../surface-errors.js';
+import type { ClientSink } from './client-sink.js';
 import { clientResponseHeaders, upstreamRequestHeaders, upstreamRequestId } from './headers.js';
 
 export interface NativeRequest {
@@ -28,30 +30,36 @@ export interface NativeRequest {
   /** Top-level fields read from a JSON body (model, stream); empty for other bodies. */
   fields: Readonly<Record<string, unknown>>;
   principal: Principal;
-  signal: AbortSignal;
   startedAt: number;
 }
 
-export interface StreamOutcome {
-  /** The client went away before the body was complete. */
-  clientAborted: boolean;
-  /** The upstream failed while the body was being relayed. */
-  error?: GatewayError;
-}
-
-export interface NativeResponse {
-  requestId: string;
-  provider: string;
-  status: number;
-  headers: Record<string, string | string[]>;
-  /** A whole (scrubbed) error body, or the upstream's live body to pipe. */
-  body: Buffer | Readable;
-  isEventStream: boolean;
-  /** Called exactly once when the relay to the client has ended, however it ended. */
-  finish(outcome: StreamOutcome): void;
-}
-
 const MAX_ERROR_BODY = 1024 * 1024;
+
+/** Upstream error bodies pass through with their status, minus any upstream secret they echo. */
+function sendScrubbed(
+  sink: ClientSink,
+  status: number,
+  headers: Record<string, string | string[]>,
+  chunks: Buffer[],
+  secrets: readonly string[],
+): void {
+  const body = Buffer.from(scrubSecrets(Buffer.concat(chunks).toString('utf8'), secrets));
+  sink.start(status, { ...headers, 'content-length': String(body.length) });
+  sink.end(body);
+}
+
+function nativeModel(req: NativeRequest): string | null {
+  const fromBody = req.fields['model'];
+  if (typeof fromBody === 'string') return fromBody.slice(0, 200);
+  if (req.provider.dialect === 'gemini') return geminiNativeModel(req.path)?.slice(0, 200) ?? null;
+  return null;
+}
+
+class ClientAborted extends Error {
+  constructor() {
+    super('client closed the connection');
+  }
+}
 
 /** Native passthrough: rewrite URL and auth, forward the bytes, relay the answer, record the call. */
 export class PassthroughService {
@@ -63,9 +71,12 @@ export class PassthroughService {
     private readonly clock: Clock,
   ) {}
 
-  async forward(req: NativeRequest): Promise<NativeResponse> {
+  /**
+   * Relays one call to `sink`. Rejects with a GatewayError only while nothing has been sent to the client
+   * (the caller renders it); once the answer has started, failures end it the surface's way and resolve.
+   */
+  forward(req: NativeRequest, sink: ClientSink): Promise<void> {
     const requestId = newId('req', req.startedAt);
-    const model = nativeModel(req);
     const record = (status: number, error: string | null, upstreamId: string | null, stream: boolean) =>
       this.history.record({
         id: requestId,
@@ -73,7 +84,7 @@ export class PassthroughService {
         key_id: req.principal.keyId,
         surface: req.surface,
         provider: req.provider.id,
-        model,
+        model: nativeModel(req),
         method: req.method,
         path: req.path.slice(0, 500),
         status,
@@ -89,75 +100,100 @@ export class PassthroughService {
     if (!pool || key === undefined) {
       const err = new GatewayError('TG_ERR_PROVIDER_NOT_CONFIGURED', `Provider ${req.provider.id} is not configured on this gateway.`);
       record(err.status, err.code, null, false);
-      throw err;
+      return Promise.reject(err);
     }
 
-    let response;
-    try {
-      response = await this.upstream.request({
-        baseUrl: this.baseUrls.get(req.provider.id) ?? req.provider.defaultBaseUrl,
-        path: req.query ? `${req.path}?${req.query}` : req.path,
-        method: req.method,
-        headers: upstreamRequestHeaders(req.headers, req.provider.authHeaders(key), req.contentLength),
-        body: req.body,
-        signal: req.signal,
+    return new Promise<void>((resolve, reject) => {
+      let abortUpstream: ((reason: Error) => void) | undefined;
+      let clientGone = false;
+      let done = false;
+      let status = 0;
+      let upstreamId: string | null = null;
+      let eventStream = false;
+      let errorChunks: Buffer[] | undefined;
+      let errorHeaders: Record<string, string | string[]> = {};
+      let errorSize = 0;
+      let flow: ResponseFlow | undefined;
+
+      const finish = (recordStatus: number, error: string | null) => {
+        if (done) return;
+        done = true;
+        record(recordStatus, error, upstreamId, eventStream);
+        resolve();
+      };
+
+      sink.onAbort(() => {
+        if (done) return;
+        clientGone = true;
+        abortUpstream?.(new ClientAborted());
+        finish(499, 'client_aborted');
       });
-    } catch (err) {
-      const failure = req.signal.aborted ? new GatewayError('TG_ERR_BAD_REQUEST', 'Client closed the request.') : classifyUpstreamError(err, req.provider.id);
-      record(req.signal.aborted ? 499 : failure.status, req.signal.aborted ? 'client_aborted' : failure.code, null, false);
-      throw failure;
-    }
 
-    const headers = clientResponseHeaders(response.headers);
-    const upstreamId = upstreamRequestId(response.headers);
-    const contentType = String(response.headers['content-type'] ?? '');
-    const isEventStream = contentType.startsWith('text/event-stream');
-
-    if (response.status >= 400) {
-      const raw = await readBounded(response.body, MAX_ERROR_BODY).catch(() => Buffer.alloc(0));
-      const body = Buffer.from(scrubSecrets(raw.toString('utf8'), pool.all()));
-      headers['content-length'] = String(body.length);
-      record(response.status, `upstream_${response.status}`, upstreamId, false);
-      return { requestId, provider: req.provider.id, status: response.status, headers, body, isEventStream: false, finish: () => undefined };
-    }
-
-    let finished = false;
-    return {
-      requestId,
-      provider: req.provider.id,
-      status: response.status,
-      headers,
-      body: response.body,
-      isEventStream,
-      finish: (outcome) => {
-        if (finished) return;
-        finished = true;
-        const error = outcome.error ? outcome.error.code : outcome.clientAborted ? 'client_aborted' : null;
-        record(outcome.clientAborted ? 499 : response.status, error, upstreamId, isEventStream);
-      },
-    };
+      this.upstream.dispatch(
+        {
+          baseUrl: this.baseUrls.get(req.provider.id) ?? req.provider.defaultBaseUrl,
+          path: req.query ? `${req.path}?${req.query}` : req.path,
+          method: req.method,
+          headers: upstreamRequestHeaders(req.headers, req.provider.authHeaders(key), req.contentLength),
+          body: req.body,
+        },
+        {
+          onStart: (abort) => {
+            abortUpstream = abort;
+            if (clientGone) abort(new ClientAborted());
+          },
+          onResponse: (code, headers, responseFlow) => {
+            status = code;
+            upstreamId = upstreamRequestId(headers);
+            if (code >= 400) {
+              errorChunks = []; // kept whole so upstream secrets can be scrubbed out
+              errorHeaders = clientResponseHeaders(headers);
+              return;
+            }
+            eventStream = String(headers['content-type'] ?? '').startsWith('text/event-stream');
+            sink.start(code, clientResponseHeaders(headers));
+            flow = responseFlow;
+            sink.onDrain(() => responseFlow.resume());
+          },
+          onData: (chunk) => {
+            if (errorChunks) {
+              if (errorSize < MAX_ERROR_BODY) errorChunks.push(chunk.subarray(0, MAX_ERROR_BODY - errorSize));
+              errorSize += chunk.length;
+              return;
+            }
+            if (!sink.write(chunk)) flow?.pause();
+          },
+          onEnd: () => {
+            if (clientGone) return;
+            if (errorChunks) {
+              sendScrubbed(sink, status, errorHeaders, errorChunks, pool.all());
+              finish(status, `upstream_${status}`);
+              return;
+            }
+            sink.end();
+            finish(status, null);
+          },
+          onError: (err) => {
+            if (clientGone || done) return;
+            const failure = classifyUpstreamError(err, req.provider.id);
+            if (status === 0) {
+              // Nothing reached the client yet: the caller answers in the surface's shape.
+              done = true;
+              record(failure.status, failure.code, null, false);
+              reject(failure);
+              return;
+            }
+            if (errorChunks) {
+              sendScrubbed(sink, status, errorHeaders, errorChunks, pool.all());
+            } else if (eventStream) {
+              sink.end('\n\n' + streamErrorEvent(req.surface, failure));
+            } else {
+              sink.destroy();
+            }
+            finish(status, failure.code);
+          },
+        },
+      );
+    });
   }
-}
-
-function nativeModel(req: NativeRequest): string | null {
-  const fromBody = req.fields['model'];
-  if (typeof fromBody === 'string') return fromBody.slice(0, 200);
-  if (req.provider.dialect === 'gemini') return geminiNativeModel(req.path)?.slice(0, 200) ?? null;
-  return null;
-}
-
-async function readBounded(body: Readable, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buf = chunk as Buffer;
-    if (size + buf.length > limit) {
-      chunks.push(buf.subarray(0, limit - size));
-      body.destroy();
-      break;
-    }
-    chunks.push(buf);
-    size += buf.length;
-  }
-  return Buffer.concat(chunks);
 }

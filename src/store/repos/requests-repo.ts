@@ -19,10 +19,10 @@ export class RequestsRepo {
       // History is the busiest write; on SQLite one prepared statement in one transaction costs
       // microseconds per row, where building a fresh multi-row statement each batch costs far more.
       const statement = db.sqlite.prepare(
-        `insert or ignore into requests (${COLUMNS.join(', ')}) values (${COLUMNS.map((c) => '@' + c).join(', ')})`,
+        `insert or ignore into requests (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`,
       );
       this.sqliteInsert = db.sqlite.transaction((rows: readonly NewRequestRow[]) => {
-        for (const row of rows) statement.run(withAllColumns(row));
+        for (const row of rows) statement.run(positional(row));
       });
     }
   }
@@ -55,21 +55,22 @@ export class RequestsRepo {
   }
 }
 
-function withAllColumns(row: NewRequestRow): Record<(typeof COLUMNS)[number], unknown> {
-  return {
-    id: row.id,
-    user_id: row.user_id ?? null,
-    key_id: row.key_id ?? null,
-    surface: row.surface,
-    provider: row.provider ?? null,
-    model: row.model ?? null,
-    method: row.method,
-    path: row.path,
-    status: row.status,
-    latency_ms: row.latency_ms,
-    error: row.error ?? null,
-    upstream_request_id: row.upstream_request_id ?? null,
-    stream: row.stream ?? 0,
-    created_at: row.created_at,
-  };
+/** The row's values in COLUMNS order. */
+function positional(row: NewRequestRow): unknown[] {
+  return [
+    row.id,
+    row.user_id ?? null,
+    row.key_id ?? null,
+    row.surface,
+    row.provider ?? null,
+    row.model ?? null,
+    row.method,
+    row.path,
+    row.status,
+    row.latency_ms,
+    row.error ?? null,
+    row.upstream_request_id ?? null,
+    row.stream ?? 0,
+    row.created_at,
+  ];
 }

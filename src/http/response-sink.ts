@@ -1,0 +1,25 @@
+import type { ServerResponse } from 'node:http';
+import type { ClientSink } from '../services/index.js';
+
+/** A node:http response as the services see a client. */
+export function responseSink(res: ServerResponse): ClientSink {
+  return {
+    start: (status, headers) => {
+      res.writeHead(status, headers);
+    },
+    write: (chunk) => res.write(chunk),
+    end: (last) => {
+      if (last === undefined) res.end();
+      else res.end(last);
+    },
+    destroy: () => res.destroy(),
+    onDrain: (listener) => {
+      res.on('drain', listener);
+    },
+    onAbort: (listener) => {
+      res.once('close', () => {
+        if (!res.writableFinished) listener();
+      });
+    },
+  };
+}
