@@ -35,7 +35,7 @@ export interface AppOptions {
 
 /** Opens the store and migrates it: what both the server and the CLI start from. */
 export async function openStore(config: Readonly<Config>): Promise<Store> {
-  const db = openDb(config.databaseUrl, config.sqliteFile);
+  const db = await openDb(config.databaseUrl, config.sqliteFile);
   try {
     await migrateToLatest(db);
   } catch (err) {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './env-parsers.js';
 
 /** What the optional tollgate.yaml / tollgate.json may say: things env cannot say well. */
@@ -9,6 +9,12 @@ export interface FileConfig {
 }
 
 const CANDIDATES = ['tollgate.yaml', 'tollgate.yml', 'tollgate.json'];
+
+/** Loaded only when a YAML file is present: most deployments never pay for the parser. */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.parse(text);
+}
 
 export function findConfigFile(cwd: string, explicit: string | undefined): string | undefined {
   if (explicit) {

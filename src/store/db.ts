@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
@@ -21,7 +20,7 @@ export interface Db {
 const PG_INT8 = 20;
 
 /** Opens the store named by a `sqlite:<path>` or `postgres://…` URL. */
-export function openDb(databaseUrl: string, sqliteFile: string | undefined): Db {
+export async function openDb(databaseUrl: string, sqliteFile: string | undefined): Promise<Db> {
   if (databaseUrl.startsWith('sqlite:')) return openSqlite(sqliteFile ?? databaseUrl.slice('sqlite:'.length));
   return openPostgres(databaseUrl);
 }
@@ -46,7 +45,9 @@ function openSqlite(file: string): Db {
   return { kysely, kind: 'sqlite', sqlite: database, close };
 }
 
-function openPostgres(url: string): Db {
+async function openPostgres(url: string): Promise<Db> {
+  // Loaded only for PostgreSQL deployments, so the SQLite default does not carry the driver in memory.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,

@@ -27,7 +27,11 @@ export interface Checkpointer {
 }
 
 export function startCheckpointer(file: string, driverPath: string, intervalMs = 1000): Checkpointer {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver: driverPath, intervalMs } });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { file, driver: driverPath, intervalMs },
+    resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16, codeRangeSizeMb: 4 },
+  });
   worker.unref();
   return {
     close: () =>

@@ -39,7 +39,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     before(async () => {
       // See test/helpers/postgres-schema.ts for why not plain postgresDatabase() (a src/store/db.ts bug).
       database = kind === 'postgres' ? await postgresDatabase() : sqliteDatabase();
-      const db = openDb(database.url, undefined);
+      const db = await openDb(database.url, undefined);
       const applied = await migrateToLatest(db);
       assert.deepEqual(applied, ['0001_create_core_tables']);
       store = createStore(db);
@@ -58,7 +58,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
       it('migrating twice is a no-op', async () => {
         assert.deepEqual(await migrateToLatest(store.db), []);
-        const again = openDb(database.url, undefined);
+        const again = await openDb(database.url, undefined);
         try {
           assert.deepEqual(await migrateToLatest(again), []);
         } finally {

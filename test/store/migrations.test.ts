@@ -7,7 +7,7 @@ import { postgresDatabase, sqliteDatabase, type TestDatabase } from '../helpers/
 const TABLES = ['api_keys', 'ledger_entries', 'requests', 'settings', 'users'];
 
 async function withDatabases(databases: TestDatabase[], body: (dbs: Db[]) => Promise<void>): Promise<void> {
-  const dbs = databases.map((d) => openDb(d.url, undefined));
+  const dbs = await Promise.all(databases.map((d) => openDb(d.url, undefined)));
   try {
     await body(dbs);
   } finally {
