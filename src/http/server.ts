@@ -14,7 +14,8 @@ export interface HttpOptions {
 }
 
 export async function buildHttpServer(services: Services, options: HttpOptions): Promise<FastifyInstance> {
-  const native = nativeHandler(services, options.logger);
+  let closing = false;
+  const native = nativeHandler(services, options.logger, () => closing);
   const app = Fastify({
     // Native passthrough is answered before Fastify's router: it is the hot path (docs/architecture.md).
     serverFactory: (fastifyHandler) => {
@@ -31,6 +32,10 @@ export async function buildHttpServer(services: Services, options: HttpOptions):
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+  });
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
   });
   installErrorHandlers(app);
   await app.register(async (scope) => opsRoutes(scope, services));

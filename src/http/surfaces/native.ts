@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
+import { GatewayError } from '../../core/errors.js';
 import type { ProviderSpec } from '../../providers/index.js';
 import { asGatewayError, errorBody, readTopLevelFields, type Services, type Surface } from '../../services/index.js';
 import { declaredLength, hasBody, limitStream, readWhole, tooLarge } from '../plugins/body.js';
@@ -22,7 +23,11 @@ interface Route {
  * server.ts); every other route, and every URL outside these mounts, goes through Fastify.
  * Returns a handler that answers true when it took the request.
  */
-export function nativeHandler(services: Services, log: Logger): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function nativeHandler(
+  services: Services,
+  log: Logger,
+  isClosing: () => boolean,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   const routes = new Map<string, Route>();
   for (const [mount, provider] of services.providers.mounts()) {
     for (const version of provider.versions) {
@@ -34,19 +39,32 @@ export function nativeHandler(services: Services, log: Logger): (req: IncomingMe
     const url = req.url ?? '/';
     const route = routes.get(prefixOf(url));
     if (!route) return false;
+    if (isClosing()) {
+      // Draining: in-flight work finishes, new work is turned away so the client retries elsewhere.
+      sendError(res, route.surface, new GatewayError('TG_ERR_UNAVAILABLE', 'The gateway is shutting down; retry the request.'), true);
+      return true;
+    }
     handleNative(services, route, req, res).catch((err: unknown) => {
-      const failure = asGatewayError(err);
-      if (failure.status >= 500 && failure.code === 'TG_ERR_INTERNAL') log.error({ err }, 'native request failed');
-      if (res.headersSent) {
+      if (res.headersSent || res.destroyed) {
         res.destroy();
         return;
       }
-      const body = JSON.stringify(errorBody(route.surface, failure));
-      res.writeHead(failure.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
+      const failure = asGatewayError(err);
+      if (failure.code === 'TG_ERR_INTERNAL' && !req.destroyed) log.error({ err }, 'native request failed');
+      sendError(res, route.surface, failure, false);
     });
     return true;
   };
+}
+
+function sendError(res: ServerResponse, surface: Surface, failure: GatewayError, closeConnection: boolean): void {
+  const body = JSON.stringify(errorBody(surface, failure));
+  res.writeHead(failure.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    ...(closeConnection ? { connection: 'close' } : {}),
+  });
+  res.end(body);
 }
 
 /** `/openai/v1/chat/completions?x` → `/openai/v1`; the mount and version segments only. */
