@@ -1,0 +1,127 @@
+import { add, ceilToInteger, decimalOf, formatDecimal, fromInteger, isZero, mul, shift, ZERO, type Decimal } from './decimal.js';
+import type { Usage } from './usage.js';
+
+/** USD prices of one model, as decimal strings (catalog seed or admin override). */
+export interface ModelPrices {
+  inputPerMtok?: string;
+  cachedInputPerMtok?: string;
+  cacheWritePerMtok?: string;
+  outputPerMtok?: string;
+  /** Keyed by `<size>/<quality>`, e.g. `1024x1024/hd`. */
+  perImage?: Readonly<Record<string, string>>;
+  perMillionCharacters?: string;
+  perMinute?: string;
+  perRequest?: string;
+}
+
+/** Long-context pricing: applies when a request's input exceeds `aboveInputTokens`. */
+export interface PriceTier extends ModelPrices {
+  aboveInputTokens: number;
+}
+
+export interface PricedModel {
+  prices: ModelPrices;
+  tiers?: readonly PriceTier[];
+}
+
+export type CostItem = 'input' | 'cached_input' | 'cache_write' | 'output' | 'image' | 'character' | 'audio_second' | 'request';
+
+export interface CostLine {
+  item: CostItem;
+  quantity: number;
+  /** USD per unit of `quantity`, exact. */
+  unitUsd: string;
+  usd: string;
+}
+
+export type CostResult = { ok: true; usd: Decimal; lines: CostLine[] } | { ok: false; missing: string };
+
+export interface CostOptions {
+  /** Which per-image price applies, e.g. `1024x1024/standard`. */
+  imageVariant?: string;
+}
+
+/** The prices in force for this much input: the base prices overlaid by the highest tier passed. */
+export function pricesFor(model: PricedModel, inputTokens: number): ModelPrices {
+  let chosen: PriceTier | undefined;
+  for (const tier of model.tiers ?? []) {
+    if (inputTokens > tier.aboveInputTokens && (!chosen || tier.aboveInputTokens > chosen.aboveInputTokens)) chosen = tier;
+  }
+  if (!chosen) return model.prices;
+  const { aboveInputTokens: _threshold, ...overrides } = chosen;
+  return { ...model.prices, ...overrides };
+}
+
+/**
+ * The exact USD cost of a usage. Input tokens are priced once: cache reads at the cached price, cache
+ * writes at the write price, the rest at the input price. A quantity with no price is an error, never 0.
+ */
+export function costUsd(usage: Usage, model: PricedModel, options: CostOptions = {}): CostResult {
+  const prices = pricesFor(model, usage.inputTokens);
+  const cached = usage.cachedInputTokens ?? 0;
+  const written = usage.cacheWriteTokens ?? 0;
+  const uncached = Math.max(0, usage.inputTokens - cached - written);
+  const lines: CostLine[] = [];
+  const perMtok = (item: CostItem, tokens: number, price: string | undefined, fallback?: string): string | undefined => {
+    if (tokens === 0) return undefined;
+    const unit = price ?? fallback;
+    if (unit === undefined) return `${item} price`;
+    lines.push(line(item, tokens, shift(decimalOf(unit), 6)));
+    return undefined;
+  };
+  const missing =
+    perMtok('input', uncached, prices.inputPerMtok) ??
+    perMtok('cached_input', cached, prices.cachedInputPerMtok, prices.inputPerMtok) ??
+    perMtok('cache_write', written, prices.cacheWritePerMtok, prices.inputPerMtok) ??
+    perMtok('output', usage.outputTokens, prices.outputPerMtok) ??
+    unitsMissing(usage, prices, options, lines);
+  if (missing) return { ok: false, missing };
+  const usd = lines.reduce((sum, l) => add(sum, decimalOf(l.usd)), ZERO);
+  return { ok: true, usd, lines };
+}
+
+function unitsMissing(usage: Usage, prices: ModelPrices, options: CostOptions, lines: CostLine[]): string | undefined {
+  const units = usage.units ?? {};
+  if (units.image) {
+    const price = options.imageVariant ? prices.perImage?.[options.imageVariant] : undefined;
+    if (price === undefined) return `image price for ${options.imageVariant ?? 'an unknown size/quality'}`;
+    lines.push(line('image', units.image, decimalOf(price)));
+  }
+  if (units.character) {
+    if (prices.perMillionCharacters === undefined) return 'character price';
+    lines.push(line('character', units.character, shift(decimalOf(prices.perMillionCharacters), 6)));
+  }
+  if (units.audio_second) {
+    if (prices.perMinute === undefined) return 'per-minute price';
+    lines.push(line('audio_second', units.audio_second, { ...divideBy60(decimalOf(prices.perMinute)) }));
+  }
+  if (units.request) {
+    if (prices.perRequest === undefined) return 'per-request price';
+    lines.push(line('request', units.request, decimalOf(prices.perRequest)));
+  }
+  return undefined;
+}
+
+/** Exact per-second price from a per-minute price: multiply by 1/60 kept as an exact fraction via scaling. */
+function divideBy60(perMinute: Decimal): Decimal {
+  // 1/60 is not a finite decimal; keep 24 extra digits and round the per-second price up at that depth.
+  const scaled = perMinute.units * 10n ** 24n;
+  const quotient = scaled / 60n + (scaled % 60n > 0n ? 1n : 0n);
+  return { units: quotient, scale: perMinute.scale + 24 };
+}
+
+function line(item: CostItem, quantity: number, unit: Decimal): CostLine {
+  return { item, quantity, unitUsd: formatDecimal(unit), usd: formatDecimal(mul(fromInteger(quantity), unit)) };
+}
+
+/**
+ * USD → micro-rubles at the rate (RUB per USD) and markup in force, rounded up once to a whole
+ * micro-ruble. Returns a number: every plausible charge is far below 2^53 micro-rubles.
+ */
+export function usdToMicroRubles(usd: Decimal, rubPerUsd: Decimal, markup: Decimal): number {
+  if (isZero(usd)) return 0;
+  const micro = ceilToInteger(shift(mul(mul(usd, rubPerUsd), markup), -6));
+  const value = Number(micro);
+  if (!Number.isSafeInteger(value)) throw new Error('charge out of range');
+  return value;
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { decimalOf, formatDecimal } from '../../src/core/decimal.js';
+import { costUsd, pricesFor, usdToMicroRubles, type PricedModel } from '../../src/core/pricing.js';
+
+const gpt4o: PricedModel = { prices: { inputPerMtok: '2.50', cachedInputPerMtok: '1.25', outputPerMtok: '10.00' } };
+const sonnet: PricedModel = {
+  prices: { inputPerMtok: '3', cachedInputPerMtok: '0.30', cacheWritePerMtok: '3.75', outputPerMtok: '15' },
+  tiers: [{ aboveInputTokens: 200_000, inputPerMtok: '6', cachedInputPerMtok: '0.60', cacheWritePerMtok: '7.50', outputPerMtok: '22.50' }],
+};
+
+function usd(result: ReturnType<typeof costUsd>): string {
+  assert.ok(result.ok, result.ok ? '' : result.missing);
+  return formatDecimal(result.usd);
+}
+
+describe('costUsd', () => {
+  test('cached input is priced once, at its own rate', () => {
+    // 1000 input of which 400 cached; 200 output: 600×2.5 + 400×1.25 + 200×10 = 4000 µUSD
+    assert.equal(usd(costUsd({ inputTokens: 1000, cachedInputTokens: 400, outputTokens: 200 }, gpt4o)), '0.004');
+  });
+
+  test('reasoning tokens are inside output and not added again', () => {
+    const withReasoning = costUsd({ inputTokens: 10, outputTokens: 500, reasoningTokens: 450 }, gpt4o);
+    const without = costUsd({ inputTokens: 10, outputTokens: 500 }, gpt4o);
+    assert.equal(usd(withReasoning), usd(without));
+  });
+
+  test('cache writes at the write price, reads at the read price (Anthropic)', () => {
+    // input 10000 = 2000 uncached + 5000 read + 3000 written
+    const result = costUsd({ inputTokens: 10_000, cachedInputTokens: 5000, cacheWriteTokens: 3000, outputTokens: 1000 }, sonnet);
+    // 2000×3 + 5000×0.3 + 3000×3.75 + 1000×15 = 6000 + 1500 + 11250 + 15000 = 33750 µUSD
+    assert.equal(usd(result), '0.03375');
+    assert.ok(result.ok);
+    assert.deepEqual(result.lines.map((l) => [l.item, l.quantity]), [['input', 2000], ['cached_input', 5000], ['cache_write', 3000], ['output', 1000]]);
+  });
+
+  test('long-context tier applies only above its threshold', () => {
+    assert.equal(pricesFor(sonnet, 200_000).inputPerMtok, '3');
+    assert.equal(pricesFor(sonnet, 200_001).inputPerMtok, '6');
+    assert.equal(usd(costUsd({ inputTokens: 250_000, outputTokens: 0 }, sonnet)), '1.5');
+  });
+
+  test('a quantity without a price is refused, never billed 0', () => {
+    const result = costUsd({ inputTokens: 10, outputTokens: 10 }, { prices: { inputPerMtok: '1' } });
+    assert.deepEqual(result, { ok: false, missing: 'output price' });
+    const image = costUsd({ inputTokens: 0, outputTokens: 0, units: { image: 2 } }, { prices: { perImage: { '1024x1024/standard': '0.04' } } }, { imageVariant: '1792x1024/hd' });
+    assert.equal(image.ok, false);
+  });
+
+  test('units: images by variant, characters, audio seconds, requests', () => {
+    const dalle: PricedModel = { prices: { perImage: { '1024x1024/standard': '0.040', '1024x1024/hd': '0.080' } } };
+    assert.equal(usd(costUsd({ inputTokens: 0, outputTokens: 0, units: { image: 3 } }, dalle, { imageVariant: '1024x1024/hd' })), '0.24');
+    assert.equal(usd(costUsd({ inputTokens: 0, outputTokens: 0, units: { character: 1234 } }, { prices: { perMillionCharacters: '15.00' } })), '0.01851');
+    // 90 s at $0.006/min = $0.009
+    const stt = costUsd({ inputTokens: 0, outputTokens: 0, units: { audio_second: 90 } }, { prices: { perMinute: '0.006' } });
+    assert.equal(usdToMicroRubles(stt.ok ? stt.usd : decimalOf('1'), decimalOf('100'), decimalOf('1')), 900_000);
+  });
+});
+
+describe('usdToMicroRubles', () => {
+  test('exact conversion, rounded up once to a micro-ruble', () => {
+    assert.equal(usdToMicroRubles(decimalOf('0.0045'), decimalOf('92.5'), decimalOf('1')), 416_250);
+    assert.equal(usdToMicroRubles(decimalOf('0.000000001'), decimalOf('90'), decimalOf('1')), 1);
+    assert.equal(usdToMicroRubles(decimalOf('0'), decimalOf('90'), decimalOf('1.5')), 0);
+    assert.equal(usdToMicroRubles(decimalOf('1'), decimalOf('80.123456'), decimalOf('1.2')), 96_148_148);
+  });
+
+  test('no float drift: a million tiny charges sum to the exact total', () => {
+    const one = usdToMicroRubles(decimalOf('0.000003'), decimalOf('100'), decimalOf('1'));
+    assert.equal(one, 300);
+    assert.equal(one * 1_000_000, 300_000_000);
+  });
+});
