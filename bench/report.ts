@@ -14,27 +14,43 @@ export interface LatencyStats {
   max: number;
 }
 
+/** Schedule adherence of a paced (open-loop, fixed-rate) run; see bench/paced.ts. */
+export interface Pacing {
+  rate: number;
+  sent: number;
+  /** requests started more than one interval (1000/rate ms) after their scheduled time */
+  late: number;
+  /** start lag (actual - scheduled start); included in latencyMs, which runs from the scheduled start */
+  lagP50Ms: number;
+  lagP99Ms: number;
+  lagMaxMs: number;
+}
+
 export interface RunStats {
   scenario: ScenarioId;
   scenarioLabel: string;
   target: TargetName;
   connections: number;
+  /** fixed request rate (req/s) of a paced run; null for closed-loop autocannon runs */
   overallRate: number | null;
   durationS: number;
   requests2xx: number;
   rps: number;
-  /** from per-response hrtime samples of 2xx responses (autocannon's histogram is integer-ms) */
+  /** from per-response hrtime samples of 2xx responses (autocannon's histogram is integer-ms);
+   *  paced runs: scheduled start -> end of response body */
   latencyMs: LatencyStats;
   errors: number;
   timeouts: number;
   non2xx: number;
   /** CPU time of the target process during the run / wall time (100 % = one full core) */
   cpuPct: number | null;
-  /** same for the mock upstream and for this process (autocannon load generator) */
+  /** same for the mock upstream and for this process (load generator: autocannon or bench/paced.ts) */
   mockCpuPct: number | null;
   loadgenCpuPct: number | null;
   /** target process CPU time per 2xx response (robust to a busy/shared machine, unlike RPS) */
   cpuUsPerReq: number | null;
+  /** paced runs only */
+  pacing?: Pacing;
 }
 
 export interface Comparison {
@@ -167,10 +183,21 @@ export function renderReport(rep: Report): string {
   out.push('');
   out.push(
     [
-      `Notes: ${rep.cpus} CPU(s), shared by the load generator (autocannon, this process), the mock upstream and the target.`,
+      `Notes: ${rep.cpus} CPU(s), shared by the load generator (this process), the mock upstream and the target.`,
       '  CPU% = process CPU time / wall time for target/mock/load generator (100 = one core).',
       '  CPU us/req = target CPU time per 2xx response; more stable than RPS when the machine is busy.',
-      "  (c): autocannon's overallRate lets each connection send its per-second quota back-to-back, then idle (bursty).",
+      '  (a), (b): closed-loop autocannon, each connection sends its next request as soon as the last one ends.',
+      '  (c): evenly paced open loop (bench/paced.ts): one request every 1000/rate ms on an absolute schedule over a',
+      '  keep-alive undici Pool; latency runs from the scheduled start to the end of the body, so generator lag and',
+      '  queueing count (no coordinated omission); requests started > 1 interval late are counted as late.',
+      ...rep.runs.flatMap(({ scenarioLabel, target, pacing: p }) =>
+        p
+          ? [
+              `  ${scenarioLabel} ${target}: ${p.sent} sent at ${p.rate}/s, ${p.late} late, ` +
+                `start lag p50/p99/max ${p.lagP50Ms.toFixed(3)}/${p.lagP99Ms.toFixed(3)}/${p.lagMaxMs.toFixed(2)} ms`,
+            ]
+          : [],
+      ),
     ].join('\n'),
   );
   if (rep.requestFailures > 0) out.push(`!! ${rep.requestFailures} failed requests (errors/timeouts/non-2xx) in measured runs`);

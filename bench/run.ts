@@ -1,7 +1,9 @@
 // `npm run bench`: tollgate vs a bare undici pass-through proxy, both in front of the same mock
-// OpenAI upstream. Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2),
+// OpenAI upstream. Scenarios (a) and (b) are closed-loop autocannon runs; (c) is an evenly paced
+// open-loop run at a fixed rate (bench/paced.ts). Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2),
 // BENCH_CONNECTIONS (default 50), BENCH_SKIP_BUILD=1, BENCH_ONLY_BARE=1, BENCH_MODEL.
 import autocannon from 'autocannon';
+import { PacedLoad } from './paced.js';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -27,6 +29,7 @@ import {
   renderReport,
   writeJson,
   type Report,
+  type Pacing,
   type RunStats,
   type ScenarioId,
   type TargetName,
@@ -48,7 +51,7 @@ const cfg = {
   warmup: envNum('BENCH_WARMUP', 2),
   connections: envNum('BENCH_CONNECTIONS', 50),
   rate: 500,
-  rateConnections: 20,
+  rateConnections: 32,
   skipBuild: flag('BENCH_SKIP_BUILD'),
   onlyBare: flag('BENCH_ONLY_BARE'),
   model: process.env.BENCH_MODEL ?? 'gpt-4o-mini',
@@ -71,21 +74,28 @@ interface Scenario {
   label: string;
   stream: boolean;
   connections: number;
-  overallRate?: number;
+  /** evenly paced open-loop rate (req/s) instead of a closed-loop autocannon run */
+  pacedRate?: number;
 }
 
 const SCENARIOS: Scenario[] = [
   { id: 'chat', label: '(a) chat', stream: false, connections: cfg.connections },
   { id: 'chat-stream', label: '(b) chat stream x20', stream: true, connections: cfg.connections },
-  { id: 'rate-500', label: `(c) chat @${cfg.rate}/s`, stream: false, connections: cfg.rateConnections, overallRate: cfg.rate },
+  { id: 'rate-500', label: `(c) chat @${cfg.rate}/s`, stream: false, connections: cfg.rateConnections, pacedRate: cfg.rate },
 ];
 
-async function fire(t: Target, sc: Scenario, durationS: number, mockPid: number): Promise<RunStats> {
+interface LoadResult {
+  durationS: number;
+  samples: number[]; // latency (ms) of each 2xx response
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  pacing?: Pacing;
+}
+
+function runAutocannon(t: Target, sc: Scenario, durationS: number): Promise<LoadResult> {
   const samples: number[] = [];
-  const cpu0 = cpuMs(t.pid);
-  const mock0 = cpuMs(mockPid);
-  const gen0 = process.cpuUsage();
-  const result = await new Promise<autocannon.Result>((res, rej) => {
+  return new Promise<LoadResult>((res, rej) => {
     const inst = autocannon(
       {
         url: t.url,
@@ -95,28 +105,51 @@ async function fire(t: Target, sc: Scenario, durationS: number, mockPid: number)
         connections: sc.connections,
         duration: durationS,
         timeout: 10,
-        ...(sc.overallRate ? { overallRate: sc.overallRate, ignoreCoordinatedOmission: true } : {}),
       },
-      (err: unknown, r: autocannon.Result) => (err ? rej(err instanceof Error ? err : new Error(String(err))) : res(r)),
+      (err: unknown, r: autocannon.Result) =>
+        err
+          ? rej(err instanceof Error ? err : new Error(String(err)))
+          : res({ durationS: r.duration, samples, errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx }),
     );
     inst.on('response', (_client, status, _bytes, ms) => {
       if (status >= 200 && status < 300) samples.push(ms);
     });
   });
+}
+
+async function runPaced(load: PacedLoad, rate: number, durationS: number): Promise<LoadResult> {
+  const r = await load.run(durationS);
+  return {
+    durationS: r.durationS,
+    samples: r.latenciesMs,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    non2xx: r.non2xx,
+    pacing: { rate, sent: r.sent, late: r.late, lagP50Ms: r.lagP50Ms, lagP99Ms: r.lagP99Ms, lagMaxMs: r.lagMaxMs },
+  };
+}
+
+/** One warm-up or measured run; `paced` is the target's generator for paced scenarios. */
+async function fire(t: Target, sc: Scenario, durationS: number, mockPid: number, paced?: PacedLoad): Promise<RunStats> {
+  const cpu0 = cpuMs(t.pid);
+  const mock0 = cpuMs(mockPid);
+  const gen0 = process.cpuUsage();
+  const result = paced && sc.pacedRate ? await runPaced(paced, sc.pacedRate, durationS) : await runAutocannon(t, sc, durationS);
   const cpu1 = cpuMs(t.pid);
   const mock1 = cpuMs(mockPid);
   const gen = process.cpuUsage(gen0);
+  const samples = result.samples;
   const pct = (a: number | null, b: number | null): number | null =>
-    a === null || b === null ? null : ((b - a) / (result.duration * 1000)) * 100;
+    a === null || b === null ? null : ((b - a) / (result.durationS * 1000)) * 100;
   return {
     scenario: sc.id,
     scenarioLabel: sc.label,
     target: t.name,
     connections: sc.connections,
-    overallRate: sc.overallRate ?? null,
-    durationS: result.duration,
+    overallRate: sc.pacedRate ?? null,
+    durationS: result.durationS,
     requests2xx: samples.length,
-    rps: samples.length / result.duration,
+    rps: samples.length / result.durationS,
     latencyMs: latencyStats(samples),
     errors: result.errors,
     timeouts: result.timeouts,
@@ -125,6 +158,7 @@ async function fire(t: Target, sc: Scenario, durationS: number, mockPid: number)
     mockCpuPct: pct(mock0, mock1),
     loadgenCpuPct: pct(0, (gen.user + gen.system) / 1000),
     cpuUsPerReq: cpu0 === null || cpu1 === null || samples.length === 0 ? null : ((cpu1 - cpu0) * 1000) / samples.length,
+    ...(result.pacing ? { pacing: result.pacing } : {}),
   };
 }
 
@@ -216,13 +250,31 @@ async function main(): Promise<number> {
   const runs: RunStats[] = [];
   for (const sc of SCENARIOS) {
     for (const t of targets) {
-      for (const warm of [true, false]) {
-        if (!isAlive(t.child) || !isAlive(mock.child)) throw new Error(`${t.name} or mock upstream is no longer running`);
-        const d = warm ? cfg.warmup : cfg.duration;
-        process.stdout.write(`[bench] ${sc.label} -> ${t.name}: ${warm ? 'warm-up' : 'measure'} ${d}s ... `);
-        const r = await fire(t, sc, d, mock.pid);
-        console.log(`${r.rps.toFixed(0)} req/s, p50 ${r.latencyMs.p50.toFixed(2)} ms, err/non2xx ${r.errors}/${r.non2xx}`);
-        if (!warm) runs.push(r);
+      // Paced runs reuse one pool for warm-up and measurement, so the measured run starts warm.
+      const paced = sc.pacedRate
+        ? new PacedLoad({
+            url: t.url,
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: t.auth },
+            body: sc.stream ? STREAM_BODY : BODY,
+            rate: sc.pacedRate,
+            connections: sc.connections,
+            timeoutMs: 10_000,
+          })
+        : undefined;
+      try {
+        for (const warm of [true, false]) {
+          if (!isAlive(t.child) || !isAlive(mock.child)) throw new Error(`${t.name} or mock upstream is no longer running`);
+          const d = warm ? cfg.warmup : cfg.duration;
+          process.stdout.write(`[bench] ${sc.label} -> ${t.name}: ${warm ? 'warm-up' : 'measure'} ${d}s ... `);
+          const r = await fire(t, sc, d, mock.pid, paced);
+          const p = r.pacing;
+          const pacing = p ? `, late ${p.late}/${p.sent}, start lag p50/p99 ${p.lagP50Ms.toFixed(2)}/${p.lagP99Ms.toFixed(2)} ms` : '';
+          console.log(`${r.rps.toFixed(0)} req/s, p50 ${r.latencyMs.p50.toFixed(2)} ms, err/non2xx ${r.errors}/${r.non2xx}${pacing}`);
+          if (!warm) runs.push(r);
+        }
+      } finally {
+        await paced?.close();
       }
     }
   }
