@@ -7,13 +7,18 @@ import { PROVIDERS } from './providers/index.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { AccountsService } from './services/accounts/accounts-service.js';
 import { Authenticator } from './services/auth/authenticator.js';
+import { CatalogService } from './services/catalog/catalog-service.js';
+import { loadSeed } from './services/catalog/seed.js';
 import { HistoryRecorder } from './services/history/recorder.js';
 import type { Services } from './services/index.js';
 import { PassthroughService } from './services/passthrough/passthrough-service.js';
 import { resolveAdminToken } from './services/settings/admin-token.js';
+import { BillingSettingsService } from './services/settings/billing-settings.js';
 import { createStore, migrateToLatest, openDb, ping, type Store } from './store/index.js';
 import { UpstreamClient } from './upstream/client.js';
 import { KeyPool } from './upstream/key-pool.js';
+
+const SETTINGS_REFRESH_MS = 5000;
 
 export interface App {
   config: Readonly<Config>;
@@ -51,6 +56,14 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const clock = options.clock ?? systemClock;
   const store = await openStore(config);
   const registry = new ProviderRegistry(PROVIDERS);
+  const catalog = new CatalogService(loadSeed(config.catalogDir, new Set(PROVIDERS.map((p) => p.id))), store, registry, clock);
+  const billingSettings = new BillingSettingsService(store, clock);
+  await Promise.all([catalog.refresh(), billingSettings.refresh()]);
+  // Prices and settings changed on another node (or by the CLI) apply here within this period.
+  const refresher = setInterval(() => {
+    Promise.all([catalog.refresh(), billingSettings.refresh()]).catch((err: unknown) => logger.warn({ err }, 'refreshing prices and settings failed'));
+  }, SETTINGS_REFRESH_MS);
+  refresher.unref();
 
   const history = new HistoryRecorder(store, logger, config.historyFlushMs);
   const auth = new Authenticator(store, clock, config.keyCacheMs);
@@ -64,6 +77,8 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const services: Services = {
     accounts,
     auth,
+    catalog,
+    billingSettings,
     passthrough,
     adminToken: admin.verifier,
     providers: registry,
@@ -75,6 +90,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
+      clearInterval(refresher);
       await history.close();
       await upstream.close();
       await store.db.close();

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, parseBaseUrl, readEnum, readInt, readString } from './env-parsers.js';
 import { findConfigFile, readConfigFile } from './file.js';
 
@@ -25,6 +27,8 @@ export interface Config {
   /** The SQLite file (resolved against the working directory) when DATABASE_URL is sqlite:. */
   sqliteFile: string | undefined;
   dataDir: string;
+  /** The seed price catalog: one JSON file per provider. */
+  catalogDir: string;
   adminToken: string | undefined;
   logLevel: LogLevel;
   maxBodyBytes: number;
@@ -79,6 +83,7 @@ export function loadConfig(
     databaseUrl,
     sqliteFile: databaseUrl.startsWith('sqlite:') ? sqlitePath(databaseUrl, cwd) : undefined,
     dataDir,
+    catalogDir: resolve(cwd, readString(env, 'CATALOG_DIR') ?? join(packageRoot(), 'data', 'catalog')),
     adminToken,
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
@@ -98,4 +103,15 @@ export function loadConfig(
 function sqlitePath(databaseUrl: string, cwd: string): string {
   const rest = databaseUrl.slice('sqlite:'.length);
   return rest === ':memory:' ? rest : resolve(cwd, rest);
+}
+
+/** The folder holding package.json, found from this file whether it runs from src/ or dist/src/. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new ConfigError('cannot find the tollgate package root (package.json)');
+    dir = parent;
+  }
+  return dir;
 }

@@ -1,6 +1,8 @@
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { AccountsService } from './accounts/accounts-service.js';
 import type { Authenticator } from './auth/authenticator.js';
+import type { CatalogService } from './catalog/catalog-service.js';
+import type { BillingSettingsService } from './settings/billing-settings.js';
 import type { PassthroughService } from './passthrough/passthrough-service.js';
 import type { AdminTokenVerifier } from './settings/admin-token.js';
 
@@ -14,6 +16,8 @@ export { readTopLevelFields } from '../lib/json-fields.js';
 export interface Services {
   accounts: AccountsService;
   auth: Authenticator;
+  catalog: CatalogService;
+  billingSettings: BillingSettingsService;
   passthrough: PassthroughService;
   adminToken: AdminTokenVerifier;
   providers: ProviderRegistry;

@@ -1,6 +1,7 @@
 import type { Db } from './db.js';
 import { KeysRepo } from './repos/keys-repo.js';
 import { LedgerRepo } from './repos/ledger-repo.js';
+import { ModelOverridesRepo } from './repos/model-overrides-repo.js';
 import { RequestsRepo } from './repos/requests-repo.js';
 import { SettingsRepo } from './repos/settings-repo.js';
 import { UsersRepo } from './repos/users-repo.js';
@@ -11,6 +12,7 @@ export type { UserRow } from './repos/users-repo.js';
 export type { KeyRow, KeyPatch, KeyWithOwner } from './repos/keys-repo.js';
 export type { LedgerRow, MoveResult } from './repos/ledger-repo.js';
 export type { RequestRow, NewRequestRow } from './repos/requests-repo.js';
+export type { ModelOverrideRow } from './repos/model-overrides-repo.js';
 
 export interface Store {
   db: Db;
@@ -19,6 +21,7 @@ export interface Store {
   ledger: LedgerRepo;
   requests: RequestsRepo;
   settings: SettingsRepo;
+  modelOverrides: ModelOverridesRepo;
 }
 
 export function createStore(db: Db): Store {
@@ -29,5 +32,6 @@ export function createStore(db: Db): Store {
     ledger: new LedgerRepo(db.kysely),
     requests: new RequestsRepo(db),
     settings: new SettingsRepo(db.kysely),
+    modelOverrides: new ModelOverridesRepo(db.kysely),
   };
 }

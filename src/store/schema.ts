@@ -66,10 +66,19 @@ export interface SettingsTable {
   updated_at: number;
 }
 
+export interface ModelOverridesTable {
+  provider: string;
+  model: string;
+  /** The model object in the catalog's wire form (JSON). */
+  data: string;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
   ledger_entries: LedgerEntriesTable;
   requests: RequestsTable;
   settings: SettingsTable;
+  model_overrides: ModelOverridesTable;
 }

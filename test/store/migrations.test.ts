@@ -1,10 +1,11 @@
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { migrateToLatest, openDb, type Db } from '../../src/store/index.js';
 import { postgresDatabase, sqliteDatabase, type TestDatabase } from '../helpers/databases.js';
 
-const TABLES = ['api_keys', 'ledger_entries', 'requests', 'settings', 'users'];
+const TABLES = ['api_keys', 'ledger_entries', 'model_overrides', 'requests', 'settings', 'users'];
 
 async function withDatabases(databases: TestDatabase[], body: (dbs: Db[]) => Promise<void>): Promise<void> {
   const dbs = await Promise.all(databases.map((d) => openDb(d.url, undefined)));
@@ -24,7 +25,7 @@ async function userTables(db: Db): Promise<string[]> {
 describe('migrations', () => {
   it('sqlite: migrate creates every table once; again is a no-op', async () => {
     await withDatabases([sqliteDatabase()], async ([db]) => {
-      assert.deepEqual(await migrateToLatest(db!), ['0001_create_core_tables']);
+      assert.deepEqual(await migrateToLatest(db!), Object.keys(MIGRATIONS));
       assert.deepEqual(await migrateToLatest(db!), []);
       assert.deepEqual(await userTables(db!), TABLES);
     });
@@ -36,8 +37,8 @@ describe('migrations', () => {
     'postgres: a fresh schema migrates while another schema of the same database is already migrated',
     async () => {
       await withDatabases([await postgresDatabase(), await postgresDatabase()], async ([first, second]) => {
-        assert.deepEqual(await migrateToLatest(first!), ['0001_create_core_tables']);
-        assert.deepEqual(await migrateToLatest(second!), ['0001_create_core_tables']);
+        assert.deepEqual(await migrateToLatest(first!), Object.keys(MIGRATIONS));
+        assert.deepEqual(await migrateToLatest(second!), Object.keys(MIGRATIONS));
         const schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(second!.kysely)).rows[0]?.schema;
         const own = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = ${schema}`.execute(second!.kysely);
         for (const table of TABLES) assert.ok(own.rows.some((r) => r.name === table), `${table} in ${schema}`);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../core/errors.js';
 import type { Services } from '../../services/index.js';
+import { adminCatalogRoutes } from './admin-catalog.js';
 
 type IdParams = { Params: { id: string } };
 
@@ -32,4 +33,5 @@ export async function adminRoutes(app: FastifyInstance, services: Services): Pro
   app.get<IdParams>('/admin/keys/:id', async (request) => accounts.getKey(request.params.id));
   app.patch<IdParams>('/admin/keys/:id', async (request) => accounts.updateKey(request.params.id, request.body));
   app.delete<IdParams>('/admin/keys/:id', async (request) => accounts.revokeKey(request.params.id));
+  adminCatalogRoutes(app, services);
 }

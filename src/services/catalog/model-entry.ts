@@ -1,0 +1,116 @@
+import { parseDecimal } from '../../core/decimal.js';
+import { OPS, type Op } from '../../core/ops.js';
+import type { ModelPrices, PriceTier, PricedModel } from '../../core/pricing.js';
+
+/** One model as the gateway prices and routes it. */
+export interface ModelEntry {
+  provider: string;
+  id: string;
+  aliases: readonly string[];
+  ops: readonly Op[];
+  contextWindow: number | null;
+  maxOutputTokens: number | null;
+  pricing: PricedModel;
+  enabled: boolean;
+}
+
+/** The wire form of a model's prices: snake_case, USD as decimal strings (seed files and the admin API). */
+export type PricesJson = Record<string, unknown>;
+
+const PRICE_FIELDS: ReadonlyArray<[json: string, key: keyof Omit<ModelPrices, 'perImage'>]> = [
+  ['input_per_mtok', 'inputPerMtok'],
+  ['cached_input_per_mtok', 'cachedInputPerMtok'],
+  ['cache_write_per_mtok', 'cacheWritePerMtok'],
+  ['output_per_mtok', 'outputPerMtok'],
+  ['per_million_characters', 'perMillionCharacters'],
+  ['per_minute', 'perMinute'],
+  ['per_request', 'perRequest'],
+];
+/** Known but not yet priced separately (documented in the README); accepted so seeds can carry them. */
+const ACCEPTED_UNUSED = new Set([
+  'cache_write_1h_per_mtok',
+  'image_input_per_mtok',
+  'cached_image_input_per_mtok',
+  'audio_input_per_mtok',
+  'cached_audio_input_per_mtok',
+  'audio_output_per_mtok',
+]);
+
+export class EntryError extends Error {}
+
+function price(value: unknown, where: string): string {
+  if (typeof value !== 'string' || !parseDecimal(value) || value.startsWith('-')) {
+    throw new EntryError(`${where} must be a non-negative decimal string such as "2.50"`);
+  }
+  return value;
+}
+
+export function parsePrices(json: unknown, where: string): ModelPrices {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new EntryError(`${where} must be an object`);
+  const source = json as PricesJson;
+  const prices: ModelPrices = {};
+  for (const [name, value] of Object.entries(source)) {
+    const field = PRICE_FIELDS.find(([j]) => j === name);
+    if (field) prices[field[1]] = price(value, `${where}.${name}`);
+    else if (name === 'per_image') prices.perImage = parsePerImage(value, `${where}.per_image`);
+    else if (!ACCEPTED_UNUSED.has(name)) throw new EntryError(`${where}.${name} is not a known price field`);
+    else price(value, `${where}.${name}`);
+  }
+  return prices;
+}
+
+function parsePerImage(value: unknown, where: string): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new EntryError(`${where} must map "<size>/<quality>" to a price`);
+  return Object.fromEntries(Object.entries(value).map(([variant, p]) => [variant, price(p, `${where}["${variant}"]`)]));
+}
+
+export function parseTiers(json: unknown, where: string): PriceTier[] {
+  if (json === undefined) return [];
+  if (!Array.isArray(json)) throw new EntryError(`${where} must be a list`);
+  return json.map((tier: unknown, i) => {
+    const t = (tier ?? {}) as Record<string, unknown>;
+    const threshold = t['above_input_tokens'];
+    if (typeof threshold !== 'number' || !Number.isInteger(threshold) || threshold <= 0) {
+      throw new EntryError(`${where}[${i}].above_input_tokens must be a positive integer`);
+    }
+    const { above_input_tokens: _t, ...rest } = t;
+    return { aboveInputTokens: threshold, ...parsePrices(rest, `${where}[${i}]`) };
+  });
+}
+
+export function parseOps(json: unknown, where: string): Op[] {
+  if (!Array.isArray(json) || json.length === 0 || json.some((op) => !(OPS as readonly unknown[]).includes(op))) {
+    throw new EntryError(`${where} must be a non-empty list of: ${OPS.join(', ')}`);
+  }
+  return json as Op[];
+}
+
+export function optionalPositiveInt(json: unknown, where: string): number | null {
+  if (json === undefined || json === null) return null;
+  if (typeof json !== 'number' || !Number.isInteger(json) || json <= 0) throw new EntryError(`${where} must be a positive integer`);
+  return json;
+}
+
+export function parseAliases(json: unknown, where: string): string[] {
+  if (json === undefined) return [];
+  if (!Array.isArray(json) || json.some((a) => typeof a !== 'string' || a === '')) throw new EntryError(`${where} must be a list of names`);
+  return json as string[];
+}
+
+/** A model object of a seed file or an admin override → an entry. */
+export function parseModel(provider: string, json: unknown, where: string): ModelEntry {
+  if (typeof json !== 'object' || json === null) throw new EntryError(`${where} must be an object`);
+  const m = json as Record<string, unknown>;
+  const id = m['id'];
+  if (typeof id !== 'string' || !/^[A-Za-z0-9._:/@-]{1,200}$/.test(id)) throw new EntryError(`${where}.id must be a model name`);
+  return {
+    provider,
+    id,
+    aliases: parseAliases(m['aliases'], `${where}.aliases`),
+    ops: parseOps(m['ops'], `${where}.ops`),
+    contextWindow: optionalPositiveInt(m['context_window'], `${where}.context_window`),
+    maxOutputTokens: optionalPositiveInt(m['max_output_tokens'], `${where}.max_output_tokens`),
+    pricing: { prices: parsePrices(m['prices'] ?? {}, `${where}.prices`), tiers: parseTiers(m['tiers'], `${where}.tiers`) },
+    enabled: m['enabled'] === undefined ? true : m['enabled'] === true,
+  };
+}

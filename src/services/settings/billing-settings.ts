@@ -1,0 +1,83 @@
+import { badRequest } from '../../core/errors.js';
+import { decimalOf, formatDecimal, parseDecimal, type Decimal } from '../../core/decimal.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Store } from '../../store/index.js';
+import { asObject, rejectUnknown } from '../accounts/validate.js';
+
+export interface BillingSettings {
+  /** RUB per USD; null until the admin sets it (metered requests are refused until then). */
+  usdRubRate: Decimal | null;
+  /** Multiplier on the provider's price, e.g. 1.2 for +20%. */
+  markup: Decimal;
+  /** When true, models without a price are served and recorded at cost 0 (off by default). */
+  allowUnpricedModels: boolean;
+}
+
+export interface BillingSettingsView {
+  usd_rub_rate: string | null;
+  markup: string;
+  allow_unpriced_models: boolean;
+}
+
+const KEYS = { rate: 'usd_rub_rate', markup: 'markup', unpriced: 'allow_unpriced_models' } as const;
+const ONE = decimalOf('1');
+
+/** Admin-set billing knobs, kept in the settings table and cached; refreshed so every node sees changes. */
+export class BillingSettingsService {
+  private current: BillingSettings = { usdRubRate: null, markup: ONE, allowUnpricedModels: false };
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  get(): BillingSettings {
+    return this.current;
+  }
+
+  view(): BillingSettingsView {
+    return {
+      usd_rub_rate: this.current.usdRubRate ? formatDecimal(this.current.usdRubRate) : null,
+      markup: formatDecimal(this.current.markup),
+      allow_unpriced_models: this.current.allowUnpricedModels,
+    };
+  }
+
+  async refresh(): Promise<void> {
+    const [rate, markup, unpriced] = await Promise.all([
+      this.store.settings.get(KEYS.rate),
+      this.store.settings.get(KEYS.markup),
+      this.store.settings.get(KEYS.unpriced),
+    ]);
+    this.current = {
+      usdRubRate: rate ? (parseDecimal(rate) ?? null) : null,
+      markup: (markup && parseDecimal(markup)) || ONE,
+      allowUnpricedModels: unpriced === 'true',
+    };
+  }
+
+  async update(input: unknown): Promise<BillingSettingsView> {
+    const body = asObject(input);
+    rejectUnknown(body, Object.values(KEYS));
+    const writes: Array<[string, string]> = [];
+    if (body[KEYS.rate] !== undefined) writes.push([KEYS.rate, positiveDecimal(body[KEYS.rate], KEYS.rate)]);
+    if (body[KEYS.markup] !== undefined) writes.push([KEYS.markup, positiveDecimal(body[KEYS.markup], KEYS.markup)]);
+    if (body[KEYS.unpriced] !== undefined) {
+      if (typeof body[KEYS.unpriced] !== 'boolean') throw badRequest(`'${KEYS.unpriced}' must be true or false.`, KEYS.unpriced);
+      writes.push([KEYS.unpriced, String(body[KEYS.unpriced])]);
+    }
+    const now = this.clock.now();
+    for (const [key, value] of writes) await this.store.settings.set(key, value, now);
+    await this.refresh();
+    return this.view();
+  }
+}
+
+function positiveDecimal(value: unknown, field: string): string {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  const parsed = typeof text === 'string' ? parseDecimal(text) : undefined;
+  if (!parsed || parsed.units <= 0n || parsed.scale > 6) {
+    throw badRequest(`'${field}' must be a positive number with at most 6 decimals, e.g. "92.5".`, field);
+  }
+  return formatDecimal(parsed);
+}

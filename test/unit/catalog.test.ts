@@ -1,0 +1,324 @@
+// Checks the seed price catalog in data/catalog/*.json: shape, decimal-string prices, unique ids/aliases,
+// allowed ops, the fields billing needs per kind of model, sources, and coverage of the models we promise.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const CATALOG_DIR = join(process.cwd(), 'data', 'catalog');
+const PROVIDERS = ['openai', 'anthropic', 'gemini', 'xai', 'deepseek'] as const;
+type Provider = (typeof PROVIDERS)[number];
+
+const DECIMAL = /^\d+(\.\d+)?$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ALLOWED_OPS = new Set([
+  'chat',
+  'responses',
+  'completions',
+  'embeddings',
+  'images.generate',
+  'images.edit',
+  'audio.speech',
+  'audio.transcribe',
+]);
+/** Ops that bill input and output tokens and so need a context window and an output cap. */
+const TEXT_GENERATION_OPS = new Set(['chat', 'responses', 'completions']);
+const SCALAR_PRICE_FIELDS = new Set([
+  'input_per_mtok',
+  'cached_input_per_mtok',
+  'cache_write_per_mtok',
+  'cache_write_1h_per_mtok',
+  'output_per_mtok',
+  'image_input_per_mtok',
+  'cached_image_input_per_mtok',
+  'audio_input_per_mtok',
+  'cached_audio_input_per_mtok',
+  'audio_output_per_mtok',
+  'per_million_characters',
+  'per_minute',
+  'per_request',
+]);
+const MAP_PRICE_FIELDS = new Set(['per_image']);
+
+type PriceMap = Record<string, unknown>;
+interface Tier extends PriceMap {
+  above_input_tokens?: unknown;
+}
+interface Model {
+  id: unknown;
+  aliases?: unknown;
+  ops?: unknown;
+  context_window?: unknown;
+  max_output_tokens?: unknown;
+  prices?: unknown;
+  tiers?: unknown;
+  off_peak?: unknown;
+}
+interface Catalog {
+  provider: unknown;
+  currency: unknown;
+  sources: unknown;
+  models: unknown;
+}
+
+/**
+ * Coverage we promise: every id here must be a model id or an alias in the provider's file.
+ * (The brief's list plus the seed docs' models, minus LEFT_OUT below.)
+ */
+const REQUIRED: Record<Provider, string[]> = {
+  openai: [
+    'gpt-3.5-turbo', 'gpt-3.5-turbo-0125', 'gpt-3.5-turbo-1106', 'gpt-3.5-turbo-16k', 'gpt-3.5-turbo-instruct',
+    'gpt-3.5-turbo-instruct-0914',
+    'gpt-4', 'gpt-4-0613', 'gpt-4-turbo', 'gpt-4-turbo-2024-04-09',
+    'gpt-4o', 'gpt-4o-2024-08-06', 'gpt-4o-2024-11-20', 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18',
+    'gpt-4.1', 'gpt-4.1-2025-04-14', 'gpt-4.1-mini', 'gpt-4.1-mini-2025-04-14', 'gpt-4.1-nano', 'gpt-4.1-nano-2025-04-14',
+    'o1', 'o1-2024-12-17', 'o1-mini', 'o1-pro', 'o1-pro-2025-03-19', 'o3', 'o3-2025-04-16', 'o3-mini', 'o3-mini-2025-01-31',
+    'o4-mini', 'o4-mini-2025-04-16',
+    'gpt-5', 'gpt-5-2025-08-07', 'gpt-5-mini', 'gpt-5-mini-2025-08-07', 'gpt-5-nano', 'gpt-5-nano-2025-08-07',
+    'gpt-5-chat-latest', 'gpt-5-codex', 'gpt-5-pro', 'gpt-5-pro-2025-10-06',
+    'gpt-5.1', 'gpt-5.1-2025-11-13', 'gpt-5.1-chat-latest', 'gpt-5.1-codex', 'gpt-5.1-codex-mini',
+    'gpt-5.2', 'gpt-5.2-2025-12-11', 'gpt-5.2-codex', 'gpt-5.2-pro', 'gpt-5.2-pro-2025-12-11', 'gpt-5.3-codex',
+    'gpt-5.4', 'gpt-5.4-2026-03-05', 'gpt-5.4-mini', 'gpt-5.4-mini-2026-03-17', 'gpt-5.4-nano', 'gpt-5.4-nano-2026-03-17',
+    'gpt-5.5', 'gpt-5.5-2026-04-23',
+    'text-embedding-3-small', 'text-embedding-3-large', 'text-embedding-ada-002',
+    'dall-e-2', 'dall-e-3', 'gpt-image-1', 'gpt-image-1-mini',
+    'tts-1', 'tts-1-1106', 'tts-1-hd', 'tts-1-hd-1106',
+    'gpt-4o-mini-tts', 'gpt-4o-mini-tts-2025-03-20', 'gpt-4o-mini-tts-2025-12-15',
+    'whisper-1', 'gpt-4o-transcribe', 'gpt-4o-transcribe-diarize',
+    'gpt-4o-mini-transcribe', 'gpt-4o-mini-transcribe-2025-03-20', 'gpt-4o-mini-transcribe-2025-12-15',
+  ],
+  anthropic: [
+    'claude-3-opus-20240229', 'claude-3-haiku-20240307', 'claude-3-5-haiku-20241022',
+    'claude-3-7-sonnet-20250219', 'claude-3-7-sonnet-latest',
+    'claude-sonnet-4-20250514', 'claude-sonnet-4-0', 'claude-sonnet-4-5-20250929', 'claude-sonnet-4-5',
+    'claude-opus-4-20250514', 'claude-opus-4-0', 'claude-opus-4-1-20250805', 'claude-opus-4-1',
+    'claude-opus-4-5-20251101', 'claude-opus-4-5', 'claude-opus-4-6',
+    'claude-haiku-4-5-20251001', 'claude-haiku-4-5',
+    'claude-sonnet-5', 'claude-sonnet-5-5', 'claude-opus-5-5', 'claude-haiku-5-5',
+  ],
+  gemini: [
+    'gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite',
+    'gemini-3-flash-preview', 'gemini-3-pro-preview', 'gemini-3.1-pro-preview', 'gemini-3.1-pro-preview-customtools',
+    'gemini-embedding-001',
+  ],
+  xai: [
+    'grok-3', 'grok-3-mini', 'grok-4', 'grok-4-0709',
+    'grok-4-fast-reasoning', 'grok-4-fast-non-reasoning', 'grok-4-1-fast-reasoning', 'grok-4-1-fast-non-reasoning',
+    'grok-4.20-0309-reasoning', 'grok-4.20-0309-non-reasoning', 'grok-code-fast-1',
+    'grok-imagine-image', 'grok-imagine-image-pro',
+  ],
+  deepseek: ['deepseek-flash', 'deepseek-v4-flash', 'deepseek-v4-pro'],
+};
+
+/**
+ * Models deliberately left out (the gateway refuses them rather than bill a guess). Listed so that adding one
+ * is a conscious decision: remove it here together with adding a sourced price.
+ */
+const LEFT_OUT: Record<Provider, Record<string, string>> = {
+  openai: {
+    'gpt-4o-search-preview': 'per-call web-search fee not confirmed on an OpenAI page',
+    'gpt-4o-mini-search-preview': 'per-call web-search fee not confirmed on an OpenAI page',
+    'gpt-5-search-api': 'per-call web-search fee not confirmed on an OpenAI page',
+    'gpt-4o-2024-05-13': 'shut down by OpenAI on 2026-10-23 (and priced differently from gpt-4o)',
+    'gpt-5.4-pro': 'long-context (>272K) rate not confirmed',
+    'gpt-5.5-pro': 'long-context (>272K) rate not confirmed',
+    'gpt-5.1-codex-max': 'no price found',
+    'gpt-5.2-chat-latest': 'no price found on an OpenAI page',
+    'gpt-5.3-chat-latest': 'no price found',
+    'babbage-002': 'no price retrieved',
+    'davinci-002': 'no price retrieved',
+  },
+  anthropic: {
+    'claude-3-sonnet-20240229': 'retired; no current official price row found',
+    'claude-3-5-sonnet-20240620': 'retired; no current official price row found',
+    'claude-3-5-sonnet-20241022': 'retired; no current official price row found',
+  },
+  gemini: {
+    'gemini-1.5-pro': 'retired; no current official price found',
+    'gemini-1.5-flash': 'retired; sources disagree on the price',
+    'gemini-2.0-flash': 'reported shut down 2026-06-01; audio input price not confirmed',
+    'gemini-2.0-flash-lite': 'reported shut down 2026-06-01; no official price retrieved',
+    'text-embedding-004': 'deprecated; was free of charge, no paid price',
+    'gemini-flash-latest': 'hot-swapped alias: the price follows whatever model it points to',
+  },
+  xai: {
+    'grok-4.20-multi-agent-0309': 'sources disagree ($2.00/$6.00 vs $1.25/$2.50)',
+  },
+  deepseek: {
+    'deepseek-chat': 'model name retired by DeepSeek on 2026-07-24',
+    'deepseek-reasoner': 'model name retired by DeepSeek on 2026-07-24',
+  },
+};
+
+function load(provider: Provider): Catalog {
+  const text = readFileSync(join(CATALOG_DIR, `${provider}.json`), 'utf8');
+  return JSON.parse(text) as Catalog;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function models(catalog: Catalog): Model[] {
+  assert.ok(Array.isArray(catalog.models), 'models must be an array');
+  return catalog.models as Model[];
+}
+
+function names(model: Model): string[] {
+  const aliases = Array.isArray(model.aliases) ? (model.aliases as unknown[]) : [];
+  return [model.id, ...aliases].map(String);
+}
+
+/** Checks one price object (the model's prices, a tier, or off-peak prices); returns the price fields it sets. */
+function checkPrices(where: string, prices: unknown, extraKeys: string[] = []): string[] {
+  assert.ok(isRecord(prices), `${where}: prices must be an object`);
+  const fields: string[] = [];
+  for (const [key, value] of Object.entries(prices)) {
+    if (extraKeys.includes(key)) continue;
+    if (SCALAR_PRICE_FIELDS.has(key)) {
+      assert.equal(typeof value, 'string', `${where}.${key} must be a decimal string, not ${typeof value}`);
+      assert.match(value as string, DECIMAL, `${where}.${key}`);
+    } else if (MAP_PRICE_FIELDS.has(key)) {
+      assert.ok(isRecord(value) && Object.keys(value).length > 0, `${where}.${key} must be a non-empty object`);
+      for (const [variant, price] of Object.entries(value)) {
+        assert.match(variant, /^[^/]+\/[^/]+$/, `${where}.${key} key "${variant}" must be "<size>/<quality>"`);
+        assert.equal(typeof price, 'string', `${where}.${key}["${variant}"] must be a decimal string`);
+        assert.match(price as string, DECIMAL, `${where}.${key}["${variant}"]`);
+      }
+    } else {
+      assert.fail(`${where}: unknown price field "${key}"`);
+    }
+    fields.push(key);
+  }
+  return fields;
+}
+
+test('catalog directory holds exactly the five provider files', () => {
+  const files = readdirSync(CATALOG_DIR).filter((f) => f.endsWith('.json')).sort();
+  assert.deepEqual(files, PROVIDERS.map((p) => `${p}.json`).sort());
+});
+
+for (const provider of PROVIDERS) {
+  test(`${provider}: file parses and has the top-level shape`, () => {
+    const catalog = load(provider);
+    assert.equal(catalog.provider, provider);
+    assert.equal(catalog.currency, 'USD');
+    assert.ok(models(catalog).length > 0, 'at least one model');
+  });
+
+  test(`${provider}: has sources with url and retrieved date`, () => {
+    const { sources } = load(provider);
+    assert.ok(Array.isArray(sources) && sources.length >= 1, 'at least one source');
+    for (const source of sources as unknown[]) {
+      assert.ok(isRecord(source), 'source must be an object');
+      assert.equal(typeof source.url, 'string');
+      assert.match(source.url as string, /^https:\/\/\S+$/, 'source url');
+      assert.equal(typeof source.retrieved, 'string');
+      assert.match(source.retrieved as string, DATE, `retrieved date of ${String(source.url)}`);
+    }
+  });
+
+  test(`${provider}: ids and aliases are unique`, () => {
+    const seen = new Map<string, string>();
+    for (const model of models(load(provider))) {
+      assert.equal(typeof model.id, 'string');
+      assert.ok(model.aliases === undefined || Array.isArray(model.aliases), `${String(model.id)}: aliases must be an array`);
+      for (const name of names(model)) {
+        assert.ok(name.length > 0, 'empty id/alias');
+        assert.ok(!seen.has(name), `"${name}" appears on both ${seen.get(name)} and ${String(model.id)}`);
+        seen.set(name, String(model.id));
+      }
+    }
+  });
+
+  test(`${provider}: every price is a decimal string and every field is known`, () => {
+    for (const model of models(load(provider))) {
+      const id = String(model.id);
+      const baseFields = checkPrices(id, model.prices);
+      assert.ok(baseFields.length > 0, `${id}: no prices`);
+      if (model.tiers !== undefined) {
+        assert.ok(Array.isArray(model.tiers) && model.tiers.length > 0, `${id}: tiers must be a non-empty array`);
+        let previous = 0;
+        for (const tier of model.tiers as Tier[]) {
+          const threshold = tier.above_input_tokens;
+          assert.ok(Number.isInteger(threshold) && (threshold as number) > previous, `${id}: tier thresholds must be increasing positive integers`);
+          previous = threshold as number;
+          const tierFields = checkPrices(`${id}.tiers[>${String(threshold)}]`, tier, ['above_input_tokens']);
+          assert.ok(tierFields.length > 0, `${id}: empty tier`);
+          for (const field of tierFields) {
+            assert.ok(baseFields.includes(field), `${id}: tier sets ${field} which the base prices do not`);
+          }
+        }
+      }
+      if (model.off_peak !== undefined) {
+        assert.ok(isRecord(model.off_peak), `${id}: off_peak must be an object`);
+        const offFields = checkPrices(`${id}.off_peak`, model.off_peak.prices);
+        assert.deepEqual(offFields.sort(), [...baseFields].sort(), `${id}: off_peak must price the same fields`);
+        assert.ok(Array.isArray(model.off_peak.peak_windows_utc), `${id}: off_peak.peak_windows_utc`);
+      }
+    }
+  });
+
+  test(`${provider}: ops come from the allowed list`, () => {
+    for (const model of models(load(provider))) {
+      assert.ok(Array.isArray(model.ops) && model.ops.length > 0, `${String(model.id)}: ops must be a non-empty array`);
+      for (const op of model.ops as unknown[]) {
+        assert.ok(ALLOWED_OPS.has(String(op)), `${String(model.id)}: op "${String(op)}" is not allowed`);
+      }
+    }
+  });
+
+  test(`${provider}: text models have input/output prices, context window and max output`, () => {
+    for (const model of models(load(provider))) {
+      const ops = model.ops as string[];
+      if (!ops.some((op) => TEXT_GENERATION_OPS.has(op))) continue;
+      const id = String(model.id);
+      const prices = model.prices as PriceMap;
+      assert.ok(typeof prices.input_per_mtok === 'string', `${id}: input_per_mtok`);
+      assert.ok(typeof prices.output_per_mtok === 'string', `${id}: output_per_mtok`);
+      assert.ok(Number(prices.input_per_mtok) > 0 && Number(prices.output_per_mtok) > 0, `${id}: a text model must not be free`);
+      assert.ok(Number.isInteger(model.context_window) && (model.context_window as number) > 0, `${id}: context_window`);
+      assert.ok(Number.isInteger(model.max_output_tokens) && (model.max_output_tokens as number) > 0, `${id}: max_output_tokens`);
+      assert.ok((model.max_output_tokens as number) <= (model.context_window as number), `${id}: max output exceeds context window`);
+    }
+  });
+
+  test(`${provider}: embeddings, image, speech and transcription models carry their unit prices`, () => {
+    for (const model of models(load(provider))) {
+      const id = String(model.id);
+      const ops = model.ops as string[];
+      const prices = model.prices as PriceMap;
+      if (ops.includes('embeddings')) {
+        assert.ok(typeof prices.input_per_mtok === 'string' && Number(prices.input_per_mtok) > 0, `${id}: embeddings need input_per_mtok`);
+      }
+      if (ops.includes('images.generate') || ops.includes('images.edit')) {
+        assert.ok(isRecord(prices.per_image) || typeof prices.output_per_mtok === 'string', `${id}: images need per_image or token prices`);
+      }
+      if (ops.includes('audio.speech')) {
+        assert.ok(
+          typeof prices.per_million_characters === 'string' || typeof prices.audio_output_per_mtok === 'string',
+          `${id}: speech needs per_million_characters or audio_output_per_mtok`,
+        );
+      }
+      if (ops.includes('audio.transcribe')) {
+        assert.ok(
+          typeof prices.per_minute === 'string' || typeof prices.audio_input_per_mtok === 'string',
+          `${id}: transcription needs per_minute or audio_input_per_mtok`,
+        );
+      }
+    }
+  });
+
+  test(`${provider}: every required model is present`, () => {
+    const present = new Set(models(load(provider)).flatMap(names));
+    const missing = REQUIRED[provider].filter((name) => !present.has(name));
+    assert.deepEqual(missing, [], `missing from ${provider}.json`);
+  });
+
+  test(`${provider}: models documented as left out stay out until they get a sourced price`, () => {
+    const present = new Set(models(load(provider)).flatMap(names));
+    for (const [name, reason] of Object.entries(LEFT_OUT[provider])) {
+      assert.ok(!present.has(name), `${name} is in the catalog but listed as left out (${reason}); update LEFT_OUT`);
+    }
+  });
+}
