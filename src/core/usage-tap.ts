@@ -1,0 +1,76 @@
+import type { Usage } from './usage.js';
+
+/** What a usage tap learned from a relayed response. */
+export interface UsageTapResult {
+  /** The provider's own count, when it reached us (the last one seen for streams). */
+  usage?: Usage;
+  /** The model the upstream says answered (may be more specific than the requested one). */
+  model?: string;
+  /** The response ended properly (terminal event / sentinel seen); false for cut or failed streams. */
+  complete: boolean;
+  /** Text delivered to the client (content, reasoning, tool-call arguments), to estimate a cut stream. */
+  outputText: string;
+}
+
+/**
+ * Watches the raw response bytes exactly as they are relayed to the client. It never changes them,
+ * never throws, and keeps only what billing needs.
+ */
+export interface UsageTap {
+  push(chunk: Buffer): void;
+  end(): UsageTapResult;
+}
+
+export interface JsonUsageTapOptions {
+  /** Bodies above this many bytes are not parsed (the result then has no usage). Default 8 MiB. */
+  maxBytes?: number;
+  /** The model named in the body, if any. */
+  model?: (body: unknown) => string | undefined;
+}
+
+/**
+ * A tap for a non-streamed JSON body: buffers it (up to a bound) and applies a usage parser at the end.
+ * `complete` means the body was valid JSON.
+ */
+export class JsonUsageTap implements UsageTap {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private overflow = false;
+  private readonly maxBytes: number;
+
+  constructor(
+    private readonly parse: (body: unknown) => Usage | undefined,
+    private readonly options: JsonUsageTapOptions = {},
+  ) {
+    this.maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.overflow) return;
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      this.overflow = true;
+      this.chunks = [];
+      return;
+    }
+    this.chunks.push(Buffer.from(chunk));
+  }
+
+  end(): UsageTapResult {
+    if (this.overflow) return { complete: false, outputText: '' };
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(this.chunks).toString('utf8'));
+    } catch {
+      return { complete: false, outputText: '' };
+    } finally {
+      this.chunks = [];
+    }
+    const result: UsageTapResult = { complete: true, outputText: '' };
+    const usage = this.parse(body);
+    if (usage) result.usage = usage;
+    const model = this.options.model?.(body);
+    if (model) result.model = model;
+    return result;
+  }
+}

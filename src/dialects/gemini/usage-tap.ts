@@ -1,0 +1,101 @@
+import { SseParser } from '../../lib/sse.js';
+import { JsonArrayStreamParser } from '../../lib/json-array-stream.js';
+import { JsonUsageTap, type UsageTap, type UsageTapResult } from '../../core/usage-tap.js';
+import type { Usage } from '../../core/usage.js';
+import { usageFromGenerateContent, usageFromMetadata } from './usage.js';
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `sse`: `?alt=sse` (`data:` records); `json-array`: no `alt`, one JSON array streamed in pieces. */
+export type GeminiStreamFraming = 'sse' | 'json-array';
+
+export interface GeminiStreamTapOptions {
+  framing: GeminiStreamFraming;
+}
+
+/**
+ * `streamGenerateContent` (gemini.md §4, §8). Usage = the LAST `usageMetadata` seen (running totals:
+ * never summed; a record without it changes nothing; a final usage-only record counts). Text = every
+ * text part (thought summaries included) and function calls (name + JSON args). Complete = a record
+ * with a `finishReason` (or a prompt `blockReason`) was seen, no in-stream `error`, and the body ended (EOF; for JSON-array
+ * framing the closing `]` as well).
+ */
+export class GeminiStreamTap implements UsageTap {
+  private readonly sse: SseParser | undefined;
+  private readonly array: JsonArrayStreamParser | undefined;
+  private usage: Usage | undefined;
+  private model: string | undefined;
+  private text: string[] = [];
+  private finished = false;
+  private failed = false;
+
+  constructor(options: GeminiStreamTapOptions = { framing: 'sse' }) {
+    if (options.framing === 'json-array') this.array = new JsonArrayStreamParser();
+    else this.sse = new SseParser();
+  }
+
+  push(chunk: Buffer): void {
+    if (this.array) {
+      for (const record of this.array.push(chunk)) this.onRecord(record);
+    } else if (this.sse) {
+      for (const event of this.sse.push(chunk)) this.onRecord(parse(event.data));
+    }
+  }
+
+  end(): UsageTapResult {
+    if (this.array) for (const record of this.array.end()) this.onRecord(record);
+    if (this.sse) for (const event of this.sse.end()) this.onRecord(parse(event.data));
+    const ended = this.array ? this.array.closed : true;
+    const result: UsageTapResult = { complete: ended && this.finished && !this.failed, outputText: this.text.join('') };
+    if (this.usage) result.usage = this.usage;
+    if (this.model) result.model = this.model;
+    return result;
+  }
+
+  private onRecord(record: unknown): void {
+    if (!isObj(record)) return;
+    if (record.error !== undefined && record.error !== null) {
+      this.failed = true;
+      return;
+    }
+    if (typeof record.modelVersion === 'string') this.model = record.modelVersion;
+    const usage = usageFromMetadata(record.usageMetadata);
+    if (usage) this.usage = usage;
+    if (isObj(record.promptFeedback) && typeof record.promptFeedback.blockReason === 'string') this.finished = true;
+    if (!Array.isArray(record.candidates)) return;
+    for (const candidate of record.candidates) {
+      if (!isObj(candidate)) continue;
+      if (typeof candidate.finishReason === 'string' && candidate.finishReason !== '') this.finished = true;
+      const content = candidate.content;
+      if (!isObj(content) || !Array.isArray(content.parts)) continue;
+      for (const part of content.parts) {
+        if (!isObj(part)) continue;
+        if (typeof part.text === 'string') this.text.push(part.text);
+        const call = part.functionCall;
+        if (isObj(call)) {
+          if (typeof call.name === 'string') this.text.push(call.name);
+          if (call.args !== undefined) this.text.push(JSON.stringify(call.args));
+        }
+      }
+    }
+  }
+}
+
+function parse(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Non-stream `generateContent` body (or a buffered no-`alt` array): `usageFromGenerateContent`. */
+export function geminiJsonTap(maxBytes?: number): UsageTap {
+  const model = (body: unknown): string | undefined => {
+    const last = Array.isArray(body) ? body[body.length - 1] : body;
+    return isObj(last) && typeof last.modelVersion === 'string' ? last.modelVersion : undefined;
+  };
+  return new JsonUsageTap(usageFromGenerateContent, maxBytes === undefined ? { model } : { model, maxBytes });
+}

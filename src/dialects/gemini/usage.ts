@@ -1,0 +1,50 @@
+import type { Usage } from '../../core/usage.js';
+
+/**
+ * Gemini `usageMetadata` (gemini.md §3.2, §8). Pure, never throws.
+ *
+ * - `promptTokenCount` already INCLUDES `cachedContentTokenCount`; `toolUsePromptTokenCount` (server
+ *   tool results fed back to the model) is input too: `inputTokens = prompt + toolUsePrompt`.
+ * - `candidatesTokenCount` EXCLUDES thoughts: `outputTokens = candidates + thoughts`,
+ *   `reasoningTokens = thoughts`.
+ * - Absent counts mean 0. Zero-valued optional fields are omitted.
+ */
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function count(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.trunc(v) : 0;
+}
+
+/**
+ * `usageMetadata` of a GenerateContentResponse. Also accepts a whole no-`alt` stream body (a JSON
+ * array of responses): the last element carrying `usageMetadata` wins.
+ */
+export function usageFromGenerateContent(body: unknown): Usage | undefined {
+  if (Array.isArray(body)) {
+    for (let i = body.length - 1; i >= 0; i--) {
+      const usage = usageFromGenerateContent(body[i]);
+      if (usage) return usage;
+    }
+    return undefined;
+  }
+  if (!isObj(body)) return undefined;
+  return usageFromMetadata(body.usageMetadata);
+}
+
+/** Canonical usage from a raw `usageMetadata` object (`undefined` when it is not an object). */
+export function usageFromMetadata(m: unknown): Usage | undefined {
+  if (!isObj(m)) return undefined;
+  const prompt = count(m.promptTokenCount);
+  const thoughts = count(m.thoughtsTokenCount);
+  const usage: Usage = {
+    inputTokens: prompt + count(m.toolUsePromptTokenCount),
+    outputTokens: count(m.candidatesTokenCount) + thoughts,
+  };
+  const cached = Math.min(count(m.cachedContentTokenCount), prompt);
+  if (cached > 0) usage.cachedInputTokens = cached;
+  if (thoughts > 0) usage.reasoningTokens = thoughts;
+  return usage;
+}

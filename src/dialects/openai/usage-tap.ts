@@ -1,0 +1,272 @@
+import { SseParser, type SseEvent } from '../../lib/sse.js';
+import { readTopLevelFields } from '../../lib/json-fields.js';
+import { JsonUsageTap, type UsageTap, type UsageTapResult } from '../../core/usage-tap.js';
+import type { Usage } from '../../core/usage.js';
+import {
+  usageFromChatCompletion,
+  usageFromEmbeddings,
+  usageFromImages,
+  usageFromResponsesObject,
+  usageFromTranscription,
+} from './usage.js';
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function parseObject(data: string): Obj | undefined {
+  try {
+    const v: unknown = JSON.parse(data);
+    return isObj(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Chat Completions stream (openai.md §1.4): the LAST non-null `usage` (normally the trailing
+ * `choices: []` chunk), the `model`, and the delivered text — content, refusals, reasoning
+ * (`reasoning_content`/`reasoning` of OpenAI-compatible hosts), tool-call names and argument
+ * fragments, legacy `text`. Complete = `[DONE]` or a usage chunk seen, and no in-stream error.
+ */
+export class OpenAIChatStreamTap implements UsageTap {
+  private readonly sse = new SseParser();
+  private usage: Usage | undefined;
+  private model: string | undefined;
+  private text: string[] = [];
+  private done = false;
+  private failed = false;
+
+  push(chunk: Buffer): void {
+    for (const event of this.sse.push(chunk)) this.onEvent(event);
+  }
+
+  end(): UsageTapResult {
+    for (const event of this.sse.end()) this.onEvent(event);
+    const result: UsageTapResult = {
+      complete: !this.failed && (this.done || this.usage !== undefined),
+      outputText: this.text.join(''),
+    };
+    if (this.usage) result.usage = this.usage;
+    if (this.model) result.model = this.model;
+    return result;
+  }
+
+  private onEvent(event: SseEvent): void {
+    if (event.data === '[DONE]') {
+      this.done = true;
+      return;
+    }
+    const chunk = parseObject(event.data);
+    if (event.event === 'error' || (chunk && chunk.error !== undefined && chunk.error !== null)) {
+      this.failed = true;
+      return;
+    }
+    if (!chunk) return;
+    if (this.model === undefined && typeof chunk.model === 'string') this.model = chunk.model;
+    if (isObj(chunk.usage)) this.usage = usageFromChatCompletion(chunk) ?? this.usage;
+    if (!Array.isArray(chunk.choices)) return;
+    for (const choice of chunk.choices) {
+      if (!isObj(choice)) continue;
+      if (typeof choice.text === 'string') this.text.push(choice.text);
+      const delta = choice.delta;
+      if (!isObj(delta)) continue;
+      for (const key of ['reasoning_content', 'reasoning', 'content', 'refusal'] as const) {
+        const v = delta[key];
+        if (typeof v === 'string' && v !== '') this.text.push(v);
+      }
+      if (isObj(delta.function_call)) this.pushCall(delta.function_call);
+      if (Array.isArray(delta.tool_calls)) {
+        for (const call of delta.tool_calls) if (isObj(call) && isObj(call.function)) this.pushCall(call.function);
+      }
+    }
+  }
+
+  private pushCall(fn: Obj): void {
+    if (typeof fn.name === 'string') this.text.push(fn.name);
+    if (typeof fn.arguments === 'string') this.text.push(fn.arguments);
+  }
+}
+
+const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+const TEXT_DELTAS = new Set([
+  'response.output_text.delta',
+  'response.refusal.delta',
+  'response.function_call_arguments.delta',
+  'response.custom_tool_call_input.delta',
+  'response.reasoning_text.delta',
+  'response.reasoning_summary_text.delta',
+  'response.mcp_call_arguments.delta',
+  'response.code_interpreter_call_code.delta',
+]);
+
+/**
+ * Responses API stream (openai.md §2.3): usage from the terminal event (`response.completed`,
+ * `.incomplete`, `.failed`), the model from any event's `response`, and the text deltas.
+ * Complete = a terminal event seen.
+ */
+export class OpenAIResponsesStreamTap implements UsageTap {
+  private readonly sse = new SseParser();
+  private usage: Usage | undefined;
+  private model: string | undefined;
+  private text: string[] = [];
+  private terminal = false;
+
+  push(chunk: Buffer): void {
+    for (const event of this.sse.push(chunk)) this.onEvent(event);
+  }
+
+  end(): UsageTapResult {
+    for (const event of this.sse.end()) this.onEvent(event);
+    const result: UsageTapResult = { complete: this.terminal, outputText: this.text.join('') };
+    if (this.usage) result.usage = this.usage;
+    if (this.model) result.model = this.model;
+    return result;
+  }
+
+  private onEvent(event: SseEvent): void {
+    const data = parseObject(event.data);
+    if (!data) return;
+    const type = typeof data.type === 'string' ? data.type : event.event;
+    if (type === undefined) return;
+    if (TEXT_DELTAS.has(type)) {
+      if (typeof data.delta === 'string') this.text.push(data.delta);
+      return;
+    }
+    const response = data.response;
+    if (!isObj(response)) return;
+    if (typeof response.model === 'string') this.model = response.model;
+    if (TERMINAL.has(type)) {
+      this.terminal = true;
+      this.usage = usageFromResponsesObject(response) ?? this.usage;
+    }
+  }
+}
+
+const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
+
+/**
+ * True when the event is the trailing usage-only chunk of a chat stream (`choices: []` with a usage
+ * object) — the one to drop when the gateway, not the client, asked for `include_usage`.
+ */
+export function stripUsageChunk(event: SseEvent): boolean {
+  if (!EMPTY_CHOICES.test(event.data)) return false; // cheap filter: most chunks are not it
+  const chunk = parseObject(event.data);
+  return !!chunk && Array.isArray(chunk.choices) && chunk.choices.length === 0 && isObj(chunk.usage);
+}
+
+const INCLUDE_USAGE = '{"include_usage":true}';
+
+/**
+ * For a streaming chat request, the body with `stream_options.include_usage: true`, changed in place
+ * at byte level (everything else byte-for-byte). `added` is true when the client did not ask for the
+ * usage chunk itself (absent, or explicitly false) — then the relay must strip it. Non-stream bodies,
+ * invalid JSON and a non-object `stream_options` are returned untouched.
+ */
+export function withIncludeUsage(body: Buffer): { body: Buffer; added: boolean } {
+  const unchanged = { body, added: false };
+  const fields = readTopLevelFields(body, ['stream', 'stream_options']);
+  if (fields.stream !== true) return unchanged;
+  const options = fields.stream_options;
+  if (options !== undefined && options !== null && !isObj(options)) return unchanged;
+  if (isObj(options) && options.include_usage === true) return unchanged;
+  const scan = scanTopLevel(body, 'stream_options');
+  if (!scan) return unchanged; // not a well-formed object: the upstream will judge it
+  if (!scan.range) {
+    const insert = Buffer.from(`"stream_options":${INCLUDE_USAGE},`, 'utf8');
+    return { body: Buffer.concat([body.subarray(0, scan.open + 1), insert, body.subarray(scan.open + 1)]), added: true };
+  }
+  const replacement = isObj(options) ? JSON.stringify({ ...options, include_usage: true }) : INCLUDE_USAGE;
+  const spliced = [body.subarray(0, scan.range[0]), Buffer.from(replacement, 'utf8'), body.subarray(scan.range[1])];
+  return { body: Buffer.concat(spliced), added: true };
+}
+
+/**
+ * Walks the top level of a JSON object: the offset of its `{` and the byte range of the value of the
+ * last `key` (duplicate keys: last wins). `undefined` unless the object is closed and well-formed
+ * at the top level (values are only delimited, not validated).
+ */
+function scanTopLevel(buf: Buffer, key: string): { open: number; range?: [number, number] } | undefined {
+  let found: [number, number] | undefined;
+  const open = skipSpace(buf, 0);
+  if (buf[open] !== 0x7b) return undefined;
+  let pos = skipSpace(buf, open + 1);
+  while (pos < buf.length && buf[pos] !== 0x7d) {
+    const keyEnd = buf[pos] === 0x22 ? stringEnd(buf, pos) : -1;
+    if (keyEnd < 0) return undefined;
+    const name = parseString(buf.toString('utf8', pos, keyEnd));
+    pos = skipSpace(buf, keyEnd);
+    if (buf[pos] !== 0x3a) return undefined;
+    const start = skipSpace(buf, pos + 1);
+    const end = valueEnd(buf, start);
+    if (end <= start) return undefined;
+    if (name === key) found = [start, end];
+    pos = skipSpace(buf, end);
+    if (buf[pos] === 0x2c) pos = skipSpace(buf, pos + 1);
+    else if (buf[pos] !== 0x7d) return undefined;
+  }
+  if (buf[pos] !== 0x7d) return undefined;
+  return found ? { open, range: found } : { open };
+}
+
+function parseString(json: string): string | undefined {
+  try {
+    return JSON.parse(json) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+function skipSpace(buf: Buffer, pos: number): number {
+  while (pos < buf.length && (buf[pos] === 0x20 || buf[pos] === 0x0a || buf[pos] === 0x0d || buf[pos] === 0x09)) pos++;
+  return pos;
+}
+
+/** Index just past the closing quote of the string opening at `start`, or -1. */
+function stringEnd(buf: Buffer, start: number): number {
+  for (let from = start + 1; ; ) {
+    const quote = buf.indexOf(0x22, from);
+    if (quote < 0) return -1;
+    let backslashes = 0;
+    while (buf[quote - 1 - backslashes] === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    from = quote + 1;
+  }
+}
+
+/** Index just past the value starting at `start` (string, container or scalar), or -1. */
+function valueEnd(buf: Buffer, start: number): number {
+  const first = buf[start];
+  if (first === 0x22) return stringEnd(buf, start);
+  let depth = 0;
+  for (let pos = start; pos < buf.length; pos++) {
+    const c = buf[pos];
+    if (c === 0x22) {
+      pos = stringEnd(buf, pos) - 1;
+      if (pos < 0) return -1;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
+      if (depth === 0) return pos; // end of a scalar before the object's `}`
+      if (--depth === 0) return pos + 1;
+    } else if (depth === 0 && (c === 0x2c || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)) return pos;
+  }
+  return depth === 0 ? buf.length : -1;
+}
+
+/** Non-stream OpenAI bodies: the op's usage parser over the whole (buffered) JSON body. */
+export type OpenAIJsonOp = 'chat' | 'completions' | 'responses' | 'embeddings' | 'images' | 'transcription';
+
+const JSON_PARSERS: Record<OpenAIJsonOp, (body: unknown) => Usage | undefined> = {
+  chat: usageFromChatCompletion,
+  completions: usageFromChatCompletion,
+  responses: usageFromResponsesObject,
+  embeddings: usageFromEmbeddings,
+  images: usageFromImages,
+  transcription: usageFromTranscription,
+};
+
+export function openAIJsonTap(op: OpenAIJsonOp, maxBytes?: number): UsageTap {
+  const model = (body: unknown): string | undefined =>
+    isObj(body) && typeof body.model === 'string' ? body.model : undefined;
+  return new JsonUsageTap(JSON_PARSERS[op], maxBytes === undefined ? { model } : { model, maxBytes });
+}
