@@ -71,7 +71,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const upstream = new UpstreamClient(config.upstream);
   const keyPools = new Map(Object.entries(config.providers).map(([id, p]) => [id, new KeyPool(p.apiKeys)]));
   const baseUrls = new Map(Object.entries(config.providers).map(([id, p]) => [id, p.baseUrl]));
-  const passthrough = new PassthroughService(upstream, keyPools, baseUrls, history, clock);
+  const passthrough = new PassthroughService(upstream, keyPools, baseUrls, history, clock, catalog, billingSettings);
   const admin = await resolveAdminToken(store, clock, config.adminToken);
 
   const services: Services = {

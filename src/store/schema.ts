@@ -58,6 +58,17 @@ export interface RequestsTable {
   upstream_request_id: string | null;
   stream: number;
   created_at: number;
+  input_tokens: number | null;
+  cached_tokens: number | null;
+  cache_write_tokens: number | null;
+  output_tokens: number | null;
+  reasoning_tokens: number | null;
+  /** reported: from the provider's usage; none: the provider reported none (a cut stream, an unmetered path). */
+  usage_source: string | null;
+  cost_micro: number | null;
+  cost_usd: string | null;
+  usd_rub_rate: string | null;
+  price_version: string | null;
 }
 
 export interface SettingsTable {

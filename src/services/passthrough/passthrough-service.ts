@@ -11,7 +11,13 @@ import { classifyUpstreamError } from '../../upstream/errors.js';
 import type { KeyPool } from '../../upstream/key-pool.js';
 import { scrubSecrets } from '../../upstream/scrub.js';
 import type { Principal } from '../auth/authenticator.js';
+import type { Usage } from '../../core/usage.js';
+import type { CatalogService } from '../catalog/catalog-service.js';
 import type { HistoryRecorder } from '../history/recorder.js';
+import { nativeMeter } from '../metering/native-meter.js';
+import { priceUsage } from '../metering/price-usage.js';
+import { usageColumns } from '../metering/usage-columns.js';
+import type { BillingSettingsService } from '../settings/billing-settings.js';
 import { streamErrorEvent } from '../surface-errors.js';
 import type { ClientSink } from './client-sink.js';
 import { clientResponseHeaders, upstreamRequestHeaders, upstreamRequestId } from './headers.js';
@@ -69,6 +75,8 @@ export class PassthroughService {
     private readonly baseUrls: ReadonlyMap<string, string>,
     private readonly history: HistoryRecorder,
     private readonly clock: Clock,
+    private readonly catalog: CatalogService,
+    private readonly settings: BillingSettingsService,
   ) {}
 
   /**
@@ -77,14 +85,19 @@ export class PassthroughService {
    */
   forward(req: NativeRequest, sink: ClientSink): Promise<void> {
     const requestId = newId('req', req.startedAt);
-    const record = (status: number, error: string | null, upstreamId: string | null, stream: boolean) =>
+    const model = nativeModel(req);
+    const meter = nativeMeter(req.provider, req.method, req.path, req.query, req.fields['stream'] === true, req.body);
+    const price = (models: ReadonlyArray<string | undefined>, usage: Usage) =>
+      priceUsage(this.catalog, this.settings, req.provider.id, models, usage);
+    /** `metered`: the answer was relayed (whole or in part), so its usage counts. */
+    const record = (status: number, error: string | null, upstreamId: string | null, stream: boolean, metered = false) =>
       this.history.record({
         id: requestId,
         user_id: req.principal.userId,
         key_id: req.principal.keyId,
         surface: req.surface,
         provider: req.provider.id,
-        model: nativeModel(req),
+        model,
         method: req.method,
         path: req.path.slice(0, 500),
         status,
@@ -93,6 +106,7 @@ export class PassthroughService {
         upstream_request_id: upstreamId,
         stream: stream ? 1 : 0,
         created_at: req.startedAt,
+        ...(metered && meter.tap ? usageColumns(meter.tap, price, model ?? undefined) : {}),
       });
 
     const pool = this.keyPools.get(req.provider.id);
@@ -118,7 +132,7 @@ export class PassthroughService {
       const finish = (recordStatus: number, error: string | null) => {
         if (done) return;
         done = true;
-        record(recordStatus, error, upstreamId, eventStream);
+        record(recordStatus, error, upstreamId, eventStream, status > 0 && status < 400);
         resolve();
       };
 
@@ -134,8 +148,8 @@ export class PassthroughService {
           baseUrl: this.baseUrls.get(req.provider.id) ?? req.provider.defaultBaseUrl,
           path: req.query ? `${req.path}?${req.query}` : req.path,
           method: req.method,
-          headers: upstreamRequestHeaders(req.headers, req.provider.authHeaders(key), req.contentLength),
-          body: req.body,
+          headers: upstreamRequestHeaders(req.headers, req.provider.authHeaders(key), Buffer.isBuffer(meter.body) ? meter.body.length : req.contentLength),
+          body: meter.body,
         },
         {
           onStart: (abort) => {
@@ -161,7 +175,9 @@ export class PassthroughService {
               errorSize += chunk.length;
               return;
             }
-            if (!sink.write(chunk)) flow?.pause();
+            meter.tap?.push(chunk);
+            const out = meter.filter ? meter.filter.push(chunk) : chunk;
+            if (out.length > 0 && !sink.write(out)) flow?.pause();
           },
           onEnd: () => {
             if (clientGone) return;
@@ -170,7 +186,7 @@ export class PassthroughService {
               finish(status, `upstream_${status}`);
               return;
             }
-            sink.end();
+            sink.end(meter.filter?.end());
             finish(status, null);
           },
           onError: (err) => {

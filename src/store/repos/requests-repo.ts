@@ -9,6 +9,8 @@ const ROWS_PER_STATEMENT = 200;
 const COLUMNS = [
   'id', 'user_id', 'key_id', 'surface', 'provider', 'model', 'method', 'path',
   'status', 'latency_ms', 'error', 'upstream_request_id', 'stream', 'created_at',
+  'input_tokens', 'cached_tokens', 'cache_write_tokens', 'output_tokens', 'reasoning_tokens',
+  'usage_source', 'cost_micro', 'cost_usd', 'usd_rub_rate', 'price_version',
 ] as const;
 
 export class RequestsRepo {
@@ -72,5 +74,15 @@ function positional(row: NewRequestRow): unknown[] {
     row.upstream_request_id ?? null,
     row.stream ?? 0,
     row.created_at,
+    row.input_tokens ?? null,
+    row.cached_tokens ?? null,
+    row.cache_write_tokens ?? null,
+    row.output_tokens ?? null,
+    row.reasoning_tokens ?? null,
+    row.usage_source ?? null,
+    row.cost_micro ?? null,
+    row.cost_usd ?? null,
+    row.usd_rub_rate ?? null,
+    row.price_version ?? null,
   ];
 }

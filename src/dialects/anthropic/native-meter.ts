@@ -1,0 +1,8 @@
+import type { UsageTap } from '../../core/usage-tap.js';
+import { AnthropicStreamTap, anthropicJsonTap } from './usage-tap.js';
+
+/** The usage tap for a native Anthropic call: only Messages is billed (count_tokens and models are free). */
+export function anthropicNativeTap(method: string, path: string, stream: boolean): UsageTap | undefined {
+  if (method !== 'POST' || path !== '/v1/messages') return undefined;
+  return stream ? new AnthropicStreamTap() : anthropicJsonTap();
+}

@@ -1,0 +1,37 @@
+import { formatDecimal } from '../../core/decimal.js';
+import { costUsd, usdToMicroRubles } from '../../core/pricing.js';
+import type { Usage } from '../../core/usage.js';
+import type { CatalogService } from '../catalog/catalog-service.js';
+import type { BillingSettingsService } from '../settings/billing-settings.js';
+
+export interface PricedUsage {
+  costMicro: number | null;
+  costUsd: string | null;
+  usdRubRate: string | null;
+  priceVersion: string | null;
+  /** Why there is no cost, when there is none. */
+  unpriced?: string;
+}
+
+/** The cost of a usage for the model that served it (or, failing that, the model asked for). */
+export function priceUsage(
+  catalog: CatalogService,
+  settings: BillingSettingsService,
+  provider: string,
+  models: ReadonlyArray<string | null | undefined>,
+  usage: Usage,
+): PricedUsage {
+  const model = models.map((name) => (name ? catalog.find(provider, name) : undefined)).find(Boolean);
+  if (!model) return { costMicro: null, costUsd: null, usdRubRate: null, priceVersion: null, unpriced: 'model not in the catalog' };
+  const cost = costUsd(usage, model.entry.pricing);
+  if (!cost.ok) return { costMicro: null, costUsd: null, usdRubRate: null, priceVersion: model.priceVersion, unpriced: cost.missing };
+  const { usdRubRate, markup } = settings.get();
+  const usd = formatDecimal(cost.usd);
+  if (!usdRubRate) return { costMicro: null, costUsd: usd, usdRubRate: null, priceVersion: model.priceVersion, unpriced: 'no USD→RUB rate set' };
+  return {
+    costMicro: usdToMicroRubles(cost.usd, usdRubRate, markup),
+    costUsd: usd,
+    usdRubRate: formatDecimal(usdRubRate),
+    priceVersion: model.priceVersion,
+  };
+}
