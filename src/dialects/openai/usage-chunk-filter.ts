@@ -1,50 +1,72 @@
 import { SseParser } from '../../lib/sse.js';
 import { stripUsageChunk } from './usage-tap.js';
 
-const LF_LF = Buffer.from('\n\n');
-const CRLF_CRLF = Buffer.from('\r\n\r\n');
+const LF = 0x0a;
+const CR = 0x0d;
+const USAGE_KEY = Buffer.from('"usage"');
 
 /**
  * Drops the usage-only chunk from a chat stream whose usage the gateway (not the client) asked for,
  * forwarding every other event byte for byte. Bytes are released at event boundaries.
  */
 export class UsageChunkFilter {
-  private pending = Buffer.alloc(0);
+  private pending: Buffer | undefined;
 
   push(chunk: Buffer): Buffer {
-    const data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    const out: Buffer[] = [];
+    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     let start = 0;
-    for (;;) {
-      const boundary = nextBoundary(data, start);
-      if (!boundary) break;
-      const event = data.subarray(start, boundary.end);
-      if (!isUsageChunk(event)) out.push(event);
-      start = boundary.end;
+    let kept: Buffer[] | undefined;
+    for (let end = eventEnd(data, 0); end > 0; end = eventEnd(data, start)) {
+      if (isUsageChunk(data.subarray(start, end))) {
+        kept ??= [];
+        kept.push(data.subarray(0, start));
+        this.pending = undefined;
+        const rest = this.push(Buffer.from(data.subarray(end)));
+        kept.push(rest);
+        return Buffer.concat(kept);
+      }
+      start = end;
     }
-    this.pending = Buffer.from(data.subarray(start));
-    return out.length === 1 ? out[0]! : Buffer.concat(out);
+    this.pending = start < data.length ? Buffer.from(data.subarray(start)) : undefined;
+    return start === data.length ? data : data.subarray(0, start);
   }
 
   /** Whatever is left when the stream ends (an incomplete event is passed on as it came). */
   end(): Buffer {
-    const rest = this.pending;
-    this.pending = Buffer.alloc(0);
+    const rest = this.pending ?? Buffer.alloc(0);
+    this.pending = undefined;
     return isUsageChunk(rest) ? Buffer.alloc(0) : rest;
   }
 }
 
-function nextBoundary(data: Buffer, from: number): { end: number } | undefined {
-  const lf = data.indexOf(LF_LF, from);
-  const crlf = data.indexOf(CRLF_CRLF, from);
-  if (lf < 0 && crlf < 0) return undefined;
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return { end: crlf + CRLF_CRLF.length };
-  return { end: lf + LF_LF.length };
+/** Index just past the blank line that ends the event starting at `from`, or -1. */
+function eventEnd(data: Buffer, from: number): number {
+  for (let lf = data.indexOf(LF, from); lf >= 0; lf = data.indexOf(LF, lf + 1)) {
+    if (data[lf + 1] === LF) return lf + 2;
+    if (data[lf + 1] === CR && data[lf + 2] === LF) return lf + 3;
+  }
+  return -1;
 }
 
+/** Every chunk of such a stream says `"usage":null`; only the last one carries an object. */
 function isUsageChunk(raw: Buffer): boolean {
-  if (raw.indexOf('"usage"') < 0) return false;
+  if (!hasUsageObject(raw)) return false;
   const parser = new SseParser();
   const events = [...parser.push(raw), ...parser.end()];
   return events.length === 1 && stripUsageChunk(events[0]!);
+}
+
+function hasUsageObject(raw: Buffer): boolean {
+  for (let at = raw.indexOf(USAGE_KEY); at >= 0; at = raw.indexOf(USAGE_KEY, at + USAGE_KEY.length)) {
+    let i = skipSpace(raw, at + USAGE_KEY.length);
+    if (raw[i] !== 0x3a) continue;
+    i = skipSpace(raw, i + 1);
+    if (raw[i] === 0x7b) return true;
+  }
+  return false;
+}
+
+function skipSpace(raw: Buffer, i: number): number {
+  while (raw[i] === 0x20 || raw[i] === 0x09 || raw[i] === LF || raw[i] === CR) i++;
+  return i;
 }

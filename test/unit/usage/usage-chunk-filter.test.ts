@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { UsageChunkFilter } from '../../../src/dialects/openai/usage-chunk-filter.js';
+
+const chunk = (extra: string) => `data: {"id":"c1","object":"chat.completion.chunk","choices":[${extra}],"usage":null}`;
+const events = [
+  chunk('{"index":0,"delta":{"role":"assistant","content":""}}'),
+  chunk('{"index":0,"delta":{"content":"Hello \\"usage\\": {x}"}}'),
+  chunk('{"index":0,"delta":{},"finish_reason":"stop"}'),
+];
+const usage = 'data: {"id":"c1","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}';
+const spacedUsage = 'data: {"id": "c1", "choices": [], "usage": {"prompt_tokens": 3}}';
+
+function run(input: string, pieces: number[]): string {
+  const filter = new UsageChunkFilter();
+  const bytes = Buffer.from(input);
+  const out: Buffer[] = [];
+  let at = 0;
+  for (const size of pieces) {
+    out.push(filter.push(bytes.subarray(at, at + size)));
+    at += size;
+  }
+  out.push(filter.push(bytes.subarray(at)), filter.end());
+  return Buffer.concat(out).toString();
+}
+
+for (const eol of ['\n', '\r\n']) {
+  test(`drops exactly the usage-only event, whatever the chunking (${JSON.stringify(eol)})`, () => {
+    const sep = eol + eol;
+    const input = [...events, usage, 'data: [DONE]'].join(sep) + sep;
+    const expected = [...events, 'data: [DONE]'].join(sep) + sep;
+    assert.equal(run(input, []), expected);
+    for (let size = 1; size <= 40; size += 3) {
+      assert.equal(run(input, Array.from({ length: Math.ceil(input.length / size) }, () => size)), expected, `pieces of ${size}`);
+    }
+  });
+}
+
+test('spaced JSON from OpenAI-compatible hosts is recognised too; other events pass untouched', () => {
+  const input = `${events[0]}\n\n${spacedUsage}\n\ndata: [DONE]\n\n`;
+  assert.equal(run(input, [7, 50]), `${events[0]}\n\ndata: [DONE]\n\n`);
+  const noUsage = `${events.join('\n\n')}\n\ndata: [DONE]\n\n`;
+  assert.equal(run(noUsage, [5, 5, 5]), noUsage);
+});
