@@ -61,12 +61,12 @@ export function costUsd(usage: Usage, model: PricedModel, options: CostOptions =
   const cached = usage.cachedInputTokens ?? 0;
   const written = usage.cacheWriteTokens ?? 0;
   const uncached = Math.max(0, usage.inputTokens - cached - written);
-  const lines: CostLine[] = [];
+  const lines: PricedLine[] = [];
   const perMtok = (item: CostItem, tokens: number, price: string | undefined, fallback?: string): string | undefined => {
     if (tokens === 0) return undefined;
     const unit = price ?? fallback;
     if (unit === undefined) return `${item} price`;
-    lines.push(line(item, tokens, shift(decimalOf(unit), 6)));
+    lines.push(line(item, tokens, shift(parsePrice(unit), 6)));
     return undefined;
   };
   const missing =
@@ -76,28 +76,44 @@ export function costUsd(usage: Usage, model: PricedModel, options: CostOptions =
     perMtok('output', usage.outputTokens, prices.outputPerMtok) ??
     unitsMissing(usage, prices, options, lines);
   if (missing) return { ok: false, missing };
-  const usd = lines.reduce((sum, l) => add(sum, decimalOf(l.usd)), ZERO);
+  const usd = lines.reduce((sum, l) => add(sum, l.total), ZERO);
   return { ok: true, usd, lines };
 }
 
-function unitsMissing(usage: Usage, prices: ModelPrices, options: CostOptions, lines: CostLine[]): string | undefined {
+/** Prices repeat across millions of requests: parse each distinct string once. */
+const PARSED = new Map<string, Decimal>();
+function parsePrice(text: string): Decimal {
+  let value = PARSED.get(text);
+  if (!value) {
+    value = decimalOf(text);
+    if (PARSED.size > 10_000) PARSED.clear();
+    PARSED.set(text, value);
+  }
+  return value;
+}
+
+interface PricedLine extends CostLine {
+  total: Decimal;
+}
+
+function unitsMissing(usage: Usage, prices: ModelPrices, options: CostOptions, lines: PricedLine[]): string | undefined {
   const units = usage.units ?? {};
   if (units.image) {
     const price = options.imageVariant ? prices.perImage?.[options.imageVariant] : undefined;
     if (price === undefined) return `image price for ${options.imageVariant ?? 'an unknown size/quality'}`;
-    lines.push(line('image', units.image, decimalOf(price)));
+    lines.push(line('image', units.image, parsePrice(price)));
   }
   if (units.character) {
     if (prices.perMillionCharacters === undefined) return 'character price';
-    lines.push(line('character', units.character, shift(decimalOf(prices.perMillionCharacters), 6)));
+    lines.push(line('character', units.character, shift(parsePrice(prices.perMillionCharacters), 6)));
   }
   if (units.audio_second) {
     if (prices.perMinute === undefined) return 'per-minute price';
-    lines.push(line('audio_second', units.audio_second, { ...divideBy60(decimalOf(prices.perMinute)) }));
+    lines.push(line('audio_second', units.audio_second, divideBy60(parsePrice(prices.perMinute))));
   }
   if (units.request) {
     if (prices.perRequest === undefined) return 'per-request price';
-    lines.push(line('request', units.request, decimalOf(prices.perRequest)));
+    lines.push(line('request', units.request, parsePrice(prices.perRequest)));
   }
   return undefined;
 }
@@ -110,8 +126,20 @@ function divideBy60(perMinute: Decimal): Decimal {
   return { units: quotient, scale: perMinute.scale + 24 };
 }
 
-function line(item: CostItem, quantity: number, unit: Decimal): CostLine {
-  return { item, quantity, unitUsd: formatDecimal(unit), usd: formatDecimal(mul(fromInteger(quantity), unit)) };
+function line(item: CostItem, quantity: number, unit: Decimal): PricedLine {
+  const total = mul(fromInteger(quantity), unit);
+  return {
+    item,
+    quantity,
+    total,
+    // The breakdown is for people and tests; format it only when read.
+    get unitUsd() {
+      return formatDecimal(unit);
+    },
+    get usd() {
+      return formatDecimal(total);
+    },
+  };
 }
 
 /**
