@@ -150,6 +150,22 @@ describe('metering: every native call records the provider-reported usage and it
     assert.equal(row.cost_micro, null);
   });
 
+  test('speech is billed by input characters, DALL·E by count, size and quality, from the request', async () => {
+    const client = new OpenAI({ baseURL: `${stack.gw.url}/openai/v1`, apiKey: key, maxRetries: 0 });
+    const input = 'Привет, мир! Hello.'; // 19 characters, more bytes
+    await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input })).arrayBuffer();
+    let row = await lastRow();
+    assert.equal(row.usage_source, 'request');
+    // 19 characters at $15 per 1M = 285 µUSD → ×100 RUB/USD
+    assert.equal(row.cost_micro, 28_500);
+
+    await client.images.generate({ model: 'dall-e-3', prompt: 'a cat', n: 2, size: '1024x1024', quality: 'hd' });
+    row = await lastRow();
+    assert.equal(row.usage_source, 'request');
+    assert.equal(row.cost_usd, '0.16');
+    assert.equal(row.cost_micro, 16_000_000);
+  });
+
   test('upstream errors are recorded without usage', async () => {
     const client = new OpenAI({ baseURL: `${stack.gw.url}/openai/v1`, apiKey: key, maxRetries: 0 });
     stack.openai.failNext({ status: 500 });

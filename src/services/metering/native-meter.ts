@@ -4,6 +4,7 @@ import { anthropicNativeTap } from '../../dialects/anthropic/native-meter.js';
 import { geminiNativeTap } from '../../dialects/gemini/native-meter.js';
 import { openAINativeTap } from '../../dialects/openai/native-meter.js';
 import { UsageChunkFilter } from '../../dialects/openai/usage-chunk-filter.js';
+import { openAIRequestUsage, type RequestUsage } from '../../dialects/openai/request-usage.js';
 import { withIncludeUsage } from '../../dialects/openai/usage-tap.js';
 import type { ProviderSpec } from '../../providers/index.js';
 
@@ -12,6 +13,8 @@ export interface NativeMeter {
   /** Set when the gateway asked for the stream's usage chunk itself and must keep it from the client. */
   filter: UsageChunkFilter | undefined;
   body: Buffer | Readable | undefined;
+  /** Billing read from the request, for answers that report no usage (speech, DALL·E images). */
+  requestUsage?: RequestUsage | undefined;
 }
 
 /** How a native call is metered: which tap reads its answer, and the request body to send for it. */
@@ -30,6 +33,8 @@ export function nativeMeter(
       return { tap: geminiNativeTap(method, path, query), filter: undefined, body };
     default: {
       const tap = openAINativeTap(method, path, stream);
+      const requestUsage = method === 'POST' && Buffer.isBuffer(body) ? openAIRequestUsage(path, body) : undefined;
+      if (requestUsage) return { tap, filter: undefined, body, requestUsage };
       if (!tap || !stream || !Buffer.isBuffer(body) || (path !== '/v1/chat/completions' && path !== '/v1/completions')) {
         return { tap, filter: undefined, body };
       }

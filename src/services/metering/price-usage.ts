@@ -1,5 +1,5 @@
 import { formatDecimal } from '../../core/decimal.js';
-import { costUsd, usdToMicroRubles } from '../../core/pricing.js';
+import { costUsd, usdToMicroRubles, type CostOptions } from '../../core/pricing.js';
 import type { Usage } from '../../core/usage.js';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import type { BillingSettingsService } from '../settings/billing-settings.js';
@@ -20,10 +20,11 @@ export function priceUsage(
   provider: string,
   models: ReadonlyArray<string | null | undefined>,
   usage: Usage,
+  options: CostOptions = {},
 ): PricedUsage {
   const model = models.map((name) => (name ? catalog.find(provider, name) : undefined)).find(Boolean);
   if (!model) return { costMicro: null, costUsd: null, usdRubRate: null, priceVersion: null, unpriced: 'model not in the catalog' };
-  const cost = costUsd(usage, model.entry.pricing);
+  const cost = costUsd(usage, model.entry.pricing, options);
   if (!cost.ok) return { costMicro: null, costUsd: null, usdRubRate: null, priceVersion: model.priceVersion, unpriced: cost.missing };
   const { usdRubRate, markup } = settings.get();
   const usd = formatDecimal(cost.usd);

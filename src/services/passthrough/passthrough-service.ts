@@ -11,6 +11,7 @@ import { classifyUpstreamError } from '../../upstream/errors.js';
 import type { KeyPool } from '../../upstream/key-pool.js';
 import { scrubSecrets } from '../../upstream/scrub.js';
 import type { Principal } from '../auth/authenticator.js';
+import type { CostOptions } from '../../core/pricing.js';
 import type { Usage } from '../../core/usage.js';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import type { HistoryRecorder } from '../history/recorder.js';
@@ -87,8 +88,8 @@ export class PassthroughService {
     const requestId = newId('req', req.startedAt);
     const model = nativeModel(req);
     const meter = nativeMeter(req.provider, req.method, req.path, req.query, req.fields['stream'] === true, req.body);
-    const price = (models: ReadonlyArray<string | undefined>, usage: Usage) =>
-      priceUsage(this.catalog, this.settings, req.provider.id, models, usage);
+    const price = (models: ReadonlyArray<string | undefined>, usage: Usage, options: CostOptions) =>
+      priceUsage(this.catalog, this.settings, req.provider.id, models, usage, options);
     /** `metered`: the answer was relayed (whole or in part), so its usage counts. */
     const record = (status: number, error: string | null, upstreamId: string | null, stream: boolean, metered = false) =>
       this.history.record({
@@ -106,7 +107,7 @@ export class PassthroughService {
         upstream_request_id: upstreamId,
         stream: stream ? 1 : 0,
         created_at: req.startedAt,
-        ...(metered && meter.tap ? usageColumns(meter.tap, price, model ?? undefined) : {}),
+        ...(metered && (meter.tap || meter.requestUsage) ? usageColumns(meter.tap, meter.requestUsage, price, model ?? undefined) : {}),
       });
 
     const pool = this.keyPools.get(req.provider.id);
