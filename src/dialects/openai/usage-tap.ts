@@ -12,8 +12,6 @@ import {
 
 type Obj = Record<string, unknown>;
 
-const MAX_DEFERRED_BYTES = 4 * 1024 * 1024;
-
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function parseObject(data: string): Obj | undefined {
@@ -36,9 +34,6 @@ export class OpenAIChatStreamTap implements UsageTap {
   private usage: Usage | undefined;
   private model: string | undefined;
   private text: string[] = [];
-  /** Events in order, most not parsed yet: their text is needed only if the stream ends without usage. */
-  private deferred: Array<string | Obj | undefined> = [];
-  private deferredBytes = 0;
   private done = false;
   private failed = false;
 
@@ -48,17 +43,9 @@ export class OpenAIChatStreamTap implements UsageTap {
 
   end(): UsageTapResult {
     for (const event of this.sse.end()) this.onEvent(event);
-    const complete = !this.failed && (this.done || this.usage !== undefined);
     const result: UsageTapResult = {
-      complete,
-      // Built on demand: a complete stream is billed from its usage and never needs its text.
-      get outputText() {
-        return collect();
-      },
-    };
-    const collect = () => {
-      this.flushDeferred();
-      return this.text.join('');
+      complete: !this.failed && (this.done || this.usage !== undefined),
+      outputText: this.text.join(''),
     };
     if (this.usage) result.usage = this.usage;
     if (this.model) result.model = this.model;
@@ -70,14 +57,6 @@ export class OpenAIChatStreamTap implements UsageTap {
       this.done = true;
       return;
     }
-    // Most events are content deltas: keep them unparsed; parse only what can carry usage, an error or the model.
-    const interesting = this.model === undefined || event.event === 'error' || hasUsageObject(event.data) || event.data.includes('"error"');
-    if (!interesting) {
-      this.deferred.push(event.data);
-      this.deferredBytes += event.data.length;
-      if (this.deferredBytes > MAX_DEFERRED_BYTES) this.flushDeferred();
-      return;
-    }
     const chunk = parseObject(event.data);
     if (event.event === 'error' || (chunk && chunk.error !== undefined && chunk.error !== null)) {
       this.failed = true;
@@ -86,18 +65,7 @@ export class OpenAIChatStreamTap implements UsageTap {
     if (!chunk) return;
     if (this.model === undefined && typeof chunk.model === 'string') this.model = chunk.model;
     if (isObj(chunk.usage)) this.usage = usageFromChatCompletion(chunk) ?? this.usage;
-    this.deferred.push(chunk);
-  }
-
-  /** Keeps memory bounded on very long streams, and the text in order. */
-  private flushDeferred(): void {
-    for (const item of this.deferred) this.collectText(typeof item === 'string' ? parseObject(item) : item);
-    this.deferred = [];
-    this.deferredBytes = 0;
-  }
-
-  private collectText(chunk: Obj | undefined): void {
-    if (!chunk || !Array.isArray(chunk.choices)) return;
+    if (!Array.isArray(chunk.choices)) return;
     for (const choice of chunk.choices) {
       if (!isObj(choice)) continue;
       if (typeof choice.text === 'string') this.text.push(choice.text);
@@ -176,19 +144,6 @@ export class OpenAIResponsesStreamTap implements UsageTap {
 }
 
 const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
-
-/** True when the payload has a non-null `"usage": {…}` (compact or spaced JSON), without parsing it. */
-export function hasUsageObject(data: string): boolean {
-  for (let at = data.indexOf('"usage"'); at >= 0; at = data.indexOf('"usage"', at + 7)) {
-    let i = at + 7;
-    while (data[i] === ' ' || data[i] === '\t' || data[i] === '\n' || data[i] === '\r') i++;
-    if (data[i] !== ':') continue;
-    i++;
-    while (data[i] === ' ' || data[i] === '\t' || data[i] === '\n' || data[i] === '\r') i++;
-    if (data[i] === '{') return true;
-  }
-  return false;
-}
 
 /**
  * True when the event is the trailing usage-only chunk of a chat stream (`choices: []` with a usage
