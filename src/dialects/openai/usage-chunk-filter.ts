@@ -1,9 +1,7 @@
 import { SseParser } from '../../lib/sse.js';
+import { eventEnd, hasUsageObject } from './sse-bytes.js';
 import { stripUsageChunk } from './usage-tap.js';
 
-const LF = 0x0a;
-const CR = 0x0d;
-const USAGE_KEY = Buffer.from('"usage"');
 
 /**
  * Drops the usage-only chunk from a chat stream whose usage the gateway (not the client) asked for,
@@ -39,34 +37,10 @@ export class UsageChunkFilter {
   }
 }
 
-/** Index just past the blank line that ends the event starting at `from`, or -1. */
-function eventEnd(data: Buffer, from: number): number {
-  for (let lf = data.indexOf(LF, from); lf >= 0; lf = data.indexOf(LF, lf + 1)) {
-    if (data[lf + 1] === LF) return lf + 2;
-    if (data[lf + 1] === CR && data[lf + 2] === LF) return lf + 3;
-  }
-  return -1;
-}
-
 /** Every chunk of such a stream says `"usage":null`; only the last one carries an object. */
 function isUsageChunk(raw: Buffer): boolean {
   if (!hasUsageObject(raw)) return false;
   const parser = new SseParser();
   const events = [...parser.push(raw), ...parser.end()];
   return events.length === 1 && stripUsageChunk(events[0]!);
-}
-
-function hasUsageObject(raw: Buffer): boolean {
-  for (let at = raw.indexOf(USAGE_KEY); at >= 0; at = raw.indexOf(USAGE_KEY, at + USAGE_KEY.length)) {
-    let i = skipSpace(raw, at + USAGE_KEY.length);
-    if (raw[i] !== 0x3a) continue;
-    i = skipSpace(raw, i + 1);
-    if (raw[i] === 0x7b) return true;
-  }
-  return false;
-}
-
-function skipSpace(raw: Buffer, i: number): number {
-  while (raw[i] === 0x20 || raw[i] === 0x09 || raw[i] === LF || raw[i] === CR) i++;
-  return i;
 }

@@ -23,70 +23,7 @@ function parseObject(data: string): Obj | undefined {
   }
 }
 
-/**
- * Chat Completions stream (openai.md §1.4): the LAST non-null `usage` (normally the trailing
- * `choices: []` chunk), the `model`, and the delivered text — content, refusals, reasoning
- * (`reasoning_content`/`reasoning` of OpenAI-compatible hosts), tool-call names and argument
- * fragments, legacy `text`. Complete = `[DONE]` or a usage chunk seen, and no in-stream error.
- */
-export class OpenAIChatStreamTap implements UsageTap {
-  private readonly sse = new SseParser();
-  private usage: Usage | undefined;
-  private model: string | undefined;
-  private text: string[] = [];
-  private done = false;
-  private failed = false;
-
-  push(chunk: Buffer): void {
-    for (const event of this.sse.push(chunk)) this.onEvent(event);
-  }
-
-  end(): UsageTapResult {
-    for (const event of this.sse.end()) this.onEvent(event);
-    const result: UsageTapResult = {
-      complete: !this.failed && (this.done || this.usage !== undefined),
-      outputText: this.text.join(''),
-    };
-    if (this.usage) result.usage = this.usage;
-    if (this.model) result.model = this.model;
-    return result;
-  }
-
-  private onEvent(event: SseEvent): void {
-    if (event.data === '[DONE]') {
-      this.done = true;
-      return;
-    }
-    const chunk = parseObject(event.data);
-    if (event.event === 'error' || (chunk && chunk.error !== undefined && chunk.error !== null)) {
-      this.failed = true;
-      return;
-    }
-    if (!chunk) return;
-    if (this.model === undefined && typeof chunk.model === 'string') this.model = chunk.model;
-    if (isObj(chunk.usage)) this.usage = usageFromChatCompletion(chunk) ?? this.usage;
-    if (!Array.isArray(chunk.choices)) return;
-    for (const choice of chunk.choices) {
-      if (!isObj(choice)) continue;
-      if (typeof choice.text === 'string') this.text.push(choice.text);
-      const delta = choice.delta;
-      if (!isObj(delta)) continue;
-      for (const key of ['reasoning_content', 'reasoning', 'content', 'refusal'] as const) {
-        const v = delta[key];
-        if (typeof v === 'string' && v !== '') this.text.push(v);
-      }
-      if (isObj(delta.function_call)) this.pushCall(delta.function_call);
-      if (Array.isArray(delta.tool_calls)) {
-        for (const call of delta.tool_calls) if (isObj(call) && isObj(call.function)) this.pushCall(call.function);
-      }
-    }
-  }
-
-  private pushCall(fn: Obj): void {
-    if (typeof fn.name === 'string') this.text.push(fn.name);
-    if (typeof fn.arguments === 'string') this.text.push(fn.arguments);
-  }
-}
+export { OpenAIChatStreamTap } from './chat-stream-tap.js';
 
 const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 const TEXT_DELTAS = new Set([

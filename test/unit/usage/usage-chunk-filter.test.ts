@@ -42,3 +42,16 @@ test('spaced JSON from OpenAI-compatible hosts is recognised too; other events p
   const noUsage = `${events.join('\n\n')}\n\ndata: [DONE]\n\n`;
   assert.equal(run(noUsage, [5, 5, 5]), noUsage);
 });
+
+test('the chat stream tap finds the usage of a stream longer than what it keeps', async () => {
+  const { OpenAIChatStreamTap } = await import('../../../src/dialects/openai/chat-stream-tap.js');
+  const tap = new OpenAIChatStreamTap();
+  const filler = `${chunk(`{"index":0,"delta":{"content":"${'x'.repeat(4000)}"}}`)}\n\n`;
+  for (let i = 0; i < 2600; i++) tap.push(Buffer.from(filler)); // ~10 MB, past the 8 MB kept
+  const tail = Buffer.from(`${usage}\n\ndata: [DONE]\n\n`);
+  tap.push(tail.subarray(0, 30));
+  tap.push(tail.subarray(30));
+  const result = tap.end();
+  assert.equal(result.complete, true);
+  assert.deepEqual(result.usage && [result.usage.inputTokens, result.usage.outputTokens], [3, 2]);
+});
