@@ -1,7 +1,6 @@
 /**
- * Reads a few top-level fields of a JSON object without parsing the rest: long strings (base64 images,
- * long prompts) are skipped with native `indexOf`, so a 25 MB body costs microseconds, not a full parse.
- * Returns {} when the bytes are not a JSON object; the upstream will judge those.
+ * Reads the top level of a JSON object without parsing the rest: long strings (base64 images, long
+ * prompts) are skipped with native `indexOf`, so a 25 MB body costs microseconds, not a full parse.
  */
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -12,27 +11,58 @@ const CLOSE_BRACKET = 0x5d;
 const COLON = 0x3a;
 const COMMA = 0x2c;
 
-export function readTopLevelFields(buf: Buffer, wanted: readonly string[]): Record<string, unknown> {
-  const found: Record<string, unknown> = {};
+export interface TopLevelField {
+  key: string;
+  /** Byte range of the value. */
+  start: number;
+  end: number;
+}
+
+export interface TopLevelScan {
+  /** Offset of the opening `{`. */
+  open: number;
+  /** Every top-level member in order (a duplicated key appears twice; the last one is what parsers keep). */
+  fields: TopLevelField[];
+  /** True when the object closed well-formed at the top level (values are delimited, not validated). */
+  closed: boolean;
+}
+
+/** Walks the members of a top-level JSON object; undefined when the bytes do not start one. */
+export function scanTopLevel(buf: Buffer): TopLevelScan | undefined {
+  const open = skipSpace(buf, 0);
+  if (buf[open] !== OPEN_BRACE) return undefined;
+  const fields: TopLevelField[] = [];
   try {
-    let pos = skipSpace(buf, 0);
-    if (buf[pos] !== OPEN_BRACE) return found;
-    pos = skipSpace(buf, pos + 1);
-    // The whole top level is walked: a duplicated key must resolve as JSON.parse and the upstream do (last wins).
+    let pos = skipSpace(buf, open + 1);
     while (pos < buf.length && buf[pos] !== CLOSE_BRACE) {
-      if (buf[pos] !== QUOTE) return found;
+      if (buf[pos] !== QUOTE) return { open, fields, closed: false };
       const keyEnd = stringEnd(buf, pos);
       const key = JSON.parse(buf.toString('utf8', pos, keyEnd)) as string;
       pos = skipSpace(buf, keyEnd);
-      if (buf[pos] !== COLON) return found;
-      const valueStart = skipSpace(buf, pos + 1);
-      const valueEnd = valueEndAt(buf, valueStart);
-      if (wanted.includes(key)) found[key] = JSON.parse(buf.toString('utf8', valueStart, valueEnd));
-      pos = skipSpace(buf, valueEnd);
+      if (buf[pos] !== COLON) return { open, fields, closed: false };
+      const start = skipSpace(buf, pos + 1);
+      const end = valueEndAt(buf, start);
+      fields.push({ key, start, end });
+      pos = skipSpace(buf, end);
       if (buf[pos] === COMMA) pos = skipSpace(buf, pos + 1);
+      else if (buf[pos] !== CLOSE_BRACE) return { open, fields, closed: false };
     }
+    return { open, fields, closed: buf[pos] === CLOSE_BRACE };
   } catch {
-    return found;
+    return { open, fields, closed: false };
+  }
+}
+
+/** The values of a few top-level fields (last duplicate wins, as JSON.parse and the upstreams do); {} for non-objects. */
+export function readTopLevelFields(buf: Buffer, wanted: readonly string[]): Record<string, unknown> {
+  const found: Record<string, unknown> = {};
+  for (const field of scanTopLevel(buf)?.fields ?? []) {
+    if (!wanted.includes(field.key)) continue;
+    try {
+      found[field.key] = JSON.parse(buf.toString('utf8', field.start, field.end));
+    } catch {
+      // a value that is not valid JSON is left for the upstream to judge
+    }
   }
   return found;
 }

@@ -1,5 +1,5 @@
 import { SseParser, type SseEvent } from '../../lib/sse.js';
-import { readTopLevelFields } from '../../lib/json-fields.js';
+import { readTopLevelFields, scanTopLevel } from '../../lib/json-fields.js';
 import { JsonUsageTap, type UsageTap, type UsageTapResult } from '../../core/usage-tap.js';
 import type { Usage } from '../../core/usage.js';
 import {
@@ -107,87 +107,16 @@ export function withIncludeUsage(body: Buffer): { body: Buffer; added: boolean }
   const options = fields.stream_options;
   if (options !== undefined && options !== null && !isObj(options)) return unchanged;
   if (isObj(options) && options.include_usage === true) return unchanged;
-  const scan = scanTopLevel(body, 'stream_options');
-  if (!scan) return unchanged; // not a well-formed object: the upstream will judge it
-  if (!scan.range) {
+  const scan = scanTopLevel(body);
+  if (!scan?.closed) return unchanged; // not a well-formed object: the upstream will judge it
+  const range = scan.fields.filter((f) => f.key === 'stream_options').at(-1);
+  if (!range) {
     const insert = Buffer.from(`"stream_options":${INCLUDE_USAGE},`, 'utf8');
     return { body: Buffer.concat([body.subarray(0, scan.open + 1), insert, body.subarray(scan.open + 1)]), added: true };
   }
   const replacement = isObj(options) ? JSON.stringify({ ...options, include_usage: true }) : INCLUDE_USAGE;
-  const spliced = [body.subarray(0, scan.range[0]), Buffer.from(replacement, 'utf8'), body.subarray(scan.range[1])];
+  const spliced = [body.subarray(0, range.start), Buffer.from(replacement, 'utf8'), body.subarray(range.end)];
   return { body: Buffer.concat(spliced), added: true };
-}
-
-/**
- * Walks the top level of a JSON object: the offset of its `{` and the byte range of the value of the
- * last `key` (duplicate keys: last wins). `undefined` unless the object is closed and well-formed
- * at the top level (values are only delimited, not validated).
- */
-function scanTopLevel(buf: Buffer, key: string): { open: number; range?: [number, number] } | undefined {
-  let found: [number, number] | undefined;
-  const open = skipSpace(buf, 0);
-  if (buf[open] !== 0x7b) return undefined;
-  let pos = skipSpace(buf, open + 1);
-  while (pos < buf.length && buf[pos] !== 0x7d) {
-    const keyEnd = buf[pos] === 0x22 ? stringEnd(buf, pos) : -1;
-    if (keyEnd < 0) return undefined;
-    const name = parseString(buf.toString('utf8', pos, keyEnd));
-    pos = skipSpace(buf, keyEnd);
-    if (buf[pos] !== 0x3a) return undefined;
-    const start = skipSpace(buf, pos + 1);
-    const end = valueEnd(buf, start);
-    if (end <= start) return undefined;
-    if (name === key) found = [start, end];
-    pos = skipSpace(buf, end);
-    if (buf[pos] === 0x2c) pos = skipSpace(buf, pos + 1);
-    else if (buf[pos] !== 0x7d) return undefined;
-  }
-  if (buf[pos] !== 0x7d) return undefined;
-  return found ? { open, range: found } : { open };
-}
-
-function parseString(json: string): string | undefined {
-  try {
-    return JSON.parse(json) as string;
-  } catch {
-    return undefined;
-  }
-}
-
-function skipSpace(buf: Buffer, pos: number): number {
-  while (pos < buf.length && (buf[pos] === 0x20 || buf[pos] === 0x0a || buf[pos] === 0x0d || buf[pos] === 0x09)) pos++;
-  return pos;
-}
-
-/** Index just past the closing quote of the string opening at `start`, or -1. */
-function stringEnd(buf: Buffer, start: number): number {
-  for (let from = start + 1; ; ) {
-    const quote = buf.indexOf(0x22, from);
-    if (quote < 0) return -1;
-    let backslashes = 0;
-    while (buf[quote - 1 - backslashes] === 0x5c) backslashes++;
-    if (backslashes % 2 === 0) return quote + 1;
-    from = quote + 1;
-  }
-}
-
-/** Index just past the value starting at `start` (string, container or scalar), or -1. */
-function valueEnd(buf: Buffer, start: number): number {
-  const first = buf[start];
-  if (first === 0x22) return stringEnd(buf, start);
-  let depth = 0;
-  for (let pos = start; pos < buf.length; pos++) {
-    const c = buf[pos];
-    if (c === 0x22) {
-      pos = stringEnd(buf, pos) - 1;
-      if (pos < 0) return -1;
-    } else if (c === 0x7b || c === 0x5b) depth++;
-    else if (c === 0x7d || c === 0x5d) {
-      if (depth === 0) return pos; // end of a scalar before the object's `}`
-      if (--depth === 0) return pos + 1;
-    } else if (depth === 0 && (c === 0x2c || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)) return pos;
-  }
-  return depth === 0 ? buf.length : -1;
 }
 
 /** Non-stream OpenAI bodies: the op's usage parser over the whole (buffered) JSON body. */
