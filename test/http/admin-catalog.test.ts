@@ -46,6 +46,7 @@ describe('admin: price catalog and billing settings', () => {
     const bad = await gw.admin('PUT', '/admin/models/openai/gpt-4o', { prices: { input_per_mtok: 2.5 } });
     assert.equal(bad.status, 400);
     assert.match(bad.body.error.message, /input_per_mtok/);
+    assert.equal(bad.body.error.param, 'prices.input_per_mtok');
     const unknown = await gw.admin('PUT', '/admin/models/openai/gpt-4o', { price: {} });
     assert.equal(unknown.status, 400);
     assert.equal(unknown.body.error.param, 'price');

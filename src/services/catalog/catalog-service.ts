@@ -91,8 +91,9 @@ export class CatalogService {
     try {
       parseModel(provider, wire, 'model');
     } catch (err) {
-      if (err instanceof EntryError) throw badRequest(err.message.replace(/^model\./, ''), err.message.split(' ')[0]?.replace(/^model\./, ''));
-      throw err;
+      if (!(err instanceof EntryError)) throw err;
+      const field = err.field.replace(/^model\./, '');
+      throw badRequest(`'${field}' ${err.message.slice(err.field.length + 1)}`, field);
     }
     await this.store.modelOverrides.upsert({ provider, model: id, data: JSON.stringify(wire), updated_at: this.clock.now() });
     await this.refresh();

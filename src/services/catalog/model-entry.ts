@@ -36,42 +36,50 @@ const ACCEPTED_UNUSED = new Set([
   'audio_output_per_mtok',
 ]);
 
-export class EntryError extends Error {}
+export class EntryError extends Error {
+  constructor(
+    /** The path of the offending field, e.g. `prices.input_per_mtok`. */
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${field} ${problem}`);
+  }
+}
 
 function price(value: unknown, where: string): string {
   if (typeof value !== 'string' || !parseDecimal(value) || value.startsWith('-')) {
-    throw new EntryError(`${where} must be a non-negative decimal string such as "2.50"`);
+    throw new EntryError(`${where}`, 'must be a non-negative decimal string such as "2.50"');
   }
   return value;
 }
 
 export function parsePrices(json: unknown, where: string): ModelPrices {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new EntryError(`${where} must be an object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new EntryError(`${where}`, 'must be an object');
   const source = json as PricesJson;
   const prices: ModelPrices = {};
   for (const [name, value] of Object.entries(source)) {
     const field = PRICE_FIELDS.find(([j]) => j === name);
     if (field) prices[field[1]] = price(value, `${where}.${name}`);
     else if (name === 'per_image') prices.perImage = parsePerImage(value, `${where}.per_image`);
-    else if (!ACCEPTED_UNUSED.has(name)) throw new EntryError(`${where}.${name} is not a known price field`);
+    else if (!ACCEPTED_UNUSED.has(name)) throw new EntryError(`${where}.${name}`, 'is not a known price field');
     else price(value, `${where}.${name}`);
   }
   return prices;
 }
 
 function parsePerImage(value: unknown, where: string): Record<string, string> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new EntryError(`${where} must map "<size>/<quality>" to a price`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new EntryError(`${where}`, 'must map "<size>/<quality>" to a price');
   return Object.fromEntries(Object.entries(value).map(([variant, p]) => [variant, price(p, `${where}["${variant}"]`)]));
 }
 
 export function parseTiers(json: unknown, where: string): PriceTier[] {
   if (json === undefined) return [];
-  if (!Array.isArray(json)) throw new EntryError(`${where} must be a list`);
+  if (!Array.isArray(json)) throw new EntryError(`${where}`, 'must be a list');
   return json.map((tier: unknown, i) => {
     const t = (tier ?? {}) as Record<string, unknown>;
     const threshold = t['above_input_tokens'];
     if (typeof threshold !== 'number' || !Number.isInteger(threshold) || threshold <= 0) {
-      throw new EntryError(`${where}[${i}].above_input_tokens must be a positive integer`);
+      throw new EntryError(`${where}[${i}].above_input_tokens`, 'must be a positive integer');
     }
     const { above_input_tokens: _t, ...rest } = t;
     return { aboveInputTokens: threshold, ...parsePrices(rest, `${where}[${i}]`) };
@@ -80,29 +88,29 @@ export function parseTiers(json: unknown, where: string): PriceTier[] {
 
 export function parseOps(json: unknown, where: string): Op[] {
   if (!Array.isArray(json) || json.length === 0 || json.some((op) => !(OPS as readonly unknown[]).includes(op))) {
-    throw new EntryError(`${where} must be a non-empty list of: ${OPS.join(', ')}`);
+    throw new EntryError(`${where}`, `must be a non-empty list of: ${OPS.join(', ')}`);
   }
   return json as Op[];
 }
 
 export function optionalPositiveInt(json: unknown, where: string): number | null {
   if (json === undefined || json === null) return null;
-  if (typeof json !== 'number' || !Number.isInteger(json) || json <= 0) throw new EntryError(`${where} must be a positive integer`);
+  if (typeof json !== 'number' || !Number.isInteger(json) || json <= 0) throw new EntryError(`${where}`, 'must be a positive integer');
   return json;
 }
 
 export function parseAliases(json: unknown, where: string): string[] {
   if (json === undefined) return [];
-  if (!Array.isArray(json) || json.some((a) => typeof a !== 'string' || a === '')) throw new EntryError(`${where} must be a list of names`);
+  if (!Array.isArray(json) || json.some((a) => typeof a !== 'string' || a === '')) throw new EntryError(`${where}`, 'must be a list of names');
   return json as string[];
 }
 
 /** A model object of a seed file or an admin override → an entry. */
 export function parseModel(provider: string, json: unknown, where: string): ModelEntry {
-  if (typeof json !== 'object' || json === null) throw new EntryError(`${where} must be an object`);
+  if (typeof json !== 'object' || json === null) throw new EntryError(`${where}`, 'must be an object');
   const m = json as Record<string, unknown>;
   const id = m['id'];
-  if (typeof id !== 'string' || !/^[A-Za-z0-9._:/@-]{1,200}$/.test(id)) throw new EntryError(`${where}.id must be a model name`);
+  if (typeof id !== 'string' || !/^[A-Za-z0-9._:/@-]{1,200}$/.test(id)) throw new EntryError(`${where}.id`, 'must be a model name');
   return {
     provider,
     id,
