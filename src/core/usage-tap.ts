@@ -1,3 +1,4 @@
+import { readTopLevelFields, scanTopLevel } from '../lib/json-fields.js';
 import type { Usage } from './usage.js';
 
 /** What a usage tap learned from a relayed response. */
@@ -26,6 +27,11 @@ export interface JsonUsageTapOptions {
   maxBytes?: number;
   /** The model named in the body, if any. */
   model?: (body: unknown) => string | undefined;
+  /**
+   * The top-level fields `parse` and `model` read. When given, only those values are parsed (the
+   * answer's text, often most of the body, is skipped), and the body must still be a closed object.
+   */
+  fields?: readonly string[];
 }
 
 /**
@@ -58,13 +64,18 @@ export class JsonUsageTap implements UsageTap {
 
   end(): UsageTapResult {
     if (this.overflow) return { complete: false, outputText: '' };
+    const bytes = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    this.chunks = [];
     let body: unknown;
-    try {
-      body = JSON.parse(Buffer.concat(this.chunks).toString('utf8'));
-    } catch {
-      return { complete: false, outputText: '' };
-    } finally {
-      this.chunks = [];
+    if (this.options.fields) {
+      if (!scanTopLevel(bytes)?.closed) return { complete: false, outputText: '' };
+      body = readTopLevelFields(bytes, this.options.fields);
+    } else {
+      try {
+        body = JSON.parse(bytes.toString('utf8'));
+      } catch {
+        return { complete: false, outputText: '' };
+      }
     }
     const result: UsageTapResult = { complete: true, outputText: '' };
     const usage = this.parse(body);

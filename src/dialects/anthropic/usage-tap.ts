@@ -101,5 +101,6 @@ export class AnthropicStreamTap implements UsageTap {
 export function anthropicJsonTap(maxBytes?: number): UsageTap {
   const model = (body: unknown): string | undefined =>
     isObj(body) && typeof body.model === 'string' ? body.model : undefined;
-  return new JsonUsageTap(usageFromMessage, maxBytes === undefined ? { model } : { model, maxBytes });
+  const fields = ['usage', 'model'];
+  return new JsonUsageTap(usageFromMessage, maxBytes === undefined ? { model, fields } : { model, fields, maxBytes });
 }

@@ -134,5 +134,6 @@ const JSON_PARSERS: Record<OpenAIJsonOp, (body: unknown) => Usage | undefined> =
 export function openAIJsonTap(op: OpenAIJsonOp, maxBytes?: number): UsageTap {
   const model = (body: unknown): string | undefined =>
     isObj(body) && typeof body.model === 'string' ? body.model : undefined;
-  return new JsonUsageTap(JSON_PARSERS[op], maxBytes === undefined ? { model } : { model, maxBytes });
+  const fields = op === 'transcription' ? ['usage', 'duration', 'model'] : ['usage', 'model'];
+  return new JsonUsageTap(JSON_PARSERS[op], maxBytes === undefined ? { model, fields } : { model, fields, maxBytes });
 }
