@@ -9,6 +9,7 @@ import { AccountsService } from './services/accounts/accounts-service.js';
 import { Authenticator } from './services/auth/authenticator.js';
 import { CatalogService } from './services/catalog/catalog-service.js';
 import { loadSeed } from './services/catalog/seed.js';
+import { HistoryQuery } from './services/history/history-query.js';
 import { HistoryRecorder } from './services/history/recorder.js';
 import type { Services } from './services/index.js';
 import { PassthroughService } from './services/passthrough/passthrough-service.js';
@@ -79,6 +80,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     auth,
     catalog,
     billingSettings,
+    history: new HistoryQuery(store),
     passthrough,
     adminToken: admin.verifier,
     providers: registry,

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { Logger } from 'pino';
 import type { Services } from '../services/index.js';
 import { installErrorHandlers } from './plugins/errors.js';
+import { accountRoutes } from './surfaces/account.js';
 import { adminRoutes } from './surfaces/admin.js';
 import { nativeHandler } from './surfaces/native.js';
 import { opsRoutes } from './surfaces/ops.js';
@@ -40,5 +41,6 @@ export async function buildHttpServer(services: Services, options: HttpOptions):
   installErrorHandlers(app);
   await app.register(async (scope) => opsRoutes(scope, services));
   await app.register(async (scope) => adminRoutes(scope, services));
+  await app.register(async (scope) => accountRoutes(scope, services));
   return app;
 }

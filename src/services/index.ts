@@ -2,6 +2,7 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import type { AccountsService } from './accounts/accounts-service.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { CatalogService } from './catalog/catalog-service.js';
+import type { HistoryQuery } from './history/history-query.js';
 import type { BillingSettingsService } from './settings/billing-settings.js';
 import type { PassthroughService } from './passthrough/passthrough-service.js';
 import type { AdminTokenVerifier } from './settings/admin-token.js';
@@ -18,6 +19,7 @@ export interface Services {
   auth: Authenticator;
   catalog: CatalogService;
   billingSettings: BillingSettingsService;
+  history: HistoryQuery;
   passthrough: PassthroughService;
   adminToken: AdminTokenVerifier;
   providers: ProviderRegistry;

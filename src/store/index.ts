@@ -11,7 +11,7 @@ export { isUniqueViolation } from './errors.js';
 export type { UserRow } from './repos/users-repo.js';
 export type { KeyRow, KeyPatch, KeyWithOwner } from './repos/keys-repo.js';
 export type { LedgerRow, MoveResult } from './repos/ledger-repo.js';
-export type { RequestRow, NewRequestRow } from './repos/requests-repo.js';
+export type { RequestRow, NewRequestRow, RequestFilter } from './repos/requests-repo.js';
 export type { ModelOverrideRow } from './repos/model-overrides-repo.js';
 
 export interface Store {

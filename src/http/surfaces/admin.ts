@@ -33,5 +33,12 @@ export async function adminRoutes(app: FastifyInstance, services: Services): Pro
   app.get<IdParams>('/admin/keys/:id', async (request) => accounts.getKey(request.params.id));
   app.patch<IdParams>('/admin/keys/:id', async (request) => accounts.updateKey(request.params.id, request.body));
   app.delete<IdParams>('/admin/keys/:id', async (request) => accounts.revokeKey(request.params.id));
+  app.get<IdParams & { Querystring: Record<string, string | undefined> }>('/admin/users/:id/requests', async (request) => {
+    await accounts.getUser(request.params.id);
+    return services.history.requests({ userId: request.params.id }, request.query);
+  });
+  app.get<IdParams & { Querystring: Record<string, string | undefined> }>('/admin/users/:id/ledger', async (request) =>
+    services.history.ledger(request.params.id, request.query),
+  );
   adminCatalogRoutes(app, services);
 }

@@ -13,6 +13,16 @@ const COLUMNS = [
   'usage_source', 'cost_micro', 'cost_usd', 'usd_rub_rate', 'price_version',
 ] as const;
 
+export interface RequestFilter {
+  userId?: string;
+  keyId?: string;
+  beforeId?: string;
+  from?: number;
+  to?: number;
+  model?: string;
+  status?: number;
+}
+
 export class RequestsRepo {
   private sqliteInsert: ((rows: readonly NewRequestRow[]) => void) | undefined;
 
@@ -47,8 +57,17 @@ export class RequestsRepo {
     });
   }
 
-  async listByUser(userId: string, limit: number): Promise<RequestRow[]> {
-    return this.db.kysely.selectFrom('requests').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').limit(limit).execute();
+  /** Newest first; `beforeId` pages backwards (ids sort by creation time). */
+  async list(filter: RequestFilter, limit: number): Promise<RequestRow[]> {
+    let query = this.db.kysely.selectFrom('requests').selectAll().orderBy('id', 'desc').limit(limit);
+    if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+    if (filter.keyId !== undefined) query = query.where('key_id', '=', filter.keyId);
+    if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
+    if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('created_at', '<', filter.to);
+    if (filter.model !== undefined) query = query.where('model', '=', filter.model);
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    return query.execute();
   }
 
   async count(): Promise<number> {

@@ -1,0 +1,26 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { GatewayError } from '../../core/errors.js';
+import type { Principal, Services } from '../../services/index.js';
+import { clientKey } from '../plugins/client-key.js';
+
+type Query = { Querystring: Record<string, string | undefined> };
+
+/** Endpoints a client calls with its own key, about its own account (OpenAI error shape). */
+export function accountRoutes(app: FastifyInstance, services: Services): void {
+  const authenticate = (request: FastifyRequest): Promise<Principal> => {
+    const raw = request.raw.url ?? '';
+    const at = raw.indexOf('?');
+    return services.auth.authenticate(clientKey(request.headers, at < 0 ? undefined : new URLSearchParams(raw.slice(at + 1))));
+  };
+
+  // The key's own calls; `scope=account` widens to every key of the account for keys allowed to see the balance.
+  app.get<Query>('/v1/requests', async (request) => {
+    const principal = await authenticate(request);
+    const { scope, key: _key, ...query } = request.query;
+    if (scope === 'account') {
+      if (!principal.allowBalance) throw new GatewayError('TG_ERR_FORBIDDEN', 'This key may not read the account: enable allow_balance on it.');
+      return services.history.requests({ userId: principal.userId }, query);
+    }
+    return services.history.requests({ keyId: principal.keyId }, query);
+  });
+}
