@@ -6,6 +6,8 @@ export interface ModelPrices {
   inputPerMtok?: string;
   cachedInputPerMtok?: string;
   cacheWritePerMtok?: string;
+  /** Cache writes with a 1-hour lifetime (Anthropic); no fallback, they cost more than 5-minute writes. */
+  cacheWrite1hPerMtok?: string;
   outputPerMtok?: string;
   /** Keyed by `<size>/<quality>`, e.g. `1024x1024/hd`. */
   perImage?: Readonly<Record<string, string>>;
@@ -24,7 +26,7 @@ export interface PricedModel {
   tiers?: readonly PriceTier[];
 }
 
-export type CostItem = 'input' | 'cached_input' | 'cache_write' | 'output' | 'image' | 'character' | 'audio_second' | 'request';
+export type CostItem = 'input' | 'cached_input' | 'cache_write' | 'cache_write_1h' | 'output' | 'image' | 'character' | 'audio_second' | 'request';
 
 export interface CostLine {
   item: CostItem;
@@ -60,6 +62,7 @@ export function costUsd(usage: Usage, model: PricedModel, options: CostOptions =
   const prices = pricesFor(model, usage.inputTokens);
   const cached = usage.cachedInputTokens ?? 0;
   const written = usage.cacheWriteTokens ?? 0;
+  const writtenFor1h = Math.min(usage.cacheWrite1hTokens ?? 0, written);
   const uncached = Math.max(0, usage.inputTokens - cached - written);
   const lines: PricedLine[] = [];
   const perMtok = (item: CostItem, tokens: number, price: string | undefined, fallback?: string): string | undefined => {
@@ -72,7 +75,8 @@ export function costUsd(usage: Usage, model: PricedModel, options: CostOptions =
   const missing =
     perMtok('input', uncached, prices.inputPerMtok) ??
     perMtok('cached_input', cached, prices.cachedInputPerMtok, prices.inputPerMtok) ??
-    perMtok('cache_write', written, prices.cacheWritePerMtok, prices.inputPerMtok) ??
+    perMtok('cache_write', written - writtenFor1h, prices.cacheWritePerMtok, prices.inputPerMtok) ??
+    perMtok('cache_write_1h', writtenFor1h, prices.cacheWrite1hPerMtok) ??
     perMtok('output', usage.outputTokens, prices.outputPerMtok) ??
     unitsMissing(usage, prices, options, lines);
   if (missing) return { ok: false, missing };

@@ -4,6 +4,8 @@ export interface Usage {
   outputTokens: number;
   cachedInputTokens?: number;
   cacheWriteTokens?: number;
+  /** The part of `cacheWriteTokens` written with a 1-hour lifetime (Anthropic), priced at its own rate. */
+  cacheWrite1hTokens?: number;
   reasoningTokens?: number;
   units?: Partial<Record<'image' | 'audio_second' | 'character' | 'request', number>>;
 }

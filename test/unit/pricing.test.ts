@@ -72,3 +72,18 @@ describe('usdToMicroRubles', () => {
     assert.equal(one * 1_000_000, 300_000_000);
   });
 });
+
+describe('Anthropic cache lifetimes', () => {
+  const opus: PricedModel = { prices: { inputPerMtok: '5', cachedInputPerMtok: '0.50', cacheWritePerMtok: '6.25', cacheWrite1hPerMtok: '10', outputPerMtok: '25' } };
+
+  test('1-hour writes at their own price, 5-minute writes at theirs', () => {
+    // 3000 writes of which 2000 for 1h: 1000×6.25 + 2000×10 = 26250 µUSD; no other tokens
+    const result = costUsd({ inputTokens: 3000, cacheWriteTokens: 3000, cacheWrite1hTokens: 2000, outputTokens: 0 }, opus);
+    assert.equal(usd(result), '0.02625');
+  });
+
+  test('a 1-hour write with no 1-hour price is refused, never billed as a cheaper 5-minute write', () => {
+    const result = costUsd({ inputTokens: 100, cacheWriteTokens: 100, cacheWrite1hTokens: 100, outputTokens: 0 }, { prices: { inputPerMtok: '3', cacheWritePerMtok: '3.75', outputPerMtok: '15' } });
+    assert.deepEqual(result, { ok: false, missing: 'cache_write_1h price' });
+  });
+});

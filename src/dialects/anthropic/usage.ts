@@ -43,6 +43,8 @@ export function usageFromWire(u: unknown): Usage | undefined {
   const usage: Usage = { inputTokens: (uncached ?? 0) + read + written, outputTokens: output ?? 0 };
   if (read > 0) usage.cachedInputTokens = read;
   if (written > 0) usage.cacheWriteTokens = written;
+  const oneHour = Math.min(cacheWritesFromWire(u).ephemeral1h, written);
+  if (oneHour > 0) usage.cacheWrite1hTokens = oneHour;
   const thinking = isObj(u.output_tokens_details) ? count(u.output_tokens_details.thinking_tokens) : undefined;
   if (thinking !== undefined && thinking > 0) usage.reasoningTokens = Math.min(thinking, usage.outputTokens);
   return usage;

@@ -21,6 +21,7 @@ const PRICE_FIELDS: ReadonlyArray<[json: string, key: keyof Omit<ModelPrices, 'p
   ['input_per_mtok', 'inputPerMtok'],
   ['cached_input_per_mtok', 'cachedInputPerMtok'],
   ['cache_write_per_mtok', 'cacheWritePerMtok'],
+  ['cache_write_1h_per_mtok', 'cacheWrite1hPerMtok'],
   ['output_per_mtok', 'outputPerMtok'],
   ['per_million_characters', 'perMillionCharacters'],
   ['per_minute', 'perMinute'],
@@ -28,7 +29,6 @@ const PRICE_FIELDS: ReadonlyArray<[json: string, key: keyof Omit<ModelPrices, 'p
 ];
 /** Known but not yet priced separately (documented in the README); accepted so seeds can carry them. */
 const ACCEPTED_UNUSED = new Set([
-  'cache_write_1h_per_mtok',
   'image_input_per_mtok',
   'cached_image_input_per_mtok',
   'audio_input_per_mtok',
