@@ -29,11 +29,3 @@ export function microToRubles(micro: number): number {
   return micro / MICRO_PER_UNIT;
 }
 
-/** Micro-rubles as a fixed 6-decimal string, for logs and CLI output. */
-export function formatMicro(micro: number): string {
-  const sign = micro < 0 ? '-' : '';
-  const abs = Math.abs(micro);
-  const whole = Math.floor(abs / MICRO_PER_UNIT);
-  const fraction = String(abs % MICRO_PER_UNIT).padStart(6, '0');
-  return `${sign}${whole}.${fraction}`;
-}

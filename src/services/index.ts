@@ -11,7 +11,6 @@ export type { Principal } from './auth/authenticator.js';
 export type { NativeRequest } from './passthrough/passthrough-service.js';
 export type { ClientSink } from './passthrough/client-sink.js';
 export { asGatewayError, errorBody, streamErrorEvent, type Surface } from './surface-errors.js';
-export { readTopLevelFields } from '../lib/json-fields.js';
 
 /** What the HTTP layer may use: services only, never the store, dialects or upstream directly. */
 export interface Services {

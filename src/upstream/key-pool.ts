@@ -4,10 +4,6 @@ export class KeyPool {
 
   constructor(private readonly keys: readonly string[]) {}
 
-  get size(): number {
-    return this.keys.length;
-  }
-
   pick(): string | undefined {
     if (this.keys.length === 0) return undefined;
     const key = this.keys[this.next % this.keys.length];

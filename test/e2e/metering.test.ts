@@ -3,24 +3,13 @@ import { after, before, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
+import type { RequestRow } from '../../src/store/index.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 const FIXTURES = new URL('../fixtures/catalog', import.meta.url).pathname;
 const RATE = 100; // RUB per USD, so a micro-USD costs 100 micro-rubles
 
-interface Row {
-  model: string;
-  input_tokens: number | null;
-  cached_tokens: number | null;
-  cache_write_tokens: number | null;
-  output_tokens: number | null;
-  reasoning_tokens: number | null;
-  usage_source: string | null;
-  cost_micro: number | null;
-  cost_usd: string | null;
-  usd_rub_rate: string | null;
-  price_version: string | null;
-}
+type Row = RequestRow;
 
 describe('metering: every native call records the provider-reported usage and its price', () => {
   let stack: Stack;
@@ -40,7 +29,7 @@ describe('metering: every native call records the provider-reported usage and it
       .selectAll()
       .where('key_id', '=', keyId)
       .orderBy('id', 'desc')
-      .executeTakeFirstOrThrow()) as unknown as Row;
+      .executeTakeFirstOrThrow());
   }
 
   /** micro-rubles for gpt-4o at $2.50 / $1.25 cached / $10 per 1M tokens. */

@@ -41,7 +41,11 @@ describe('admin: price catalog and billing settings', () => {
     assert.equal(changed.body.origin, 'override');
     assert.match(changed.body.price_version, /^admin:\d+$/);
     const seedAgain = loadSeed(FIXTURES, new Set(['openai', 'anthropic', 'gemini']));
-    assert.equal(seedAgain.models.find((m) => m.entry.id === 'gpt-4o')?.wire['prices'] !== undefined, true);
+    assert.deepEqual(seedAgain.models.find((m) => m.entry.id === 'gpt-4o')?.wire['prices'], {
+      input_per_mtok: '2.50',
+      cached_input_per_mtok: '1.25',
+      output_per_mtok: '10.00',
+    });
 
     const bad = await gw.admin('PUT', '/admin/models/openai/gpt-4o', { prices: { input_per_mtok: 2.5 } });
     assert.equal(bad.status, 400);

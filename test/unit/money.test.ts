@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MICRO_PER_UNIT, formatMicro, microToRubles, parseRublesToMicro } from '../../src/core/money.js';
+import { MICRO_PER_UNIT, microToRubles, parseRublesToMicro } from '../../src/core/money.js';
 
 describe('parseRublesToMicro', () => {
   it('parses decimal strings exactly', () => {
@@ -68,25 +68,6 @@ describe('parseRublesToMicro', () => {
     assert.equal(parseRublesToMicro(1e-7), undefined);
     assert.equal(parseRublesToMicro(5e-7), undefined);
     assert.equal(parseRublesToMicro(-1e-7), undefined);
-  });
-});
-
-describe('formatMicro', () => {
-  it('prints a fixed 6-decimal string', () => {
-    assert.equal(formatMicro(0), '0.000000');
-    assert.equal(formatMicro(1), '0.000001');
-    assert.equal(formatMicro(100_500_000), '100.500000');
-    assert.equal(formatMicro(-3_250_000), '-3.250000');
-    assert.equal(formatMicro(-1), '-0.000001');
-    assert.equal(formatMicro(1_000_000), '1.000000');
-    assert.equal(formatMicro(123_456_789), '123.456789');
-    assert.equal(formatMicro(Number.MAX_SAFE_INTEGER), '9007199254.740991');
-  });
-
-  it('round-trips through parseRublesToMicro', () => {
-    for (const micro of [0, 1, 999_999, 1_000_000, 100_500_000, -3_250_000, 123_456_789, Number.MAX_SAFE_INTEGER]) {
-      assert.equal(parseRublesToMicro(formatMicro(micro)), micro, String(micro));
-    }
   });
 });
 

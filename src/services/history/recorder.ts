@@ -30,10 +30,6 @@ export class HistoryRecorder {
     else if (!this.timer && !this.closed) this.timer = setTimeout(() => void this.flush(), this.flushMs);
   }
 
-  get pendingCount(): number {
-    return this.pending.length;
-  }
-
   /** Writes everything queued so far; concurrent callers share one write. */
   async flush(): Promise<void> {
     if (this.timer) {

@@ -69,11 +69,6 @@ export class RequestsRepo {
     if (filter.status !== undefined) query = query.where('status', '=', filter.status);
     return query.execute();
   }
-
-  async count(): Promise<number> {
-    const row = await this.db.kysely.selectFrom('requests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
 }
 
 /** The row's values in COLUMNS order. */
