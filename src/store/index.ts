@@ -1,9 +1,11 @@
 import type { Db } from './db.js';
+import { createBillingRepo, type BillingRepo } from './repos/billing-repo.js';
 import { KeysRepo } from './repos/keys-repo.js';
 import { LedgerRepo } from './repos/ledger-repo.js';
 import { ModelOverridesRepo } from './repos/model-overrides-repo.js';
 import { RequestsRepo } from './repos/requests-repo.js';
 import { SettingsRepo } from './repos/settings-repo.js';
+import { SpendRepo } from './repos/spend-repo.js';
 import { UsersRepo } from './repos/users-repo.js';
 
 export { openDb, migrateToLatest, ping, type Db, type StoreKind } from './db.js';
@@ -13,6 +15,8 @@ export type { KeyRow, KeyPatch, KeyWithOwner } from './repos/keys-repo.js';
 export type { LedgerRow, MoveResult } from './repos/ledger-repo.js';
 export type { RequestRow, NewRequestRow, RequestFilter } from './repos/requests-repo.js';
 export type { ModelOverrideRow } from './repos/model-overrides-repo.js';
+export type { KeySpend } from './repos/spend-repo.js';
+export type { BillingRepo, ReserveArgs, ReserveOutcome, SettleArgs, SettleOutcome } from './repos/billing-repo.js';
 
 export interface Store {
   db: Db;
@@ -22,6 +26,8 @@ export interface Store {
   requests: RequestsRepo;
   settings: SettingsRepo;
   modelOverrides: ModelOverridesRepo;
+  spend: SpendRepo;
+  billing: BillingRepo;
 }
 
 export function createStore(db: Db): Store {
@@ -33,5 +39,7 @@ export function createStore(db: Db): Store {
     requests: new RequestsRepo(db),
     settings: new SettingsRepo(db.kysely),
     modelOverrides: new ModelOverridesRepo(db.kysely),
+    spend: new SpendRepo(db.kysely),
+    billing: createBillingRepo(db),
   };
 }

@@ -7,6 +7,8 @@ export interface UsersTable {
   password_hash: string | null;
   status: string;
   balance_micro: number;
+  /** Money held for requests in flight; available = balance − held. */
+  held_micro: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -24,7 +26,10 @@ export interface ApiKeysTable {
   models: string | null;
   monthly_limit_micro: number | null;
   monthly_used_micro: Generated<number>;
+  /** The month (`YYYY-MM`, UTC) `monthly_used_micro` counts; another month means nothing used yet. */
   monthly_period: string | null;
+  /** Money held for this key's requests in flight; counts against both the budget and the monthly limit. */
+  held_micro: Generated<number>;
   expires_at: number | null;
   created_at: number;
   last_used_at: number | null;
@@ -41,6 +46,21 @@ export interface LedgerEntriesTable {
   key_id: string | null;
   note: string | null;
   created_at: number;
+  /** Charges only: the exact USD cost, the rate that converted it, and the cost in billionths of a USD. */
+  cost_usd: string | null;
+  usd_rub_rate: string | null;
+  usd_nano: number | null;
+}
+
+/** Money reserved for one request in flight; released when it settles, fails, or expires. */
+export interface HoldsTable {
+  request_id: string;
+  user_id: string;
+  key_id: string;
+  amount_micro: number;
+  node_id: string;
+  created_at: number;
+  expires_at: number;
 }
 
 export interface RequestsTable {
@@ -92,4 +112,5 @@ export interface Database {
   requests: RequestsTable;
   settings: SettingsTable;
   model_overrides: ModelOverridesTable;
+  holds: HoldsTable;
 }

@@ -90,6 +90,7 @@ export class AccountsService {
       monthly_limit_micro: v.optionalLimit(body['monthly_limit'], 'monthly_limit') ?? null,
       monthly_used_micro: 0,
       monthly_period: null,
+      held_micro: 0,
       expires_at: v.optionalTime(body['expires_at'], 'expires_at') ?? null,
       created_at: now,
       last_used_at: null,

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_create_core_tables.js';
 import * as m0002 from './0002_create_model_overrides.js';
 import * as m0003 from './0003_add_request_usage.js';
+import * as m0004 from './0004_add_holds.js';
 
 /** Every migration, in order; names are stable forever once released. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_create_core_tables': m0001,
   '0002_create_model_overrides': m0002,
   '0003_add_request_usage': m0003,
+  '0004_add_holds': m0004,
 };

@@ -17,14 +17,15 @@ export type MoveResult = { ok: true; balanceMicro: number; entry: LedgerRow } | 
 export class LedgerRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Moves a balance and appends its ledger row in one transaction; never lets a balance go below zero. */
+  /** Moves a balance and appends its ledger row in one transaction; a debit never takes held money. */
   async move(move: BalanceMove): Promise<MoveResult> {
     return this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('users')
         .set((eb) => ({ balance_micro: eb('balance_micro', '+', move.amountMicro), updated_at: move.now }))
         .where('id', '=', move.userId)
-        .where((eb) => eb(eb('balance_micro', '+', move.amountMicro), '>=', 0))
+        // A debit may not take money held for requests in flight.
+        .where((eb) => (move.amountMicro >= 0 ? eb.lit(true) : eb(eb('balance_micro', '+', move.amountMicro), '>=', eb.ref('held_micro'))))
         .returning('balance_micro')
         .executeTakeFirst();
       if (!updated) {
@@ -41,6 +42,9 @@ export class LedgerRepo {
         key_id: null,
         note: move.note,
         created_at: move.now,
+        cost_usd: null,
+        usd_rub_rate: null,
+        usd_nano: null,
       };
       await trx.insertInto('ledger_entries').values(entry).execute();
       return { ok: true, balanceMicro: updated.balance_micro, entry } as const;

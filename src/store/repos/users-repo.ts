@@ -20,6 +20,7 @@ export class UsersRepo {
       password_hash: user.passwordHash,
       status: 'active',
       balance_micro: 0,
+      held_micro: 0,
       created_at: user.now,
       updated_at: user.now,
     };
