@@ -1,0 +1,14 @@
+/**
+ * What admission needs to hold an upper bound of a request's cost before forwarding it: the input
+ * tokens counted from the request body and the request's own output cap. Pricing (tokens × prices,
+ * the model's maximum output when the request sets none, clamping to the context window) is done
+ * by billing. Produced per dialect by `dialects/<x>/request-estimate.ts`.
+ */
+export interface RequestEstimate {
+  /** Upper bound of the prompt's input tokens (text counted; images, audio and files by allowance). */
+  inputTokens: number;
+  /** The request's own cap on output tokens per answer, when it set one (0 for embeddings). */
+  maxOutputTokens?: number;
+  /** Answers asked for (`n`, `candidateCount`); 1 when not set. */
+  choices: number;
+}
