@@ -23,4 +23,11 @@ export function accountRoutes(app: FastifyInstance, services: Services): void {
     }
     return services.history.requests({ keyId: principal.keyId }, query);
   });
+
+  // ProxyAPI's own balance method: only for keys with allow_balance (403 otherwise).
+  app.get('/proxyapi/balance', async (request) => services.balance.proxyApiBalance(await authenticate(request)));
+  // Botech's profile, balance and usage of the calling key (any valid key).
+  app.get('/v1/me', async (request) => services.balance.me(await authenticate(request)));
+  app.get('/v1/balance', async (request) => services.balance.balance(await authenticate(request)));
+  app.get('/v1/usage', async (request) => services.balance.usage(await authenticate(request)));
 }
