@@ -2,10 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/index.js';
 import { buildHttpServer } from './http/server.js';
 import { systemClock, type Clock } from './lib/clock.js';
+import { loadTokenizer } from './lib/token-count.js';
 import { createLogger, type Logger } from './observability/log.js';
 import { PROVIDERS } from './providers/index.js';
 import { ProviderRegistry } from './providers/registry.js';
+import { randomBytes } from 'node:crypto';
 import { AccountsService } from './services/accounts/accounts-service.js';
+import { BillingService } from './services/billing/billing-service.js';
+import { BalanceService } from './services/accounts/balance-service.js';
 import { Authenticator } from './services/auth/authenticator.js';
 import { CatalogService } from './services/catalog/catalog-service.js';
 import { loadSeed } from './services/catalog/seed.js';
@@ -28,6 +32,7 @@ export interface App {
   services: Services;
   http: FastifyInstance;
   history: HistoryRecorder;
+  billing: BillingService;
   /** Set only on the start that generated the admin token; print it once. */
   generatedAdminToken: string | undefined;
   /** Flushes what is pending and releases every resource; call after the HTTP server stopped. */
@@ -56,6 +61,8 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const store = await openStore(config);
+  // Until it is loaded (a fraction of a second), estimates use the byte-based bound.
+  loadTokenizer().catch((err: unknown) => logger.warn({ err }, 'loading the tokenizer failed; estimates use the byte bound'));
   const registry = new ProviderRegistry(PROVIDERS);
   const catalog = new CatalogService(loadSeed(config.catalogDir, new Set(PROVIDERS.map((p) => p.id))), store, registry, clock);
   const billingSettings = new BillingSettingsService(store, clock);
@@ -72,11 +79,19 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const upstream = new UpstreamClient(config.upstream);
   const keyPools = new Map(Object.entries(config.providers).map(([id, p]) => [id, new KeyPool(p.apiKeys)]));
   const baseUrls = new Map(Object.entries(config.providers).map(([id, p]) => [id, p.baseUrl]));
-  const passthrough = new PassthroughService(upstream, keyPools, baseUrls, history, clock, catalog, billingSettings);
+  const billing = new BillingService(store, catalog, billingSettings, registry, clock, logger, {
+    nodeId: config.nodeId ?? `node-${randomBytes(6).toString('hex')}`,
+    holdTtlMs: config.holdTtlMs,
+    // One gateway process owns a SQLite file: any hold found at start-up was left by a crash.
+    ownsAllHolds: store.db.kind === 'sqlite',
+  });
+  await billing.start();
+  const passthrough = new PassthroughService(upstream, keyPools, baseUrls, history, clock, catalog, billingSettings, billing, logger);
   const admin = await resolveAdminToken(store, clock, config.adminToken);
 
   const services: Services = {
     accounts,
+    balance: new BalanceService(store, billingSettings, clock),
     auth,
     catalog,
     billingSettings,
@@ -93,10 +108,11 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const close = () =>
     (closed ??= (async () => {
       clearInterval(refresher);
+      await billing.close();
       await history.close();
       await upstream.close();
       await store.db.close();
     })());
 
-  return { config, logger, store, services, http, history, generatedAdminToken: admin.generated, close };
+  return { config, logger, store, services, http, history, billing, generatedAdminToken: admin.generated, close };
 }

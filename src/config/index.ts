@@ -35,6 +35,10 @@ export interface Config {
   drainTimeoutMs: number;
   historyFlushMs: number;
   keyCacheMs: number;
+  /** Names this process's holds; a restart under the same id releases what a crash left held. */
+  nodeId: string | undefined;
+  /** Holds of requests that never settled (a node died) are released after this long. */
+  holdTtlMs: number;
   upstream: { connectTimeoutMs: number; headersTimeoutMs: number; idleTimeoutMs: number };
   providers: Readonly<Record<string, ProviderConfig>>;
   configFile: string | undefined;
@@ -89,6 +93,8 @@ export function loadConfig(
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     drainTimeoutMs: readInt(env, 'DRAIN_TIMEOUT_MS', 30_000, 0, HOUR_MS),
     historyFlushMs: readInt(env, 'HISTORY_FLUSH_MS', 50, 1, 60_000),
+    nodeId: readString(env, 'NODE_ID'),
+    holdTtlMs: readInt(env, 'HOLD_TTL_MS', HOUR_MS, 60_000, 24 * HOUR_MS),
     keyCacheMs: readInt(env, 'KEY_CACHE_MS', 1000, 0, 1000),
     upstream: Object.freeze({
       connectTimeoutMs: readInt(env, 'UPSTREAM_CONNECT_TIMEOUT_MS', 10_000, 1, HOUR_MS),

@@ -5,6 +5,8 @@ export type ErrorCode =
   | 'TG_ERR_INSUFFICIENT_BALANCE'
   | 'TG_ERR_FORBIDDEN'
   | 'TG_ERR_NOT_FOUND'
+  | 'TG_ERR_MODEL_NOT_FOUND'
+  | 'TG_ERR_MODEL_NOT_PRICED'
   | 'TG_ERR_METHOD_NOT_ALLOWED'
   | 'TG_ERR_CONFLICT'
   | 'TG_ERR_PAYLOAD_TOO_LARGE'
@@ -21,6 +23,9 @@ const STATUS: Record<ErrorCode, number> = {
   TG_ERR_INSUFFICIENT_BALANCE: 402,
   TG_ERR_FORBIDDEN: 403,
   TG_ERR_NOT_FOUND: 404,
+  TG_ERR_MODEL_NOT_FOUND: 404,
+  // The model exists but this gateway cannot bill it: refused, never served at cost 0 unless the admin allows.
+  TG_ERR_MODEL_NOT_PRICED: 403,
   TG_ERR_METHOD_NOT_ALLOWED: 405,
   TG_ERR_CONFLICT: 409,
   TG_ERR_PAYLOAD_TOO_LARGE: 413,

@@ -24,6 +24,12 @@ export class ProviderRegistry {
     return this.byId.get(idOrAlias);
   }
 
+  /** Every name a provider answers to (`gemini`, `google`), for matching `provider/model` patterns. */
+  namesOf(idOrAlias: string): readonly string[] {
+    const spec = this.byId.get(idOrAlias);
+    return spec ? [spec.id, ...spec.aliases] : [idOrAlias];
+  }
+
   mounts(): Array<[mount: string, spec: ProviderSpec]> {
     return [...this.byMount.entries()];
   }

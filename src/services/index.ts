@@ -1,5 +1,6 @@
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { AccountsService } from './accounts/accounts-service.js';
+import type { BalanceService } from './accounts/balance-service.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { CatalogService } from './catalog/catalog-service.js';
 import type { HistoryQuery } from './history/history-query.js';
@@ -8,13 +9,14 @@ import type { PassthroughService } from './passthrough/passthrough-service.js';
 import type { AdminTokenVerifier } from './settings/admin-token.js';
 
 export type { Principal } from './auth/authenticator.js';
-export type { NativeRequest } from './passthrough/passthrough-service.js';
+export { needsFormFields, type NativeRequest } from './passthrough/passthrough-service.js';
 export type { ClientSink } from './passthrough/client-sink.js';
 export { asGatewayError, errorBody, streamErrorEvent, type Surface } from './surface-errors.js';
 
 /** What the HTTP layer may use: services only, never the store, dialects or upstream directly. */
 export interface Services {
   accounts: AccountsService;
+  balance: BalanceService;
   auth: Authenticator;
   catalog: CatalogService;
   billingSettings: BillingSettingsService;

@@ -1,5 +1,7 @@
 import type { Db } from './db.js';
-import { createBillingRepo, type BillingRepo } from './repos/billing-repo.js';
+import { PostgresBillingRepo } from './repos/billing-postgres.js';
+import type { BillingRepo } from './repos/billing-repo.js';
+import { SqliteBillingRepo } from './repos/billing-sqlite.js';
 import { KeysRepo } from './repos/keys-repo.js';
 import { LedgerRepo } from './repos/ledger-repo.js';
 import { ModelOverridesRepo } from './repos/model-overrides-repo.js';
@@ -40,6 +42,6 @@ export function createStore(db: Db): Store {
     settings: new SettingsRepo(db.kysely),
     modelOverrides: new ModelOverridesRepo(db.kysely),
     spend: new SpendRepo(db.kysely),
-    billing: createBillingRepo(db),
+    billing: db.sqlite ? new SqliteBillingRepo(db.sqlite) : new PostgresBillingRepo(db.kysely),
   };
 }

@@ -24,7 +24,7 @@ describe('@anthropic-ai/sdk through /anthropic', () => {
 
   test('messages.create', async () => {
     const msg = await client.messages.create({
-      model: 'claude-sonnet-4-6',
+      model: 'claude-sonnet-4-20250514',
       max_tokens: 100,
       messages: [{ role: 'user', content: 'hello claude' }],
     });
@@ -37,7 +37,7 @@ describe('@anthropic-ai/sdk through /anthropic', () => {
 
   test('stream with finalMessage()', async () => {
     const stream = client.messages.stream({
-      model: 'claude-sonnet-4-6',
+      model: 'claude-sonnet-4-20250514',
       max_tokens: 100,
       messages: [{ role: 'user', content: 'stream to me' }],
     });
@@ -53,7 +53,7 @@ describe('@anthropic-ai/sdk through /anthropic', () => {
 
   test('tool use', async () => {
     const msg = await client.messages.create({
-      model: 'claude-sonnet-4-6',
+      model: 'claude-sonnet-4-20250514',
       max_tokens: 200,
       tools: [{ name: 'lookup', input_schema: { type: 'object', properties: { q: { type: 'string' } } } }],
       messages: [{ role: 'user', content: 'find paris' }],
@@ -66,7 +66,7 @@ describe('@anthropic-ai/sdk through /anthropic', () => {
 
   test('anthropic-beta is forwarded', async () => {
     await client.messages.create(
-      { model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] },
+      { model: 'claude-sonnet-4-20250514', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] },
       { headers: { 'anthropic-beta': 'output-128k-2025-02-19' } },
     );
     assert.equal(lastUpstreamRequest().headers['anthropic-beta'], 'output-128k-2025-02-19');
@@ -74,7 +74,7 @@ describe('@anthropic-ai/sdk through /anthropic', () => {
 
   test('count_tokens', async () => {
     const res = await client.messages.countTokens({
-      model: 'claude-sonnet-4-6',
+      model: 'claude-sonnet-4-20250514',
       messages: [{ role: 'user', content: 'count these words please' }],
     });
     assert.ok(res.input_tokens > 0);
@@ -84,7 +84,7 @@ describe('@anthropic-ai/sdk through /anthropic', () => {
   test('an overloaded upstream keeps its 529 and Anthropic shape', async () => {
     stack.anthropic.failNext({ status: 529 });
     await assert.rejects(
-      client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }),
+      client.messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }),
       (err: unknown) => {
         assert.ok(err instanceof Anthropic.APIError);
         assert.equal(err.status, 529);
@@ -97,19 +97,19 @@ describe('@anthropic-ai/sdk through /anthropic', () => {
 
   test('a mid-stream error event reaches the SDK as an error', async () => {
     stack.anthropic.failNext({ errorEventAfterChunks: 3 });
-    const stream = client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user', content: 'a b c' }] });
+    const stream = client.messages.stream({ model: 'claude-sonnet-4-20250514', max_tokens: 100, messages: [{ role: 'user', content: 'a b c' }] });
     await assert.rejects(stream.finalMessage());
   });
 
   test('a dropped stream rejects finalMessage() instead of hanging', async () => {
     stack.anthropic.failNext({ dropAfterChunks: 3 });
-    const stream = client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user', content: 'a b c' }] });
+    const stream = client.messages.stream({ model: 'claude-sonnet-4-20250514', max_tokens: 100, messages: [{ role: 'user', content: 'a b c' }] });
     await assert.rejects(stream.finalMessage());
   });
 
   test('bad client key → 401 in Anthropic shape', async () => {
     const bad = new Anthropic({ baseURL: `${stack.gw.url}/anthropic`, apiKey: 'tg-not-a-real-key', maxRetries: 0 });
-    await assert.rejects(bad.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), (err: unknown) => {
+    await assert.rejects(bad.messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), (err: unknown) => {
       assert.ok(err instanceof Anthropic.AuthenticationError);
       assert.deepEqual(Object.keys(err.error as object).sort(), ['error', 'type']);
       assert.equal((err.error as { error: { type: string } }).error.type, 'authentication_error');

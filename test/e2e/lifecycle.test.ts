@@ -95,10 +95,12 @@ describe('the gateway process', () => {
     const adminToken = 'lifecycle-admin-token-123456';
     const db = join(dir, 'drain.db');
     const gw = await startProcess({ ADMIN_TOKEN: adminToken, DATABASE_URL: `sqlite:${db}`, OPENAI_API_KEY: 'sk-life', OPENAI_BASE_URL: mock.url, HISTORY_FLUSH_MS: '60000' }, dir);
-    const admin = (path: string, body: unknown) =>
-      fetch(gw.url + path, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+    const admin = (path: string, body: unknown, method = 'POST') =>
+      fetch(gw.url + path, { method, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
     const user = await admin('/admin/users', { email: 'drain@example.com' });
     const { key } = await admin(`/admin/users/${user.id}/keys`, {});
+    await admin(`/admin/users/${user.id}/credit`, { amount: '100' });
+    await admin('/admin/settings', { usd_rub_rate: '100' }, 'PUT');
 
     mock.failNext({ chunkDelayMs: 120 });
     const res = await fetch(`${gw.url}/openai/v1/chat/completions`, {
@@ -120,8 +122,13 @@ describe('the gateway process', () => {
 
     const sqlite = new Database(db, { readonly: true });
     const rows = sqlite.prepare('select status, model, stream from requests').all();
+    const charges = sqlite.prepare(`select amount_micro from ledger_entries where kind = 'charge'`).all() as Array<{ amount_micro: number }>;
+    const held = sqlite.prepare('select count(*) as n from holds').get() as { n: number };
     sqlite.close();
     assert.deepEqual(rows, [{ status: 200, model: 'gpt-4o', stream: 1 }], 'the pending history row was flushed on shutdown');
+    assert.equal(charges.length, 1, 'the stream that finished during the drain was charged');
+    assert.ok(charges[0]!.amount_micro < 0);
+    assert.equal(held.n, 0, 'no hold survives the shutdown');
   });
 
   test('a bad setting stops the process with a message naming the variable', async () => {

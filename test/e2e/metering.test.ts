@@ -131,9 +131,17 @@ describe('metering: every native call records the provider-reported usage and it
     assert.equal(row.usage_source, 'reported');
   });
 
-  test('a model missing from the catalog is recorded without a cost, never at 0', async () => {
+  test('a model missing from the catalog is refused; when the admin allows unpriced models it is recorded without a cost, never at 0', async () => {
     const client = new OpenAI({ baseURL: `${stack.gw.url}/openai/v1`, apiKey: key, maxRetries: 0 });
-    await client.chat.completions.create({ model: 'gpt-unpriced', messages: [{ role: 'user', content: 'x' }] });
+    const forwarded = stack.openai.requests.length;
+    await assert.rejects(client.chat.completions.create({ model: 'gpt-unpriced', messages: [{ role: 'user', content: 'x' }] }), { status: 404 });
+    assert.equal(stack.openai.requests.length, forwarded);
+    await stack.gw.admin('PUT', '/admin/settings', { allow_unpriced_models: true });
+    try {
+      await client.chat.completions.create({ model: 'gpt-unpriced', messages: [{ role: 'user', content: 'x' }] });
+    } finally {
+      await stack.gw.admin('PUT', '/admin/settings', { allow_unpriced_models: false });
+    }
     const row = await lastRow();
     assert.ok((row.input_tokens ?? 0) > 0);
     assert.equal(row.cost_micro, null);

@@ -115,13 +115,19 @@ describe('openai SDK through /openai/v1', () => {
   });
 
   test('OpenAI-compatible mounts: xAI, DeepSeek, OpenRouter', async () => {
-    for (const [mount, secret] of [
-      ['xai', UPSTREAM_KEYS.xai],
-      ['deepseek', UPSTREAM_KEYS.deepseek],
-      ['openrouter', UPSTREAM_KEYS.openrouter],
+    // OpenRouter's models are not in the seed catalog: the admin prices the ones the gateway sells.
+    const priced = await stack.gw.admin('PUT', '/admin/models/openrouter/mistralai/mistral-medium-3.1', {
+      ops: ['chat'],
+      prices: { input_per_mtok: '0.40', output_per_mtok: '2.00' },
+    });
+    assert.equal(priced.status, 200);
+    for (const [mount, secret, model] of [
+      ['xai', UPSTREAM_KEYS.xai, 'grok-3'],
+      ['deepseek', UPSTREAM_KEYS.deepseek, 'deepseek-flash'],
+      ['openrouter', UPSTREAM_KEYS.openrouter, 'mistralai/mistral-medium-3.1'],
     ] as const) {
       const c = new OpenAI({ baseURL: `${stack.gw.url}/${mount}/v1`, apiKey: stack.key, maxRetries: 0 });
-      const res = await c.chat.completions.create({ model: 'some-model', messages: [{ role: 'user', content: `hi ${mount}` }] });
+      const res = await c.chat.completions.create({ model, max_tokens: 100, messages: [{ role: 'user', content: `hi ${mount}` }] });
       assert.match(res.choices[0]?.message.content ?? '', new RegExp(`hi ${mount}`));
       assert.equal(stack.openai.lastRequest()?.headers['authorization'], `Bearer ${secret}`);
     }

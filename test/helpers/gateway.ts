@@ -21,7 +21,11 @@ export interface TestGateway {
 }
 
 /** Starts the real server on an ephemeral port with the given environment. */
-export async function startGateway(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestGateway> {
+export async function startGateway(
+  env: Record<string, string> = {},
+  database?: TestDatabase,
+  options: { usdRubRate?: string | null } = {},
+): Promise<TestGateway> {
   const db = database ?? sqliteDatabase();
   const config = loadConfig(
     PROVIDERS,
@@ -39,6 +43,9 @@ export async function startGateway(env: Record<string, string> = {}, database?: 
   await app.http.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.http.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
+  // Metered calls need a USD→RUB rate; 100 keeps expected charges easy to compute (1 micro-USD = 100 micro-RUB).
+  const rate = options.usdRubRate === undefined ? '100' : options.usdRubRate;
+  if (rate !== null) await app.services.billingSettings.update({ usd_rub_rate: rate });
 
   const admin = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(url + path, {

@@ -27,6 +27,7 @@ describe('request history and ledger endpoints', () => {
     stack.openai.failNext({ status: 429 });
     await chat(keyA, 'gpt-4o');
     await chat(keyB, 'gpt-4o');
+    await stack.gw.app.billing.idle();
     await stack.gw.app.history.flush();
   });
   after(() => stack.close());
@@ -39,7 +40,7 @@ describe('request history and ledger endpoints', () => {
     assert.equal(res.body.object, 'list');
     assert.deepEqual(res.body.data.map((r: { model: string; status: number }) => [r.model, r.status]), [
       ['gpt-4o', 429],
-      ['gpt-4o-mini', 200],
+      ['gpt-4o-mini', 404], // not in the catalog: refused, and still recorded
       ['gpt-4o', 200],
     ]);
     const ok = res.body.data[2];
@@ -76,7 +77,14 @@ describe('request history and ledger endpoints', () => {
     const requests = await stack.gw.admin('GET', `/admin/users/${userId}/requests?limit=10`);
     assert.equal(requests.body.data.length, 4);
     const ledger = await stack.gw.admin('GET', `/admin/users/${userId}/ledger`);
-    assert.deepEqual(ledger.body.data.map((e: { kind: string; amount: number; balance_after: number }) => [e.kind, e.amount, e.balance_after]), [['credit', 50, 50]]);
+    const entries = ledger.body.data as Array<{ kind: string; amount: number; balance_after: number }>;
+    // Newest first: the two answered calls' charges (keys A and B), then the credit.
+    assert.deepEqual(entries.map((e) => e.kind), ['charge', 'charge', 'credit']);
+    assert.deepEqual([entries[2]!.amount, entries[2]!.balance_after], [50, 50]);
+    for (const [newer, older] of [[entries[0]!, entries[1]!], [entries[1]!, entries[2]!]] as const) {
+      assert.ok(newer.amount < 0);
+      assert.equal(Math.round((older.balance_after + newer.amount) * 1e6), Math.round(newer.balance_after * 1e6));
+    }
     assert.equal((await stack.gw.admin('GET', '/admin/users/usr_missing/ledger')).status, 404);
   });
 });

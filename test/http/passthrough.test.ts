@@ -26,7 +26,7 @@ describe('native passthrough over raw HTTP', () => {
       const openai = await post(`/openai/v1/chat/completions${query}`, chat(), headers);
       assert.equal(openai.status, 200, `openai via ${name}`);
       await openai.text();
-      const anthropic = await post(`/anthropic/v1/messages${query}`, JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), {
+      const anthropic = await post(`/anthropic/v1/messages${query}`, JSON.stringify({ model: 'claude-sonnet-4-20250514', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), {
         'anthropic-version': '2023-06-01',
         ...headers,
       });

@@ -30,7 +30,11 @@ describe('upstream failures', () => {
   test('unreachable upstream → 502, no answer in time → 504, both in shape', async () => {
     const stack = await startStack({ ANTHROPIC_BASE_URL: 'http://127.0.0.1:1', UPSTREAM_HEADERS_TIMEOUT_MS: '300' });
     try {
-      const unreachable = await fetch(`${stack.gw.url}/anthropic/v1/messages`, { method: 'POST', headers: { 'x-api-key': stack.key }, body: '{}' });
+      const unreachable = await fetch(`${stack.gw.url}/anthropic/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': stack.key },
+        body: JSON.stringify({ model: 'claude-sonnet-4-20250514', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }),
+      });
       assert.equal(unreachable.status, 502);
       assert.equal((await unreachable.json()).error.type, 'api_error');
 
@@ -113,6 +117,8 @@ describe('upstream failures', () => {
     const gw = await startGateway({ OPENROUTER_API_KEY: 'sk-or-prefix-test', OPENROUTER_BASE_URL: `${stack.openai.url}/api` });
     try {
       const { key } = await gw.newKey();
+      // This test is about the URL; OpenRouter models are unpriced in the seed catalog.
+      await gw.admin('PUT', '/admin/settings', { allow_unpriced_models: true });
       const res = await fetch(`${gw.url}/openrouter/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: chat });
       await res.text();
       assert.equal(stack.openai.lastRequest()?.url, '/api/v1/chat/completions');

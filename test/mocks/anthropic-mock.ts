@@ -4,7 +4,7 @@ import { anthropicError } from './anthropic-errors.js';
 import { fakeUsage } from './fake.js';
 import { BadRequest, type MockContext, type Provider } from './mock-server.js';
 
-export const ANTHROPIC_MODELS = ['claude-sonnet-4-6', 'claude-opus-4-7', 'claude-haiku-4-5'];
+export const ANTHROPIC_MODELS = ['claude-sonnet-4-20250514', 'claude-opus-4-7', 'claude-haiku-4-5'];
 
 function model(id: string, i: number): Record<string, unknown> {
   return {

@@ -15,7 +15,7 @@ describe('anthropic mock', () => {
 
   test('messages.create: text, usage, headers', async () => {
     const { data, response } = await client.messages
-      .create({ model: 'claude-sonnet-4-6', max_tokens: 100, system: 'be kind', messages: [{ role: 'user', content: 'good morning to you' }] })
+      .create({ model: 'claude-sonnet-4-20250514', max_tokens: 100, system: 'be kind', messages: [{ role: 'user', content: 'good morning to you' }] })
       .withResponse();
     assert.deepEqual(data.content, [{ type: 'text', text: 'Echo: good morning to you' }]);
     assert.equal(data.stop_reason, 'end_turn');
@@ -33,14 +33,14 @@ describe('anthropic mock', () => {
   });
 
   test('max_tokens cut gives stop_reason max_tokens', async () => {
-    const m = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 2, messages: [{ role: 'user', content: 'a b c' }] });
+    const m = await client.messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 2, messages: [{ role: 'user', content: 'a b c' }] });
     assert.deepEqual(m.content, [{ type: 'text', text: 'Echo: a' }]);
     assert.equal(m.stop_reason, 'max_tokens');
   });
 
   test('messages.stream().finalMessage() and exact wire sequence', async () => {
     const msg = await client.messages
-      .stream({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user', content: 'stream please' }] })
+      .stream({ model: 'claude-sonnet-4-20250514', max_tokens: 100, messages: [{ role: 'user', content: 'stream please' }] })
       .finalMessage();
     assert.deepEqual(msg.content.map((c) => (c.type === 'text' ? c.text : c.type)), ['Echo: stream please']);
     assert.equal(msg.stop_reason, 'end_turn');
@@ -62,30 +62,30 @@ describe('anthropic mock', () => {
   test('tool use: non-stream and stream', async () => {
     const tools = [{ name: 'lookup', input_schema: { type: 'object' as const, properties: {} } }];
     const messages = [{ role: 'user' as const, content: 'find rome' }];
-    const m = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 100, tools, messages });
+    const m = await client.messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 100, tools, messages });
     assert.equal(m.stop_reason, 'tool_use');
     const block = m.content[0];
     assert.ok(block?.type === 'tool_use');
     assert.deepEqual(block.input, { input: 'find rome' });
     assert.equal(block.name, 'lookup');
-    const s = await client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 100, tools, messages }).finalMessage();
+    const s = await client.messages.stream({ model: 'claude-sonnet-4-20250514', max_tokens: 100, tools, messages }).finalMessage();
     const sb = s.content[0];
     assert.ok(sb?.type === 'tool_use');
     assert.deepEqual(sb.input, { input: 'find rome' });
     assert.equal(s.stop_reason, 'tool_use');
     const followUp = await client.messages.create({
-      model: 'claude-sonnet-4-6', max_tokens: 100, tools,
+      model: 'claude-sonnet-4-20250514', max_tokens: 100, tools,
       messages: [...messages, { role: 'assistant', content: m.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: block.id, content: 'sunny' }] }],
     });
     assert.deepEqual(followUp.content, [{ type: 'text', text: 'Echo: sunny' }]);
   });
 
   test('countTokens, models, auth errors, unknown route', async () => {
-    const c = await client.messages.countTokens({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'one two three' }] });
+    const c = await client.messages.countTokens({ model: 'claude-sonnet-4-20250514', messages: [{ role: 'user', content: 'one two three' }] });
     assert.equal(c.input_tokens, 6);
     const models = [];
     for await (const m of client.models.list()) models.push(m.id);
-    assert.ok(models.includes('claude-sonnet-4-6'));
+    assert.ok(models.includes('claude-sonnet-4-20250514'));
     const noKey = await fetch(`${mock.url}/v1/models`, { headers: { 'anthropic-version': '2023-06-01' } });
     assert.equal(noKey.status, 401);
     assert.equal(((await noKey.json()) as { error: { type: string } }).error.type, 'authentication_error');

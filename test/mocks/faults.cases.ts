@@ -137,7 +137,7 @@ test('close() destroys hanging and stalled sockets; invalid JSON → 400 in prov
 describe('faults: anthropic', () => {
   let mock: MockUpstream;
   let client: Anthropic;
-  const params = { model: 'claude-sonnet-4-6', max_tokens: 50, messages: user('hello') };
+  const params = { model: 'claude-sonnet-4-20250514', max_tokens: 50, messages: user('hello') };
   before(async () => {
     mock = await startMock('anthropic');
     client = new Anthropic({ baseURL: mock.url, apiKey: 'x', maxRetries: 0 });

@@ -10,6 +10,8 @@ const TYPE_AND_CODE: Record<ErrorCode, [type: string, code: string]> = {
   TG_ERR_INSUFFICIENT_BALANCE: ['insufficient_quota', 'insufficient_balance'],
   TG_ERR_FORBIDDEN: ['permission_error', 'permission_denied'],
   TG_ERR_NOT_FOUND: ['invalid_request_error', 'not_found'],
+  TG_ERR_MODEL_NOT_FOUND: ['invalid_request_error', 'model_not_found'],
+  TG_ERR_MODEL_NOT_PRICED: ['permission_error', 'model_not_priced'],
   TG_ERR_METHOD_NOT_ALLOWED: ['invalid_request_error', 'method_not_allowed'],
   TG_ERR_CONFLICT: ['invalid_request_error', 'conflict'],
   TG_ERR_PAYLOAD_TOO_LARGE: ['invalid_request_error', 'request_too_large'],

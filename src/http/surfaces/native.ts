@@ -4,13 +4,15 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../../core/errors.js';
 import type { ProviderSpec } from '../../providers/index.js';
 import { readTopLevelFields } from '../../lib/json-fields.js';
-import { asGatewayError, errorBody, type Services, type Surface } from '../../services/index.js';
+import { multipartBoundary, readFormFields } from '../../lib/multipart-fields.js';
+import { asGatewayError, errorBody, needsFormFields, type Services, type Surface } from '../../services/index.js';
 import { declaredLength, hasBody, limitStream, readWhole, tooLarge } from '../plugins/body.js';
 import { clientKey } from '../plugins/client-key.js';
 import { responseSink } from '../response-sink.js';
 
 const SURFACE: Record<ProviderSpec['dialect'], Surface> = { openai: 'openai', anthropic: 'anthropic', gemini: 'gemini' };
 const JSON_FIELDS = ['model', 'stream'] as const;
+const FORM_FIELDS = ['model'] as const;
 
 interface Route {
   provider: ProviderSpec;
@@ -92,12 +94,18 @@ async function handleNative(services: Services, route: Route, req: IncomingMessa
     req.resume(); // read and drop the upload so the client can read the 413
     throw tooLarge(limit);
   }
+  const method = req.method ?? 'GET';
+  const path = (queryStart < 0 ? url : url.slice(0, queryStart)).slice(route.mount.length);
   let body: Buffer | Readable | undefined;
   let fields: Record<string, unknown> = {};
   if (hasBody(req)) {
-    if (isJson(req.headers['content-type'])) {
+    const boundary = multipartBoundary(req.headers['content-type']);
+    if (isJson(req.headers['content-type']) || (method === 'POST' && isUntypedText(req.headers['content-type']))) {
       body = await readWhole(req, limit);
       fields = readTopLevelFields(body, JSON_FIELDS);
+    } else if (boundary !== undefined && needsFormFields(route.provider, method, path)) {
+      body = await readWhole(req, limit);
+      fields = readFormFields(body, boundary, FORM_FIELDS);
     } else {
       body = limitStream(req, limit);
     }
@@ -106,8 +114,8 @@ async function handleNative(services: Services, route: Route, req: IncomingMessa
   await services.passthrough.forward({
     provider: route.provider,
     surface: route.surface,
-    method: req.method ?? 'GET',
-    path: (queryStart < 0 ? url : url.slice(0, queryStart)).slice(route.mount.length),
+    method,
+    path,
     query: withoutKey(rawQuery),
     headers: req.headers,
     body,
@@ -116,6 +124,14 @@ async function handleNative(services: Services, route: Route, req: IncomingMessa
     principal,
     startedAt,
   }, responseSink(res));
+}
+
+/**
+ * Bodies sent without a type, or as text/plain (fetch's default for a string), are JSON to the providers'
+ * APIs all the same: read them as JSON so their model can be checked and priced.
+ */
+function isUntypedText(contentType: string | undefined): boolean {
+  return contentType === undefined || /^text\/plain\b/i.test(contentType);
 }
 
 function isJson(contentType: string | undefined): boolean {

@@ -1,12 +1,16 @@
 import type { Readable } from 'node:stream';
 import type { UsageTap } from '../../core/usage-tap.js';
 import { anthropicNativeTap } from '../../dialects/anthropic/native-meter.js';
+import { estimateAnthropicRequest } from '../../dialects/anthropic/request-estimate.js';
 import { geminiNativeTap } from '../../dialects/gemini/native-meter.js';
+import { estimateGeminiRequest } from '../../dialects/gemini/request-estimate.js';
 import { openAINativeTap } from '../../dialects/openai/native-meter.js';
+import { estimateOpenAIRequest } from '../../dialects/openai/request-estimate.js';
 import { UsageChunkFilter } from '../../dialects/openai/usage-chunk-filter.js';
 import { openAIRequestUsage, type RequestUsage } from '../../dialects/openai/request-usage.js';
 import { withIncludeUsage } from '../../dialects/openai/usage-tap.js';
 import type { ProviderSpec } from '../../providers/index.js';
+import type { CostBasis } from '../billing/estimate-cost.js';
 
 export interface NativeMeter {
   tap: UsageTap | undefined;
@@ -15,7 +19,12 @@ export interface NativeMeter {
   body: Buffer | Readable | undefined;
   /** Billing read from the request, for answers that report no usage (speech, DALL·E images). */
   requestUsage?: RequestUsage | undefined;
+  /** What admission holds money against; undefined for calls that cost nothing. */
+  basis: CostBasis | undefined;
 }
+
+const GEMINI_EMBED = /:(?:embedContent|batchEmbedContents)$/;
+const OPENAI_UPLOADS = new Set(['/v1/audio/transcriptions', '/v1/audio/translations']);
 
 /** How a native call is metered: which tap reads its answer, and the request body to send for it. */
 export function nativeMeter(
@@ -26,21 +35,36 @@ export function nativeMeter(
   stream: boolean,
   body: Buffer | Readable | undefined,
 ): NativeMeter {
+  const json = method === 'POST' && Buffer.isBuffer(body) ? body : undefined;
   switch (provider.dialect) {
-    case 'anthropic':
-      return { tap: anthropicNativeTap(method, path, stream), filter: undefined, body };
-    case 'gemini':
-      return { tap: geminiNativeTap(method, path, query), filter: undefined, body };
+    case 'anthropic': {
+      const tap = anthropicNativeTap(method, path, stream);
+      return { tap, filter: undefined, body, basis: tap && json ? { tokens: estimateAnthropicRequest(path, json) } : undefined };
+    }
+    case 'gemini': {
+      const tap = geminiNativeTap(method, path, query);
+      const tokens = json ? estimateGeminiRequest(path, json) : undefined;
+      if (tokens && GEMINI_EMBED.test(path)) {
+        // Gemini's embedding answers carry no token count: the request's own count is what is billed.
+        const requestUsage = { usage: { inputTokens: tokens.inputTokens, outputTokens: 0 } };
+        return { tap, filter: undefined, body, requestUsage, basis: { requestUsage } };
+      }
+      return { tap, filter: undefined, body, basis: tap ? { tokens } : undefined };
+    }
     default: {
       const tap = openAINativeTap(method, path, stream);
-      const requestUsage = method === 'POST' && Buffer.isBuffer(body) ? openAIRequestUsage(path, body) : undefined;
-      if (requestUsage) return { tap, filter: undefined, body, requestUsage };
-      if (!tap || !stream || !Buffer.isBuffer(body) || (path !== '/v1/chat/completions' && path !== '/v1/completions')) {
-        return { tap, filter: undefined, body };
+      if (method === 'POST' && OPENAI_UPLOADS.has(path)) {
+        return { tap, filter: undefined, body, basis: { uploadBytes: Buffer.isBuffer(body) ? body.length : 0 } };
+      }
+      const requestUsage = json ? openAIRequestUsage(path, json) : undefined;
+      if (requestUsage) return { tap, filter: undefined, body, requestUsage, basis: { requestUsage } };
+      const basis = tap ? { tokens: json ? estimateOpenAIRequest(path, json) : undefined } : undefined;
+      if (!tap || !stream || !json || (path !== '/v1/chat/completions' && path !== '/v1/completions')) {
+        return { tap, filter: undefined, body, basis };
       }
       // Streams carry usage only when asked: ask upstream, and hide the extra chunk from the client.
-      const rewritten = withIncludeUsage(body);
-      return { tap, filter: rewritten.added ? new UsageChunkFilter() : undefined, body: rewritten.body };
+      const rewritten = withIncludeUsage(json);
+      return { tap, filter: rewritten.added ? new UsageChunkFilter() : undefined, body: rewritten.body, basis };
     }
   }
 }

@@ -1,4 +1,4 @@
-import { formatDecimal } from '../../core/decimal.js';
+import { ceilToInteger, formatDecimal, shift } from '../../core/decimal.js';
 import { costUsd, usdToMicroRubles, type CostOptions } from '../../core/pricing.js';
 import type { Usage } from '../../core/usage.js';
 import type { CatalogService } from '../catalog/catalog-service.js';
@@ -7,6 +7,8 @@ import type { BillingSettingsService } from '../settings/billing-settings.js';
 export interface PricedUsage {
   costMicro: number | null;
   costUsd: string | null;
+  /** The USD cost in billionths, rounded up: for exact spend totals. */
+  usdNano: number | null;
   usdRubRate: string | null;
   priceVersion: string | null;
   /** Why there is no cost, when there is none. */
@@ -23,15 +25,17 @@ export function priceUsage(
   options: CostOptions = {},
 ): PricedUsage {
   const model = models.map((name) => (name ? catalog.find(provider, name) : undefined)).find(Boolean);
-  if (!model) return { costMicro: null, costUsd: null, usdRubRate: null, priceVersion: null, unpriced: 'model not in the catalog' };
+  if (!model) return { costMicro: null, costUsd: null, usdNano: null, usdRubRate: null, priceVersion: null, unpriced: 'model not in the catalog' };
   const cost = costUsd(usage, model.entry.pricing, options);
-  if (!cost.ok) return { costMicro: null, costUsd: null, usdRubRate: null, priceVersion: model.priceVersion, unpriced: cost.missing };
+  if (!cost.ok) return { costMicro: null, costUsd: null, usdNano: null, usdRubRate: null, priceVersion: model.priceVersion, unpriced: cost.missing };
   const { usdRubRate, markup } = settings.get();
   const usd = formatDecimal(cost.usd);
-  if (!usdRubRate) return { costMicro: null, costUsd: usd, usdRubRate: null, priceVersion: model.priceVersion, unpriced: 'no USD→RUB rate set' };
+  const usdNano = Number(ceilToInteger(shift(cost.usd, -9)));
+  if (!usdRubRate) return { costMicro: null, costUsd: usd, usdNano, usdRubRate: null, priceVersion: model.priceVersion, unpriced: 'no USD→RUB rate set' };
   return {
     costMicro: usdToMicroRubles(cost.usd, usdRubRate, markup),
     costUsd: usd,
+    usdNano,
     usdRubRate: formatDecimal(usdRubRate),
     priceVersion: model.priceVersion,
   };

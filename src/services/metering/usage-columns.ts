@@ -2,7 +2,9 @@ import type { CostOptions } from '../../core/pricing.js';
 import type { UsageTap } from '../../core/usage-tap.js';
 import type { Usage } from '../../core/usage.js';
 import type { RequestUsage } from '../../dialects/openai/request-usage.js';
+import { countOpenAITokens } from '../../lib/token-count.js';
 import type { NewRequestRow } from '../../store/index.js';
+import type { Charge } from '../billing/billing-service.js';
 import type { PricedUsage } from './price-usage.js';
 
 export type UsageColumns = Pick<
@@ -19,32 +21,60 @@ export type UsageColumns = Pick<
   | 'price_version'
 >;
 
+export interface Metered {
+  columns: UsageColumns;
+  /** What to charge; undefined when nothing billable was produced or it could not be priced. */
+  charge: Charge | undefined;
+}
+
 /**
- * Ends the tap and turns what it saw into history columns: tokens as reported, and their price. When the
- * answer reports nothing, what the request says is billed (speech characters, DALL·E images) is used.
+ * Ends the tap and turns what it saw into history columns and a charge. The provider's usage is used
+ * whenever it reached us. A stream cut before its usage is billed for what was delivered: the input
+ * tokens the provider reported or, failing that, the admission estimate's, and the delivered text's
+ * tokens. When the answer reports nothing at all, what the request says is billed (speech characters,
+ * DALL·E images) is used.
  */
-export function usageColumns(
+export function meterUsage(
   tap: UsageTap | undefined,
   requestUsage: RequestUsage | undefined,
   price: (models: ReadonlyArray<string | undefined>, usage: Usage, options: CostOptions) => PricedUsage,
   requestedModel: string | undefined,
-): UsageColumns {
+  estimatedInputTokens: number,
+): Metered {
   const result = tap?.end();
-  const usage = result?.usage ?? requestUsage?.usage;
-  if (!usage) return { usage_source: 'none' };
-  const source = result?.usage ? (result.complete ? 'reported' : 'partial') : 'request';
+  let usage = result?.usage ?? requestUsage?.usage;
+  let source = result?.usage ? (result.complete ? 'reported' : 'partial') : 'request';
+  if (result && !result.complete) {
+    const text = result.outputText;
+    if (text.length > 0 || usage) {
+      const delivered = text.length > 0 ? countOpenAITokens(text) : 0;
+      usage = {
+        ...(usage ?? { inputTokens: 0, outputTokens: 0 }),
+        inputTokens: usage?.inputTokens || estimatedInputTokens,
+        outputTokens: Math.max(usage?.outputTokens ?? 0, delivered),
+      };
+      source = result.usage ? 'partial' : 'counted';
+    }
+  }
+  if (!usage) return { columns: { usage_source: 'none' }, charge: undefined };
   const options: CostOptions = requestUsage?.imageVariant ? { imageVariant: requestUsage.imageVariant } : {};
   const priced = price([result?.model, requestedModel], usage, options);
   return {
-    input_tokens: usage.inputTokens,
-    cached_tokens: usage.cachedInputTokens ?? 0,
-    cache_write_tokens: usage.cacheWriteTokens ?? 0,
-    output_tokens: usage.outputTokens,
-    reasoning_tokens: usage.reasoningTokens ?? 0,
-    usage_source: source,
-    cost_micro: priced.costMicro,
-    cost_usd: priced.costUsd,
-    usd_rub_rate: priced.usdRubRate,
-    price_version: priced.priceVersion,
+    columns: {
+      input_tokens: usage.inputTokens,
+      cached_tokens: usage.cachedInputTokens ?? 0,
+      cache_write_tokens: usage.cacheWriteTokens ?? 0,
+      output_tokens: usage.outputTokens,
+      reasoning_tokens: usage.reasoningTokens ?? 0,
+      usage_source: source,
+      cost_micro: priced.costMicro,
+      cost_usd: priced.costUsd,
+      usd_rub_rate: priced.usdRubRate,
+      price_version: priced.priceVersion,
+    },
+    charge:
+      priced.costMicro === null
+        ? undefined
+        : { costMicro: priced.costMicro, costUsd: priced.costUsd, usdNano: priced.usdNano, usdRubRate: priced.usdRubRate },
   };
 }

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'pino';
 import type { Readable } from 'node:stream';
 import { GatewayError } from '../../core/errors.js';
 import type { Surface } from '../../core/surface.js';
@@ -15,9 +16,10 @@ import type { CostOptions } from '../../core/pricing.js';
 import type { Usage } from '../../core/usage.js';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import type { HistoryRecorder } from '../history/recorder.js';
+import type { Admission, BillingService } from '../billing/billing-service.js';
 import { nativeMeter } from '../metering/native-meter.js';
 import { priceUsage } from '../metering/price-usage.js';
-import { usageColumns } from '../metering/usage-columns.js';
+import { meterUsage, type UsageColumns } from '../metering/usage-columns.js';
 import type { BillingSettingsService } from '../settings/billing-settings.js';
 import { streamErrorEvent } from '../surface-errors.js';
 import type { ClientSink } from './client-sink.js';
@@ -34,13 +36,22 @@ export interface NativeRequest {
   headers: IncomingHttpHeaders;
   body: Buffer | Readable | undefined;
   contentLength: number | undefined;
-  /** Top-level fields read from a JSON body (model, stream); empty for other bodies. */
+  /** Top-level fields read from a JSON body (model, stream) or a multipart form (model); empty otherwise. */
   fields: Readonly<Record<string, unknown>>;
   principal: Principal;
   startedAt: number;
 }
 
 const MAX_ERROR_BODY = 1024 * 1024;
+const BILLED_UPLOADS = new Set(['/v1/audio/transcriptions', '/v1/audio/translations', '/v1/images/edits', '/v1/images/variations']);
+
+/**
+ * Multipart calls that are billed name their model in a form field: the caller reads such a body whole
+ * (within the size limit) so the model can be priced and checked before anything is forwarded.
+ */
+export function needsFormFields(provider: ProviderSpec, method: string, path: string): boolean {
+  return provider.dialect === 'openai' && method === 'POST' && BILLED_UPLOADS.has(path);
+}
 
 /** Upstream error bodies pass through with their status, minus any upstream secret they echo. */
 function sendScrubbed(
@@ -55,6 +66,7 @@ function sendScrubbed(
   sink.end(body);
 }
 
+/** The model a native call names: in its JSON body or form, or (Gemini) in its path. */
 function nativeModel(req: NativeRequest): string | null {
   const fromBody = req.fields['model'];
   if (typeof fromBody === 'string') return fromBody.slice(0, 200);
@@ -78,20 +90,31 @@ export class PassthroughService {
     private readonly clock: Clock,
     private readonly catalog: CatalogService,
     private readonly settings: BillingSettingsService,
+    private readonly billing: BillingService,
+    private readonly log: Logger,
   ) {}
 
   /**
    * Relays one call to `sink`. Rejects with a GatewayError only while nothing has been sent to the client
    * (the caller renders it); once the answer has started, failures end it the surface's way and resolve.
    */
-  forward(req: NativeRequest, sink: ClientSink): Promise<void> {
+  async forward(req: NativeRequest, sink: ClientSink): Promise<void> {
     const requestId = newId('req', req.startedAt);
     const model = nativeModel(req);
     const meter = nativeMeter(req.provider, req.method, req.path, req.query, req.fields['stream'] === true, req.body);
     const price = (models: ReadonlyArray<string | undefined>, usage: Usage, options: CostOptions) =>
       priceUsage(this.catalog, this.settings, req.provider.id, models, usage, options);
-    /** `metered`: the answer was relayed (whole or in part), so its usage counts. */
-    const record = (status: number, error: string | null, upstreamId: string | null, stream: boolean, metered = false) =>
+    let admission: Admission | undefined;
+    /** `metered`: the answer was relayed (whole or in part), so its usage counts and is charged. */
+    const record = (status: number, error: string | null, upstreamId: string | null, stream: boolean, metered = false) => {
+      let usage: UsageColumns = {};
+      if (metered && (meter.tap || meter.requestUsage)) {
+        const result = meterUsage(meter.tap, meter.requestUsage, price, model ?? undefined, admission?.estimatedInputTokens ?? 0);
+        usage = result.columns;
+        if (admission) this.billing.settle(admission, result.charge ?? this.unpricedCharge(admission, result.columns));
+      } else if (admission) {
+        this.billing.settle(admission, undefined);
+      }
       this.history.record({
         id: requestId,
         user_id: req.principal.userId,
@@ -107,15 +130,22 @@ export class PassthroughService {
         upstream_request_id: upstreamId,
         stream: stream ? 1 : 0,
         created_at: req.startedAt,
-        ...(metered && (meter.tap || meter.requestUsage) ? usageColumns(meter.tap, meter.requestUsage, price, model ?? undefined) : {}),
+        ...usage,
       });
+    };
 
     const pool = this.keyPools.get(req.provider.id);
     const key = pool?.pick();
     if (!pool || key === undefined) {
       const err = new GatewayError('TG_ERR_PROVIDER_NOT_CONFIGURED', `Provider ${req.provider.id} is not configured on this gateway.`);
       record(err.status, err.code, null, false);
-      return Promise.reject(err);
+      throw err;
+    }
+    try {
+      admission = await this.billing.admit({ requestId, principal: req.principal, provider: req.provider.id, model, basis: meter.basis });
+    } catch (err) {
+      if (err instanceof GatewayError) record(err.status, err.code, null, false);
+      throw err;
     }
 
     return new Promise<void>((resolve, reject) => {
@@ -212,5 +242,15 @@ export class PassthroughService {
         },
       );
     });
+  }
+
+  /**
+   * A billed call whose usage could not be priced at the end (a price the admission did not need, such
+   * as a 1-hour cache write, is missing): the hold is charged rather than nothing, and the admin is told.
+   */
+  private unpricedCharge(admission: Admission, columns: UsageColumns) {
+    if (!admission.billed || columns.usage_source === 'none' || columns.usage_source === undefined) return undefined;
+    this.log.error({ requestId: admission.requestId }, 'a billed call could not be priced from its usage; charged its hold');
+    return { costMicro: admission.holdMicro, costUsd: null, usdNano: null, usdRubRate: null };
   }
 }

@@ -1,7 +1,3 @@
-import type { Db } from '../db.js';
-import { PostgresBillingRepo } from './billing-postgres.js';
-import { SqliteBillingRepo } from './billing-sqlite.js';
-
 export interface ReserveArgs {
   requestId: string;
   userId: string;
@@ -46,8 +42,4 @@ export interface BillingRepo {
   release(requestId: string): Promise<boolean>;
   /** Holds past their expiry, or placed by a node (an earlier life of this one), oldest first. */
   staleHolds(filter: { expiredAt?: number; nodeId?: string; all?: boolean }, limit: number): Promise<string[]>;
-}
-
-export function createBillingRepo(db: Db): BillingRepo {
-  return db.sqlite ? new SqliteBillingRepo(db.sqlite) : new PostgresBillingRepo(db.kysely);
 }

@@ -1,0 +1,51 @@
+import type { RequestEstimate } from '../../core/estimate.js';
+import { costUsd, usdToMicroRubles, type CostOptions } from '../../core/pricing.js';
+import type { Usage } from '../../core/usage.js';
+import type { ModelEntry } from '../catalog/model-entry.js';
+import type { BillingSettings } from '../settings/billing-settings.js';
+
+/** What a metered request is known to cost before it is sent. */
+export interface CostBasis {
+  /** Token-billed calls: the prompt's bound and the output cap the request set. */
+  tokens?: RequestEstimate | undefined;
+  /** Calls billed by what the request itself asks for (speech characters, DALL·E images). */
+  requestUsage?: { usage: Usage; imageVariant?: string } | undefined;
+  /** Uploaded audio (transcriptions): its size bounds its duration. */
+  uploadBytes?: number | undefined;
+}
+
+/** When neither the request nor the catalog caps the output: a generous bound, as ProxyAPI takes the window. */
+const DEFAULT_MAX_OUTPUT_TOKENS = 32_768;
+/**
+ * Compressed speech rarely goes below 16 kbit/s (2,000 bytes per second): an upload of N bytes lasts at
+ * most about N / 2,000 seconds. Opus at lower bitrates would be under-estimated; settlement then charges
+ * what the provider reports, capped by what the account holds.
+ */
+const MIN_AUDIO_BYTES_PER_SECOND = 2_000;
+
+export type Estimate = { ok: true; micro: number; inputTokens: number } | { ok: false; missing: string };
+
+/** The hold for a request: the most it can cost, in micro-rubles at the rate and markup in force. */
+export function estimateCost(model: ModelEntry, basis: CostBasis, settings: BillingSettings): Estimate {
+  if (!settings.usdRubRate) return { ok: false, missing: 'USD→RUB rate' };
+  const { usage, options } = worstCaseUsage(model, basis);
+  const cost = costUsd(usage, model.pricing, options);
+  if (!cost.ok) return { ok: false, missing: cost.missing };
+  return { ok: true, micro: usdToMicroRubles(cost.usd, settings.usdRubRate, settings.markup), inputTokens: usage.inputTokens };
+}
+
+function worstCaseUsage(model: ModelEntry, basis: CostBasis): { usage: Usage; options: CostOptions } {
+  if (basis.requestUsage) {
+    const options: CostOptions = basis.requestUsage.imageVariant ? { imageVariant: basis.requestUsage.imageVariant } : {};
+    return { usage: basis.requestUsage.usage, options };
+  }
+  if (basis.uploadBytes !== undefined) {
+    return { usage: { inputTokens: 0, outputTokens: 0, units: { audio_second: Math.max(1, Math.ceil(basis.uploadBytes / MIN_AUDIO_BYTES_PER_SECOND)) } }, options: {} };
+  }
+  const tokens = basis.tokens ?? { inputTokens: 0, choices: 1 };
+  // The provider refuses a prompt above the context window, so no call is billed for more input than that.
+  const inputTokens = model.contextWindow === null ? tokens.inputTokens : Math.min(tokens.inputTokens, model.contextWindow);
+  const modelCap = model.maxOutputTokens ?? model.contextWindow ?? DEFAULT_MAX_OUTPUT_TOKENS;
+  const perAnswer = tokens.maxOutputTokens === undefined ? modelCap : Math.min(tokens.maxOutputTokens, modelCap);
+  return { usage: { inputTokens, outputTokens: perAnswer * Math.max(1, tokens.choices) }, options: {} };
+}

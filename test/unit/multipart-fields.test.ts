@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { multipartBoundary, readFormFields } from '../../src/lib/multipart-fields.js';
+
+const B = '----tollgateBoundary42';
+function form(parts: Array<{ name: string; value: Buffer | string; filename?: string }>): Buffer {
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const disposition = `form-data; name="${part.name}"${part.filename ? `; filename="${part.filename}"` : ''}`;
+    chunks.push(Buffer.from(`--${B}\r\nContent-Disposition: ${disposition}\r\n${part.filename ? 'Content-Type: audio/mpeg\r\n' : ''}\r\n`));
+    chunks.push(Buffer.isBuffer(part.value) ? part.value : Buffer.from(part.value));
+    chunks.push(Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${B}--\r\n`));
+  return Buffer.concat(chunks);
+}
+
+test('boundary from the content type, quoted or not', () => {
+  assert.equal(multipartBoundary(`multipart/form-data; boundary=${B}`), B);
+  assert.equal(multipartBoundary(`multipart/form-data; charset=utf-8; boundary="${B}"`), B);
+  assert.equal(multipartBoundary('application/json'), undefined);
+  assert.equal(multipartBoundary(undefined), undefined);
+});
+
+test('reads text fields wherever they are, skipping files (even ones that contain look-alike bytes)', () => {
+  const trap = Buffer.from(`binary\r\nContent-Disposition: form-data; name="model"\r\n\r\nwrong-model\r\n`);
+  const body = form([
+    { name: 'file', value: trap, filename: 'speech.mp3' },
+    { name: 'model', value: 'whisper-1' },
+    { name: 'language', value: 'ru' },
+  ]);
+  assert.deepEqual(readFormFields(body, B, ['model']), { model: 'whisper-1' });
+  assert.deepEqual(readFormFields(body, B, ['model', 'language']), { model: 'whisper-1', language: 'ru' });
+});
+
+test('the first of repeated fields wins; missing and malformed bodies give nothing', () => {
+  const body = form([{ name: 'model', value: 'gpt-4o-transcribe' }, { name: 'model', value: 'other' }]);
+  assert.deepEqual(readFormFields(body, B, ['model']), { model: 'gpt-4o-transcribe' });
+  assert.deepEqual(readFormFields(Buffer.from('not a form'), B, ['model']), {});
+  assert.deepEqual(readFormFields(body.subarray(0, 20), B, ['model']), {});
+});
