@@ -188,14 +188,14 @@ async function smoke(t: Target): Promise<string> {
   return `${t.name}: non-stream OK; stream OK (${events.length} events, ${deltas} content deltas, usage=${usage}, [DONE]=${events.includes('[DONE]')})`;
 }
 
-async function adminPost(base: string, path: string, body: unknown): Promise<Record<string, unknown>> {
+async function adminPost(base: string, path: string, body: unknown, method = 'POST'): Promise<Record<string, unknown>> {
   const res = await fetch(`${base}${path}`, {
-    method: 'POST',
+    method,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
     body: JSON.stringify(body),
   });
   const text = await res.text();
-  if (res.status < 200 || res.status >= 300) throw new Error(`POST ${path} -> HTTP ${res.status}: ${text.slice(0, 500)}`);
+  if (res.status < 200 || res.status >= 300) throw new Error(`${method} ${path} -> HTTP ${res.status}: ${text.slice(0, 500)}`);
   return JSON.parse(text) as Record<string, unknown>;
 }
 
@@ -221,6 +221,8 @@ async function startTollgate(mockUrl: string): Promise<Target> {
   const user = await adminPost(base, '/admin/users', { email: 'bench@example.com' });
   if (user.id === undefined) throw new Error(`POST /admin/users returned no id: ${JSON.stringify(user)}`);
   const uid = encodeURIComponent(String(user.id));
+  // Billing is on, as in production: every call is estimated, held, and charged from its usage.
+  await adminPost(base, '/admin/settings', { usd_rub_rate: '95' }, 'PUT');
   await adminPost(base, `/admin/users/${uid}/credit`, { amount: '1000000' });
   const key = await adminPost(base, `/admin/users/${uid}/keys`, { name: 'bench', allow_balance: true });
   if (typeof key.key !== 'string') throw new Error(`POST /admin/users/${uid}/keys returned no key`);

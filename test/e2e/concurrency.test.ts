@@ -36,6 +36,7 @@ async function burst(urls: readonly string[], key: string): Promise<Map<number, 
 async function checkMoney(stack: Stack, userId: string, keyId: string, statuses: Map<number, number>): Promise<void> {
   const db = stack.gw.app.store.db.kysely;
   await waitFor(async () => (await db.selectFrom('holds').select('request_id').where('user_id', '=', userId).execute()).length === 0);
+  await waitFor(async () => stack.gw.app.store.billing.localHolds(userId, keyId).userMicro === 0);
   await stack.gw.app.billing.idle();
   const ok = statuses.get(200) ?? 0;
   const refused = statuses.get(402) ?? 0;
@@ -51,6 +52,7 @@ async function checkMoney(stack: Stack, userId: string, keyId: string, statuses:
   assert.ok(spent <= credits, `no overspend: spent ${spent} of ${credits}`);
   assert.ok(user.balance_micro >= 0);
   assert.equal(user.held_micro, 0, 'nothing left held on the account');
+  assert.deepEqual(stack.gw.app.store.billing.localHolds(userId, keyId), { userMicro: 0, keyMicro: 0 });
   assert.equal(ledger.reduce((sum, row) => sum + row.amount_micro, 0), user.balance_micro, 'Σ ledger = balance');
   assert.equal(charges.length, ok, 'one charge per answered call');
   assert.equal(new Set(charges.map((row) => row.request_id)).size, charges.length, 'nothing charged twice');

@@ -65,6 +65,7 @@ export class AccountsService {
       note,
       now: this.clock.now(),
     });
+    this.store.billing.forget({ userId });
     if (!result.ok && result.reason === 'no_user') throw notFound(`User ${userId} not found.`);
     if (!result.ok) throw badRequest('The debit is larger than the balance; balances never go below zero.', 'amount');
     return { balance: result.balanceMicro / 1_000_000, balance_micro: result.balanceMicro, entry_id: result.entry.id };
@@ -148,6 +149,7 @@ export class AccountsService {
     if (existing.status === 'revoked' && patch.status === 'revoked') return keyView(existing);
     const row = await this.store.keys.update(keyId, patch);
     this.onKeyChanged(keyId);
+    this.store.billing.forget({ keyId });
     if (!row) throw notFound(`Key ${keyId} not found.`);
     return keyView(row);
   }

@@ -56,9 +56,11 @@ export class BalanceService {
   }
 
   private async rows(principal: Principal): Promise<{ user: UserRow; key: KeyRow }> {
+    await this.store.billing.flush(); // charges settled a moment ago count
     const [user, key] = await Promise.all([this.store.users.findById(principal.userId), this.store.keys.findById(principal.keyId)]);
     // Gone between authentication and now: answer as authentication would have.
     if (!user || !key || key.user_id !== user.id) throw unauthorized('Invalid API key.');
-    return { user, key };
+    const local = this.store.billing.localHolds(user.id, key.id);
+    return { user: { ...user, held_micro: user.held_micro + local.userMicro }, key: { ...key, held_micro: key.held_micro + local.keyMicro } };
   }
 }

@@ -148,11 +148,16 @@ export class BillingService {
   /** Resolves when every settlement under way has been written. */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.store.billing.flush();
   }
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
-    await this.idle();
+    try {
+      await this.idle();
+    } catch (err) {
+      this.log.error({ err }, 'writing the last charges failed');
+    }
   }
 
   private async settleWithRetry(admission: Admission, charge: Charge | undefined): Promise<void> {
@@ -196,7 +201,14 @@ export class BillingService {
   }
 }
 
-/** `YYYY-MM` in UTC: the period a key's monthly limit counts. */
+let cachedMonth = { from: 0, to: -1, name: '' };
+
+/** `YYYY-MM` in UTC: the period a key's monthly limit counts. Called per request, so the month is cached. */
 export function monthOf(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 7);
+  if (epochMs >= cachedMonth.from && epochMs < cachedMonth.to) return cachedMonth.name;
+  const date = new Date(epochMs);
+  const from = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+  const to = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+  cachedMonth = { from, to, name: date.toISOString().slice(0, 7) };
+  return cachedMonth.name;
 }

@@ -32,6 +32,14 @@ export class PostgresBillingRepo implements BillingRepo {
     return rows[0]!.released === true;
   }
 
+  async flush(): Promise<void> {}
+
+  forget(): void {}
+
+  localHolds(): { userMicro: number; keyMicro: number } {
+    return { userMicro: 0, keyMicro: 0 };
+  }
+
   async staleHolds(filter: { expiredAt?: number; nodeId?: string; all?: boolean }, limit: number): Promise<string[]> {
     let query = this.db.selectFrom('holds').select('request_id').orderBy('created_at').limit(limit);
     if (!filter.all) {

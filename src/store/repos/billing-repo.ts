@@ -40,6 +40,12 @@ export interface BillingRepo {
   settle(args: SettleArgs): Promise<SettleOutcome>;
   /** Releases a hold without charging; false when there was none. */
   release(requestId: string): Promise<boolean>;
+  /** Writes charges computed but not yet stored (SQLite batches them; PostgreSQL stores each at once). */
+  flush(): Promise<void>;
+  /** Drops what this process remembers of an account's or key's money after a change made through it. */
+  forget(ids: { userId?: string; keyId?: string }): void;
+  /** Money this process holds outside the store's `held_micro` columns (SQLite keeps holds in memory). */
+  localHolds(userId: string, keyId: string): { userMicro: number; keyMicro: number };
   /** Holds past their expiry, or placed by a node (an earlier life of this one), oldest first. */
   staleHolds(filter: { expiredAt?: number; nodeId?: string; all?: boolean }, limit: number): Promise<string[]>;
 }
