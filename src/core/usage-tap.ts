@@ -32,6 +32,11 @@ export interface JsonUsageTapOptions {
    * answer's text, often most of the body, is skipped), and the body must still be a closed object.
    */
   fields?: readonly string[];
+  /**
+   * The answer's generated text (content, tool-call arguments), read only when the body reported no
+   * usage, so such an answer can be billed for what it delivered.
+   */
+  text?: (body: unknown) => string;
 }
 
 /**
@@ -80,8 +85,17 @@ export class JsonUsageTap implements UsageTap {
     const result: UsageTapResult = { complete: true, outputText: '' };
     const usage = this.parse(body);
     if (usage) result.usage = usage;
+    else if (this.options.text) result.outputText = this.options.text(parseWhole(bytes));
     const model = this.options.model?.(body);
     if (model) result.model = model;
     return result;
+  }
+}
+
+function parseWhole(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
   }
 }

@@ -8,29 +8,54 @@ export function multipartBoundary(contentType: string | undefined): string | und
   return match?.[1] ?? match?.[2];
 }
 
+interface Part {
+  name: string | undefined;
+  isFile: boolean;
+  start: number;
+  end: number;
+}
+
 /**
- * The text fields named in `names` from a whole multipart body (files are skipped, never decoded).
- * Linear in the body's size: parts are found by searching for the boundary, headers parsed per part.
+ * Walks the parts of a whole multipart body; `visit` returns true to stop. Linear in the body's size:
+ * parts are found by searching for the boundary, headers are parsed per part, contents are never copied.
  */
-export function readFormFields(body: Buffer, boundary: string, names: readonly string[]): Record<string, string> {
-  const fields: Record<string, string> = {};
+function walkParts(body: Buffer, boundary: string, visit: (part: Part) => boolean): void {
   const delimiter = Buffer.from(`--${boundary}`);
   let at = body.indexOf(delimiter);
   while (at >= 0) {
     const partStart = at + delimiter.length;
-    if (body[partStart] === 0x2d && body[partStart + 1] === 0x2d) break; // closing delimiter
+    if (body[partStart] === 0x2d && body[partStart + 1] === 0x2d) return; // closing delimiter
     const headersEnd = body.indexOf(CRLF_CRLF, partStart);
-    if (headersEnd < 0) break;
+    if (headersEnd < 0) return;
     const next = body.indexOf(delimiter, headersEnd + 4);
-    if (next < 0) break;
+    if (next < 0) return;
     const headers = body.toString('latin1', partStart, headersEnd);
     const name = /content-disposition:[^\r\n]*;\s*name="([^"]*)"/i.exec(headers)?.[1];
     const isFile = /content-disposition:[^\r\n]*;\s*filename\*?=/i.test(headers);
-    if (name !== undefined && !isFile && names.includes(name) && !(name in fields)) {
-      const valueEnd = Math.max(headersEnd + 4, next - 2); // the value ends before the CRLF preceding the delimiter
-      if (valueEnd - (headersEnd + 4) <= MAX_VALUE_BYTES) fields[name] = body.toString('utf8', headersEnd + 4, valueEnd);
-    }
+    // The content ends before the CRLF that precedes the next delimiter.
+    if (visit({ name, isFile, start: headersEnd + 4, end: Math.max(headersEnd + 4, next - 2) })) return;
     at = next;
   }
+}
+
+/** The text fields named in `names` (the first of each); files are skipped, never decoded. */
+export function readFormFields(body: Buffer, boundary: string, names: readonly string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  walkParts(body, boundary, (part) => {
+    if (part.name !== undefined && !part.isFile && names.includes(part.name) && !(part.name in fields) && part.end - part.start <= MAX_VALUE_BYTES) {
+      fields[part.name] = body.toString('utf8', part.start, part.end);
+    }
+    return false;
+  });
   return fields;
+}
+
+/** The bytes of the first file part named `name` (a view into the body, not a copy). */
+export function readFormFile(body: Buffer, boundary: string, name: string): Buffer | undefined {
+  let file: Buffer | undefined;
+  walkParts(body, boundary, (part) => {
+    if (part.isFile && part.name === name) file = body.subarray(part.start, part.end);
+    return file !== undefined;
+  });
+  return file;
 }

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { wav } from '../helpers/audio.js';
 
 const FIXTURES = new URL('../fixtures/catalog', import.meta.url).pathname;
 const RATE = 100; // RUB per USD (set by the test gateway): 1 micro-USD costs 100 micro-rubles
@@ -224,6 +225,54 @@ describe('billing: estimate and 402 before forwarding, exact charge after', () =
     const charged = m.charges.map((row) => -row.amount_micro).sort((a, b) => a - b);
     assert.deepEqual(charged, [Math.ceil([...input].length * 15 * RATE), 0.08 * 1_000_000 * RATE].sort((a, b) => a - b));
     assertConsistent(m);
+  });
+
+  test('transcriptions: billed by the duration the answer states, else by the uploaded file\'s header', async () => {
+    const { key, userId } = await stack.gw.newKey({ credit: '100' });
+    const audio = wav(3); // 48,044 bytes: the mock answers duration ceil(bytes / 1000) = 49 s
+    const json = await openai(key).audio.transcriptions.create({ model: 'whisper-1', file: await toFile(audio, 'a.wav') });
+    assert.match(json.text, /Transcript/);
+    let m = await money(userId);
+    // $0.006 a minute = $0.0001 a second; ×100 RUB/USD = 10,000 micro-RUB a second.
+    assert.deepEqual(m.charges.map((row) => -row.amount_micro), [49 * 10_000]);
+    const text = await openai(key).audio.transcriptions.create({ model: 'whisper-1', file: await toFile(audio, 'a.wav'), response_format: 'text' });
+    assert.match(String(text), /Transcript/);
+    m = await money(userId);
+    assert.deepEqual(m.charges.map((row) => -row.amount_micro).sort((a, b) => a - b), [3 * 10_000, 49 * 10_000]);
+    assertConsistent(m);
+  });
+
+  test('an answer that reports no usage is billed for its text and the estimated input, never the whole hold', async () => {
+    const http = await import('node:http');
+    const bare = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: 'x', object: 'chat.completion', model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'five words of answer here' }, finish_reason: 'stop' }] }));
+      });
+    });
+    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+    const { startGateway } = await import('../helpers/gateway.js');
+    const port = (bare.address() as { port: number }).port;
+    const gw = await startGateway({ CATALOG_DIR: FIXTURES, OPENAI_API_KEY: 'sk-nousage', OPENAI_BASE_URL: `http://127.0.0.1:${port}` });
+    try {
+      const client = await gw.newKey({ credit: '100' });
+      const res = await new OpenAI({ baseURL: `${gw.url}/openai/v1`, apiKey: client.key, maxRetries: 0 }).chat.completions.create({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: 'hello' }],
+      });
+      assert.equal(res.usage, undefined);
+      await gw.app.billing.idle();
+      await gw.app.history.flush();
+      const row = await gw.app.store.db.kysely.selectFrom('requests').selectAll().where('key_id', '=', client.keyId).executeTakeFirstOrThrow();
+      assert.equal(row.usage_source, 'counted');
+      assert.ok((row.output_tokens ?? 0) >= 5);
+      const charge = await gw.app.store.db.kysely.selectFrom('ledger_entries').selectAll().where('request_id', '=', row.id).executeTakeFirstOrThrow();
+      assert.ok(-charge.amount_micro > 0 && -charge.amount_micro < 100_000, `a small charge, not the ~16 RUB hold: ${charge.amount_micro}`);
+    } finally {
+      await gw.close();
+      await new Promise((resolve) => bare.close(resolve));
+    }
   });
 
   test('an unpriced model is refused unless the admin allows unpriced models; then it is served free', async () => {

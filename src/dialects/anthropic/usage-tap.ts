@@ -102,5 +102,11 @@ export function anthropicJsonTap(maxBytes?: number): UsageTap {
   const model = (body: unknown): string | undefined =>
     isObj(body) && typeof body.model === 'string' ? body.model : undefined;
   const fields = ['usage', 'model'];
-  return new JsonUsageTap(usageFromMessage, maxBytes === undefined ? { model, fields } : { model, fields, maxBytes });
+  const text = (body: unknown): string =>
+    isObj(body) && Array.isArray(body.content)
+      ? body.content
+          .map((block) => (isObj(block) ? (typeof block.text === 'string' ? block.text : typeof block.thinking === 'string' ? block.thinking : block.input ? JSON.stringify(block.input) : '') : ''))
+          .join('\n')
+      : '';
+  return new JsonUsageTap(usageFromMessage, { model, fields, text, ...(maxBytes === undefined ? {} : { maxBytes }) });
 }

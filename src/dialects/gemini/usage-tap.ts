@@ -97,5 +97,19 @@ export function geminiJsonTap(maxBytes?: number): UsageTap {
     const last = Array.isArray(body) ? body[body.length - 1] : body;
     return isObj(last) && typeof last.modelVersion === 'string' ? last.modelVersion : undefined;
   };
-  return new JsonUsageTap(usageFromGenerateContent, maxBytes === undefined ? { model } : { model, maxBytes });
+  const text = (body: unknown): string => {
+    const parts: string[] = [];
+    for (const chunk of Array.isArray(body) ? body : [body]) {
+      for (const candidate of isObj(chunk) && Array.isArray(chunk.candidates) ? chunk.candidates : []) {
+        const content = isObj(candidate) && isObj(candidate.content) ? candidate.content : undefined;
+        for (const part of Array.isArray(content?.parts) ? content.parts : []) {
+          if (!isObj(part)) continue;
+          if (typeof part.text === 'string') parts.push(part.text);
+          if (isObj(part.functionCall)) parts.push(JSON.stringify(part.functionCall));
+        }
+      }
+    }
+    return parts.join('\n');
+  };
+  return new JsonUsageTap(usageFromGenerateContent, { model, text, ...(maxBytes === undefined ? {} : { maxBytes }) });
 }

@@ -135,5 +135,31 @@ export function openAIJsonTap(op: OpenAIJsonOp, maxBytes?: number): UsageTap {
   const model = (body: unknown): string | undefined =>
     isObj(body) && typeof body.model === 'string' ? body.model : undefined;
   const fields = op === 'transcription' ? ['usage', 'duration', 'model'] : ['usage', 'model'];
-  return new JsonUsageTap(JSON_PARSERS[op], maxBytes === undefined ? { model, fields } : { model, fields, maxBytes });
+  const text = op === 'chat' || op === 'completions' || op === 'responses' ? openAIAnswerText : undefined;
+  return new JsonUsageTap(JSON_PARSERS[op], { model, fields, ...(text ? { text } : {}), ...(maxBytes === undefined ? {} : { maxBytes }) });
+}
+
+/** Generated text of a chat, completions or Responses answer: message content, tool-call arguments, legacy text. */
+export function openAIAnswerText(body: unknown): string {
+  if (!isObj(body)) return '';
+  const parts: string[] = [];
+  for (const choice of Array.isArray(body.choices) ? body.choices : []) {
+    if (!isObj(choice)) continue;
+    if (typeof choice.text === 'string') parts.push(choice.text);
+    const message = isObj(choice.message) ? choice.message : undefined;
+    if (typeof message?.content === 'string') parts.push(message.content);
+    if (typeof message?.refusal === 'string') parts.push(message.refusal);
+    for (const call of Array.isArray(message?.tool_calls) ? message.tool_calls : []) {
+      const fn = isObj(call) && isObj(call.function) ? call.function : undefined;
+      if (fn) parts.push(String(fn.name ?? ''), String(fn.arguments ?? ''));
+    }
+  }
+  for (const item of Array.isArray(body.output) ? body.output : []) {
+    if (!isObj(item)) continue;
+    if (typeof item.arguments === 'string') parts.push(item.arguments);
+    for (const content of Array.isArray(item.content) ? item.content : []) {
+      if (isObj(content) && typeof content.text === 'string') parts.push(content.text);
+    }
+  }
+  return parts.join('\n');
 }

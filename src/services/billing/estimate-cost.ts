@@ -10,8 +10,9 @@ export interface CostBasis {
   tokens?: RequestEstimate | undefined;
   /** Calls billed by what the request itself asks for (speech characters, DALL·E images). */
   requestUsage?: { usage: Usage; imageVariant?: string } | undefined;
-  /** Uploaded audio (transcriptions): its size bounds its duration. */
+  /** Uploaded audio (transcriptions): its size bounds its duration, unless its header told the duration. */
   uploadBytes?: number | undefined;
+  audioSeconds?: number | undefined;
 }
 
 /** When neither the request nor the catalog caps the output: a generous bound, as ProxyAPI takes the window. */
@@ -22,6 +23,12 @@ const DEFAULT_MAX_OUTPUT_TOKENS = 32_768;
  * what the provider reports, capped by what the account holds.
  */
 const MIN_AUDIO_BYTES_PER_SECOND = 2_000;
+/**
+ * Token-priced transcription (gpt-4o-transcribe): audio is about 10 input tokens a second and speech
+ * about 3 text tokens a second; twice each keeps the hold an upper bound.
+ */
+const AUDIO_INPUT_TOKENS_PER_SECOND = 20;
+const TRANSCRIPT_TOKENS_PER_SECOND = 10;
 
 export type Estimate = { ok: true; micro: number; inputTokens: number } | { ok: false; missing: string };
 
@@ -40,7 +47,9 @@ function worstCaseUsage(model: ModelEntry, basis: CostBasis): { usage: Usage; op
     return { usage: basis.requestUsage.usage, options };
   }
   if (basis.uploadBytes !== undefined) {
-    return { usage: { inputTokens: 0, outputTokens: 0, units: { audio_second: Math.max(1, Math.ceil(basis.uploadBytes / MIN_AUDIO_BYTES_PER_SECOND)) } }, options: {} };
+    const seconds = Math.max(1, Math.ceil(basis.audioSeconds ?? basis.uploadBytes / MIN_AUDIO_BYTES_PER_SECOND));
+    if (model.pricing.prices.perMinute !== undefined) return { usage: { inputTokens: 0, outputTokens: 0, units: { audio_second: seconds } }, options: {} };
+    return { usage: { inputTokens: seconds * AUDIO_INPUT_TOKENS_PER_SECOND, outputTokens: seconds * TRANSCRIPT_TOKENS_PER_SECOND }, options: {} };
   }
   const tokens = basis.tokens ?? { inputTokens: 0, choices: 1 };
   // The provider refuses a prompt above the context window, so no call is billed for more input than that.

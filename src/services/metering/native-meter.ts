@@ -9,6 +9,8 @@ import { estimateOpenAIRequest } from '../../dialects/openai/request-estimate.js
 import { UsageChunkFilter } from '../../dialects/openai/usage-chunk-filter.js';
 import { openAIRequestUsage, type RequestUsage } from '../../dialects/openai/request-usage.js';
 import { withIncludeUsage } from '../../dialects/openai/usage-tap.js';
+import { audioDurationSeconds } from '../../lib/audio-duration.js';
+import { readFormFile } from '../../lib/multipart-fields.js';
 import type { ProviderSpec } from '../../providers/index.js';
 import type { CostBasis } from '../billing/estimate-cost.js';
 
@@ -54,7 +56,13 @@ export function nativeMeter(
     default: {
       const tap = openAINativeTap(method, path, stream);
       if (method === 'POST' && OPENAI_UPLOADS.has(path)) {
-        return { tap, filter: undefined, body, basis: { uploadBytes: Buffer.isBuffer(body) ? body.length : 0 } };
+        const upload = Buffer.isBuffer(body) ? body : undefined;
+        const file = upload ? formFile(upload) : undefined;
+        const seconds = file ? audioDurationSeconds(file) : undefined;
+        if (seconds === undefined) return { tap, filter: undefined, body, basis: { uploadBytes: upload?.length ?? 0 } };
+        // Billed by this duration only when the answer does not state its own (text, srt and vtt formats).
+        const requestUsage = { usage: { inputTokens: 0, outputTokens: 0, units: { audio_second: Math.max(1, Math.ceil(seconds)) } } };
+        return { tap, filter: undefined, body, requestUsage, basis: { uploadBytes: upload!.length, audioSeconds: seconds } };
       }
       const requestUsage = json ? openAIRequestUsage(path, json) : undefined;
       if (requestUsage) return { tap, filter: undefined, body, requestUsage, basis: { requestUsage } };
@@ -67,4 +75,11 @@ export function nativeMeter(
       return { tap, filter: rewritten.added ? new UsageChunkFilter() : undefined, body: rewritten.body, basis };
     }
   }
+}
+
+/** The uploaded `file` of a multipart body; the boundary is the body's first line (`--<boundary>`). */
+function formFile(body: Buffer): Buffer | undefined {
+  const lineEnd = body.indexOf('\r\n');
+  if (lineEnd < 3 || lineEnd > 80 || body[0] !== 0x2d || body[1] !== 0x2d) return undefined;
+  return readFormFile(body, body.toString('latin1', 2, lineEnd), 'file');
 }

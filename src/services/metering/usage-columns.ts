@@ -29,10 +29,10 @@ export interface Metered {
 
 /**
  * Ends the tap and turns what it saw into history columns and a charge. The provider's usage is used
- * whenever it reached us. A stream cut before its usage is billed for what was delivered: the input
- * tokens the provider reported or, failing that, the admission estimate's, and the delivered text's
- * tokens. When the answer reports nothing at all, what the request says is billed (speech characters,
- * DALL·E images) is used.
+ * whenever it reached us. An answer cut before its usage, or one that reported none, is billed for what
+ * was delivered: the input tokens the provider reported or, failing that, the admission estimate's (an
+ * upper bound), and the delivered text's tokens. For endpoints whose answers report nothing by design,
+ * what the request says is billed (speech characters, DALL·E images) is used.
  */
 export function meterUsage(
   tap: UsageTap | undefined,
@@ -44,9 +44,10 @@ export function meterUsage(
   const result = tap?.end();
   let usage = result?.usage ?? requestUsage?.usage;
   let source = result?.usage ? (result.complete ? 'reported' : 'partial') : 'request';
-  if (result && !result.complete) {
+  // Cut, failed, or complete without any usage reported: bill what was delivered, never the whole hold.
+  if (result && (!result.complete || (!result.usage && !requestUsage))) {
     const text = result.outputText;
-    if (text.length > 0 || usage) {
+    if (text.length > 0 || usage || estimatedInputTokens > 0) {
       const delivered = text.length > 0 ? countOpenAITokens(text) : 0;
       usage = {
         ...(usage ?? { inputTokens: 0, outputTokens: 0 }),
