@@ -19,7 +19,7 @@ describe('admin: price catalog and billing settings', () => {
     const res = await gw.admin('GET', '/admin/models');
     assert.equal(res.status, 200);
     const ids = res.body.data.map((m: { id: string }) => m.id).sort();
-    assert.deepEqual(ids, ['anthropic/claude-sonnet-4-20250514', 'gemini/gemini-2.5-flash', 'openai/dall-e-3', 'openai/gpt-4o', 'openai/tts-1']);
+    assert.deepEqual(ids, ['anthropic/claude-sonnet-4-20250514', 'gemini/gemini-2.5-flash', 'openai/dall-e-3', 'openai/gpt-4o', 'openai/tts-1', 'openai/whisper-1']);
     const gpt = res.body.data.find((m: { id: string }) => m.id === 'openai/gpt-4o');
     assert.deepEqual(gpt.prices, { input_per_mtok: '2.50', cached_input_per_mtok: '1.25', output_per_mtok: '10.00' });
     assert.equal(gpt.origin, 'seed');
