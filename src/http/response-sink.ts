@@ -17,6 +17,11 @@ export function responseSink(res: ServerResponse): ClientSink {
       res.on('drain', listener);
     },
     onAbort: (listener) => {
+      // The client may already be gone (it hung up while admission awaited the store): say so at once.
+      if (res.destroyed && !res.writableFinished) {
+        queueMicrotask(listener);
+        return;
+      }
       res.once('close', () => {
         if (!res.writableFinished) listener();
       });

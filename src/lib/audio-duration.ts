@@ -16,7 +16,13 @@ function wavSeconds(file: Buffer): number | undefined {
   while (offset + 8 <= file.length) {
     const id = file.toString('latin1', offset, offset + 4);
     const size = file.readUInt32LE(offset + 4);
-    if (id === 'fmt ' && offset + 16 <= file.length) byteRate = file.readUInt32LE(offset + 16);
+    if (id === 'fmt ' && offset + 24 <= file.length) {
+      // The byte rate must agree with the format, so a header cannot claim a shorter duration than its data.
+      const sampleRate = file.readUInt32LE(offset + 12);
+      const declared = file.readUInt32LE(offset + 16);
+      const blockAlign = file.readUInt16LE(offset + 20);
+      if (sampleRate >= 4000 && sampleRate <= 384_000 && blockAlign > 0 && blockAlign <= 64 && declared === sampleRate * blockAlign) byteRate = declared;
+    }
     if (id === 'data') {
       if (!byteRate) return undefined;
       // A streamed WAV may declare 0 or 0xFFFFFFFF: the bytes actually present count then.
@@ -34,7 +40,10 @@ function flacSeconds(file: Buffer): number | undefined {
   const sampleRate = (file[18]! << 12) | (file[19]! << 4) | (file[20]! >> 4);
   const totalSamples = (file[21]! & 0x0f) * 2 ** 32 + file.readUInt32BE(22);
   if (!sampleRate || !totalSamples) return undefined;
-  return totalSamples / sampleRate;
+  // The sample count is only a header field: the file can be no shorter than its bytes played uncompressed.
+  const channels = ((file[20]! >> 1) & 0x07) + 1;
+  const bitsPerSample = (((file[20]! & 0x01) << 4) | (file[21]! >> 4)) + 1;
+  return Math.max(totalSamples / sampleRate, file.length / ((sampleRate * channels * bitsPerSample) / 8));
 }
 
 const MPEG1_L3_KBPS = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
@@ -57,8 +66,14 @@ function mp3Seconds(file: Buffer): number | undefined {
     const sampleRate = RATES[version]![rateIndex]!;
     const kbps = (version === 3 ? MPEG1_L3_KBPS : MPEG2_L3_KBPS)[bitrateIndex]!;
     const samplesPerFrame = version === 3 ? 1152 : 576;
+    // A sync pattern can occur by chance in any binary: the next frame must follow where this one ends.
+    const padding = (file[at + 2]! >> 1) & 0x01;
+    const frameBytes = Math.floor(((version === 3 ? 144 : 72) * kbps * 1000) / sampleRate) + padding;
+    const next = at + frameBytes;
+    if (next + 1 >= file.length || file[next] !== 0xff || (file[next + 1]! & 0xe0) !== 0xe0) continue;
     const frames = xingFrames(file, at, version);
-    if (frames !== undefined) return (frames * samplesPerFrame) / sampleRate;
+    // The Xing frame count is a header field: never less than the bytes at the highest bitrate (320 kbit/s).
+    if (frames !== undefined) return Math.max((frames * samplesPerFrame) / sampleRate, ((file.length - at) * 8) / 320_000);
     return ((file.length - at) * 8) / (kbps * 1000);
   }
   return undefined;

@@ -275,6 +275,65 @@ describe('billing: estimate and 402 before forwarding, exact charge after', () =
     }
   });
 
+  test('an admin debit cannot take money held for a call in flight', async () => {
+    const { key, userId } = await stack.gw.newKey({ credit: '20' });
+    stack.openai.failNext({ chunkDelayMs: 150 });
+    const stream = await openai(key).chat.completions.create({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hold on a moment' }] });
+    // ~16.4 RUB is held for the stream: 20 − 16.4 can be debited, 10 cannot.
+    const refused = await stack.gw.admin('POST', `/admin/users/${userId}/credit`, { amount: '-10' });
+    assert.equal(refused.status, 400);
+    const allowed = await stack.gw.admin('POST', `/admin/users/${userId}/credit`, { amount: '-3' });
+    assert.equal(allowed.status, 200);
+    for await (const _ of stream);
+    const m = await money(userId);
+    assert.equal(m.charges.length, 1);
+    assert.equal(m.charges[0]!.note, null, 'the charge was not capped');
+    assertConsistent(m);
+  });
+
+  test('calls that start work billed later (batches) are refused in each surface\'s shape; nothing forwarded', async () => {
+    const { key } = await stack.gw.newKey({ credit: '100' });
+    const forwarded = stack.openai.requests.length + stack.anthropic.requests.length;
+    const openaiBatch = await fetch(`${stack.gw.url}/openai/v1/batches`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ input_file_id: 'file-1', endpoint: '/v1/chat/completions', completion_window: '24h' }),
+    });
+    assert.equal(openaiBatch.status, 403);
+    assert.equal((await openaiBatch.json()).error.type, 'permission_error');
+    const anthropicBatch = await fetch(`${stack.gw.url}/anthropic/v1/messages/batches`, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({ requests: [] }),
+    });
+    assert.equal(anthropicBatch.status, 403);
+    assert.equal((await anthropicBatch.json()).error.type, 'permission_error');
+    assert.equal(stack.openai.requests.length + stack.anthropic.requests.length, forwarded);
+  });
+
+  test('Gemini: the model in the path is the one checked and held, whatever the body says', async () => {
+    const { key } = await stack.gw.newKey({ credit: '100', key: { models: ['gemini-2.5-flash'] } });
+    const res = await fetch(`${stack.gw.url}/google/v1beta/models/gemini-2.5-pro:generateContent`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gemini-2.5-flash', contents: [{ parts: [{ text: 'hi' }] }] }),
+    });
+    assert.equal(res.status, 403);
+    assert.equal((await res.json()).error.status, 'PERMISSION_DENIED');
+  });
+
+  test('a disabled model is 404 even when unpriced models are allowed', async () => {
+    const { key } = await stack.gw.newKey({ credit: '100' });
+    await stack.gw.admin('PUT', '/admin/models/openai/dall-e-3', { enabled: false });
+    await stack.gw.admin('PUT', '/admin/settings', { allow_unpriced_models: true });
+    try {
+      await assert.rejects(openai(key).images.generate({ model: 'dall-e-3', prompt: 'a cat' }), { status: 404 });
+    } finally {
+      await stack.gw.admin('PUT', '/admin/settings', { allow_unpriced_models: false });
+      await stack.gw.admin('PUT', '/admin/models/openai/dall-e-3', { enabled: true });
+    }
+  });
+
   test('an unpriced model is refused unless the admin allows unpriced models; then it is served free', async () => {
     const { key, userId } = await stack.gw.newKey({ credit: '100' });
     await assert.rejects(openai(key).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }), { status: 404 });

@@ -162,6 +162,17 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(key.monthly_period, PERIOD);
     });
 
+    it('a late charge of last month counts in the budget but never moves the month back', async () => {
+      const who = await account(1_000_000, { monthly: 5000, monthlyUsed: 700, period: PERIOD });
+      const requestId = id('req');
+      await reserve(who, 100, requestId);
+      await settle(who, requestId, 50, { period: '2026-10' });
+      const key = await keyRow(who.keyId);
+      assert.equal(key.monthly_period, PERIOD);
+      assert.equal(key.monthly_used_micro, 700);
+      assert.equal(key.budget_used_micro, 50);
+    });
+
     it('charges a late settlement whose hold was already released (expired), once', async () => {
       const who = await account(1000);
       const requestId = id('req');

@@ -19,12 +19,27 @@ test('FLAC: total samples over sample rate from STREAMINFO', () => {
   assert.equal(audioDurationSeconds(file), 10);
 });
 
-test('MP3: constant bitrate from the first frame, after an ID3 tag', () => {
-  // MPEG-1 Layer III, 128 kbit/s, 44.1 kHz: 16,000 bytes a second.
-  const frameHeader = Buffer.from([0xff, 0xfb, 0x90, 0x00]);
+test('MP3: constant bitrate from consecutive frames, after an ID3 tag', () => {
+  // MPEG-1 Layer III, 128 kbit/s, 44.1 kHz: 417-byte frames, 16,000 bytes a second.
+  const frame = Buffer.concat([Buffer.from([0xff, 0xfb, 0x90, 0x00]), Buffer.alloc(413)]);
   const id3 = Buffer.concat([Buffer.from('ID3'), Buffer.from([4, 0, 0, 0, 0, 0, 10]), Buffer.alloc(10)]);
-  const audio = Buffer.concat([frameHeader, Buffer.alloc(16_000 * 5 - 4)]);
-  assert.equal(audioDurationSeconds(Buffer.concat([id3, audio])), 5);
+  const frames = Array.from({ length: 192 }, () => frame);
+  const seconds = audioDurationSeconds(Buffer.concat([id3, ...frames]));
+  assert.ok(seconds !== undefined && Math.abs(seconds - (192 * 417 * 8) / 128_000) < 1e-9, String(seconds));
+});
+
+test('a header cannot claim a shorter duration than its data, and chance sync bytes are not MP3', () => {
+  const forged = wav(3);
+  forged.writeUInt32LE(0xfffffff0, 28); // byte rate no longer sample rate × block align
+  assert.equal(audioDurationSeconds(forged), undefined);
+  let found = 0;
+  for (let i = 0; i < 50; i++) {
+    const noise = Buffer.alloc(256 * 1024);
+    for (let j = 0; j < noise.length; j++) noise[j] = Math.floor(Math.random() * 256);
+    if (audioDurationSeconds(noise) !== undefined) found++;
+  }
+  assert.ok(found <= 2, `random bytes taken for MP3 ${found} times in 50`);
+  assert.equal(audioDurationSeconds(Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WAVEfmt '), Buffer.alloc(10)])), undefined, 'a truncated WAV does not throw');
 });
 
 test('unknown formats have no duration', () => {

@@ -6,3 +6,8 @@ export function anthropicNativeTap(method: string, path: string, stream: boolean
   if (method !== 'POST' || path !== '/v1/messages') return undefined;
   return stream ? new AnthropicStreamTap() : anthropicJsonTap();
 }
+
+/** Message batches are billed by the provider when they run, out of this request's sight. */
+export function anthropicUnmeteredWork(method: string, path: string): boolean {
+  return method === 'POST' && path.startsWith('/v1/messages/batches');
+}

@@ -10,3 +10,9 @@ export function geminiNativeTap(method: string, path: string, query: string): Us
   }
   return undefined;
 }
+
+/** Batch jobs, long-running generation (video), Imagen predictions and context caches bill outside this request. */
+export function geminiUnmeteredWork(method: string, path: string): boolean {
+  if (method !== 'POST') return false;
+  return /:(?:batchGenerateContent|asyncBatchEmbedContent|predictLongRunning|predict)$/.test(path) || /\/cachedContents(?:$|\/)/.test(path);
+}

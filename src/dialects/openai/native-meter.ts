@@ -8,6 +8,7 @@ const JSON_OPS: Record<string, OpenAIJsonOp> = {
   '/v1/embeddings': 'embeddings',
   '/v1/images/generations': 'images',
   '/v1/images/edits': 'images',
+  '/v1/images/variations': 'images',
   '/v1/audio/transcriptions': 'transcription',
   '/v1/audio/translations': 'transcription',
 };
@@ -21,4 +22,12 @@ export function openAINativeTap(method: string, path: string, stream: boolean): 
   if (stream && op === 'responses') return new OpenAIResponsesStreamTap();
   if (stream) return undefined;
   return openAIJsonTap(op);
+}
+
+/**
+ * Calls that start work the provider bills later, out of this request's sight (batches, fine-tuning,
+ * Assistants runs, video jobs, realtime sessions, vector-store storage): they cannot be metered here.
+ */
+export function openAIUnmeteredWork(method: string, path: string): boolean {
+  return method === 'POST' && /^\/v1\/(?:batches|fine_tuning\/jobs|videos|realtime\/|vector_stores|evals|threads\/runs|threads\/[^/]+\/runs)/.test(path);
 }

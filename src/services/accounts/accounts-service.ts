@@ -58,16 +58,19 @@ export class AccountsService {
     const amountMicro = v.rubles(body['amount'], 'amount');
     if (amountMicro === 0) throw badRequest("'amount' must not be zero.", 'amount');
     const note = v.optionalText(body['note'], 'note', 500) ?? null;
+    // A debit may not take money held for requests in flight, nor charges not yet written.
+    if (amountMicro < 0) await this.store.billing.flush();
     const result = await this.store.ledger.move({
       userId,
       amountMicro,
       kind: amountMicro > 0 ? 'credit' : 'debit',
       note,
       now: this.clock.now(),
+      heldElsewhereMicro: this.store.billing.localHolds(userId, '').userMicro,
     });
     this.store.billing.forget({ userId });
     if (!result.ok && result.reason === 'no_user') throw notFound(`User ${userId} not found.`);
-    if (!result.ok) throw badRequest('The debit is larger than the balance; balances never go below zero.', 'amount');
+    if (!result.ok) throw badRequest('The debit is larger than the balance not held for requests in flight; balances never go below zero.', 'amount');
     return { balance: result.balanceMicro / 1_000_000, balance_micro: result.balanceMicro, entry_id: result.entry.id };
   }
 

@@ -20,6 +20,8 @@ export interface AdmissionRequest {
   model: string | null;
   /** Set for calls that cost money; undefined for free ones (model lists, token counting, files…). */
   basis: CostBasis | undefined;
+  /** The call starts work billed later that the gateway cannot meter (batches, fine-tuning…). */
+  unmetered?: boolean;
 }
 
 /** A call let through. `holdMicro` is what was reserved for it; `billed` false means it is served free. */
@@ -89,17 +91,24 @@ export class BillingService {
     if (req.model !== null && !modelAllowed(principal.models, this.providers.namesOf(req.provider), req.model)) {
       throw new GatewayError('TG_ERR_FORBIDDEN', `This API key is not allowed to use the model ${req.model}.`);
     }
+    const settings = this.settings.get();
+    if (req.unmetered && !settings.allowUnpricedModels) {
+      throw new GatewayError(
+        'TG_ERR_FORBIDDEN',
+        'This endpoint starts work the provider bills later (batches, fine-tuning, runs, video, caches), which this gateway cannot meter; it is disabled.',
+      );
+    }
     if (!req.basis) return admission;
 
-    const settings = this.settings.get();
     const model = req.model === null ? undefined : this.catalog.find(req.provider, req.model);
-    if (!model || !model.entry.enabled) {
+    if (model && !model.entry.enabled) throw new GatewayError('TG_ERR_MODEL_NOT_FOUND', `The model ${req.model} is disabled on this gateway.`);
+    if (!model) {
       if (settings.allowUnpricedModels) return admission;
       throw new GatewayError(
         'TG_ERR_MODEL_NOT_FOUND',
         req.model === null
           ? 'The request names no model, so its price is unknown.'
-          : `The model ${req.model} is not available on this gateway (not in the price catalog${model ? ' or disabled' : ''}).`,
+          : `The model ${req.model} is not available on this gateway (not in the price catalog).`,
       );
     }
     const estimate = estimateCost(model.entry, req.basis, settings);

@@ -35,8 +35,13 @@ export type Estimate = { ok: true; micro: number; inputTokens: number } | { ok: 
 /** The hold for a request: the most it can cost, in micro-rubles at the rate and markup in force. */
 export function estimateCost(model: ModelEntry, basis: CostBasis, settings: BillingSettings): Estimate {
   if (!settings.usdRubRate) return { ok: false, missing: 'USD→RUB rate' };
-  const { usage, options } = worstCaseUsage(model, basis);
-  const cost = costUsd(usage, model.pricing, options);
+  let { usage, options } = worstCaseUsage(model, basis);
+  let cost = costUsd(usage, model.pricing, options);
+  if (!cost.ok && basis.requestUsage && basis.tokens) {
+    // Token-priced image and speech models (gpt-image-1, gpt-4o-mini-tts): hold by tokens instead.
+    ({ usage, options } = worstCaseUsage(model, { tokens: basis.tokens }));
+    cost = costUsd(usage, model.pricing, options);
+  }
   if (!cost.ok) return { ok: false, missing: cost.missing };
   return { ok: true, micro: usdToMicroRubles(cost.usd, settings.usdRubRate, settings.markup), inputTokens: usage.inputTokens };
 }

@@ -8,6 +8,6 @@ export interface ClientSink {
   /** Cuts the connection, so the client sees an incomplete answer rather than a short one. */
   destroy(): void;
   onDrain(listener: () => void): void;
-  /** Called once if the client goes away before the answer is complete. */
+  /** Called once if the client goes away (or has gone already) before the answer is complete. */
   onAbort(listener: () => void): void;
 }

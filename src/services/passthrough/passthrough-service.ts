@@ -68,10 +68,10 @@ function sendScrubbed(
 
 /** The model a native call names: in its JSON body or form, or (Gemini) in its path. */
 function nativeModel(req: NativeRequest): string | null {
-  const fromBody = req.fields['model'];
-  if (typeof fromBody === 'string') return fromBody.slice(0, 200);
+  // Gemini serves the model named in the path, whatever the body says.
   if (req.provider.dialect === 'gemini') return geminiNativeModel(req.path)?.slice(0, 200) ?? null;
-  return null;
+  const fromBody = req.fields['model'];
+  return typeof fromBody === 'string' ? fromBody.slice(0, 200) : null;
 }
 
 class ClientAborted extends Error {
@@ -142,9 +142,18 @@ export class PassthroughService {
       throw err;
     }
     try {
-      admission = await this.billing.admit({ requestId, principal: req.principal, provider: req.provider.id, model, basis: meter.basis });
+      admission = await this.billing.admit({
+        requestId,
+        principal: req.principal,
+        provider: req.provider.id,
+        model,
+        basis: meter.basis,
+        ...(meter.unmetered ? { unmetered: true } : {}),
+      });
     } catch (err) {
+      // A refusal, or the store failing (recorded as a 500 like the caller will answer).
       if (err instanceof GatewayError) record(err.status, err.code, null, false);
+      else record(500, 'TG_ERR_INTERNAL', null, false);
       throw err;
     }
 

@@ -66,11 +66,13 @@ export const PG_BILLING_FUNCTIONS = [
        return 0;
      end if;
      v_charge := least(v_charge, greatest(0, v_balance - (v_held - v_hold)));
+     -- A node whose clock is behind may settle in last month after another started this one: such a
+     -- charge counts in the budget but never moves the month back (which would reset this month's use).
      update api_keys
         set held_micro = held_micro - v_hold,
             budget_used_micro = budget_used_micro + v_charge,
-            monthly_used_micro = v_month_used + v_charge,
-            monthly_period = p_period
+            monthly_used_micro = case when monthly_period > p_period then monthly_used_micro else v_month_used + v_charge end,
+            monthly_period = case when monthly_period > p_period then monthly_period else p_period end
       where id = p_key_id;
      update users
         set held_micro = held_micro - v_hold, balance_micro = balance_micro - v_charge, updated_at = p_now

@@ -69,9 +69,11 @@ export class SqliteBillingRepo implements BillingRepo {
        from api_keys k join users u on u.id = k.user_id where k.id = ?`,
     );
     this.charged = db.prepare<[string], number>(`select 1 from ledger_entries where request_id = ? and kind = 'charge'`).pluck();
+    // Never moves the month back (see tollgate_settle): a late charge of last month counts in the budget only.
     const chargeKey = db.prepare<{ charge: number; period: string; keyId: string }>(`update api_keys set budget_used_micro = budget_used_micro + @charge,
-      monthly_used_micro = (case when monthly_period = @period then monthly_used_micro else 0 end) + @charge,
-      monthly_period = @period where id = @keyId`);
+      monthly_used_micro = case when monthly_period > @period then monthly_used_micro
+                                when monthly_period = @period then monthly_used_micro + @charge else @charge end,
+      monthly_period = case when monthly_period > @period then monthly_period else @period end where id = @keyId`);
     const balanceOf = db.prepare<[string], number>('select balance_micro from users where id = ?').pluck();
     const chargeUser = db.prepare<[number, number, string]>('update users set balance_micro = balance_micro - ?, updated_at = ? where id = ?');
     const insertCharge = db.prepare(`insert or ignore into ledger_entries (id, user_id, kind, amount_micro, balance_after_micro,
@@ -129,7 +131,10 @@ export class SqliteBillingRepo implements BillingRepo {
     add(this.pendingByUser, a.userId, charge);
     add(this.pendingByKey, a.keyId, charge);
     if (this.pending.length >= FLUSH_AT) this.flushInBackground();
-    else this.timer ??= setTimeout(() => this.flushInBackground(), FLUSH_AFTER_MS);
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.flushInBackground(), FLUSH_AFTER_MS);
+      this.timer.unref(); // a graceful stop flushes explicitly
+    }
     return charge;
   }
 
@@ -181,6 +186,7 @@ export class SqliteBillingRepo implements BillingRepo {
       this.writeBatch(batch);
     } catch (err) {
       this.timer = setTimeout(() => this.flushInBackground(), 1000);
+      this.timer.unref();
       throw err;
     }
     this.pending = [];

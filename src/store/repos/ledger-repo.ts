@@ -10,6 +10,8 @@ export interface BalanceMove {
   kind: 'credit' | 'debit';
   note: string | null;
   now: number;
+  /** Money held for requests in flight outside the `held_micro` column (SQLite keeps holds in memory). */
+  heldElsewhereMicro?: number;
 }
 
 export type MoveResult = { ok: true; balanceMicro: number; entry: LedgerRow } | { ok: false; reason: 'no_user' | 'insufficient' };
@@ -25,7 +27,11 @@ export class LedgerRepo {
         .set((eb) => ({ balance_micro: eb('balance_micro', '+', move.amountMicro), updated_at: move.now }))
         .where('id', '=', move.userId)
         // A debit may not take money held for requests in flight.
-        .where((eb) => (move.amountMicro >= 0 ? eb.lit(true) : eb(eb('balance_micro', '+', move.amountMicro), '>=', eb.ref('held_micro'))))
+        .where((eb) =>
+          move.amountMicro >= 0
+            ? eb.lit(true)
+            : eb(eb('balance_micro', '+', move.amountMicro - (move.heldElsewhereMicro ?? 0)), '>=', eb.ref('held_micro')),
+        )
         .returning('balance_micro')
         .executeTakeFirst();
       if (!updated) {
