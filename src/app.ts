@@ -17,6 +17,9 @@ import { HistoryQuery } from './services/history/history-query.js';
 import { HistoryRecorder } from './services/history/recorder.js';
 import type { Services } from './services/index.js';
 import { PassthroughService } from './services/passthrough/passthrough-service.js';
+import { ModelRouter } from './services/unified/model-router.js';
+import { ModelsView } from './services/unified/models-view.js';
+import { UnifiedChatService } from './services/unified/unified-chat.js';
 import { resolveAdminToken } from './services/settings/admin-token.js';
 import { BillingSettingsService } from './services/settings/billing-settings.js';
 import { createStore, migrateToLatest, openDb, ping, type Store } from './store/index.js';
@@ -97,6 +100,8 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     billingSettings,
     history: new HistoryQuery(store),
     passthrough,
+    models: new ModelsView(catalog, registry),
+    unifiedChat: new UnifiedChatService(new ModelRouter(registry, catalog), passthrough),
     adminToken: admin.verifier,
     providers: registry,
     readiness: () => ping(store.db),

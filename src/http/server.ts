@@ -7,6 +7,7 @@ import { accountRoutes } from './surfaces/account.js';
 import { adminRoutes } from './surfaces/admin.js';
 import { nativeHandler } from './surfaces/native.js';
 import { opsRoutes } from './surfaces/ops.js';
+import { unifiedRoutes } from './surfaces/unified.js';
 
 const KEEP_ALIVE_MS = 72_000;
 
@@ -42,5 +43,6 @@ export async function buildHttpServer(services: Services, options: HttpOptions):
   await app.register(async (scope) => opsRoutes(scope, services));
   await app.register(async (scope) => adminRoutes(scope, services));
   await app.register(async (scope) => accountRoutes(scope, services));
+  await app.register(async (scope) => unifiedRoutes(scope, services));
   return app;
 }

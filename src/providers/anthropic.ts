@@ -10,5 +10,6 @@ export const anthropic: ProviderSpec = {
   versions: ['v1'],
   dialect: 'anthropic',
   ops: new Set<Op>(['chat', 'responses']),
+  modelPrefixes: ['claude-'],
   authHeaders: (key) => ({ 'x-api-key': key }),
 };

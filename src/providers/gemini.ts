@@ -10,5 +10,6 @@ export const gemini: ProviderSpec = {
   versions: ['v1beta', 'v1'],
   dialect: 'gemini',
   ops: new Set<Op>(['chat', 'responses', 'embeddings']),
+  modelPrefixes: ['gemini-', 'gemma-', 'text-embedding-004', 'embedding-'],
   authHeaders: (key) => ({ 'x-goog-api-key': key }),
 };

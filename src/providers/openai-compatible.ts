@@ -4,7 +4,7 @@ import { bearerAuth, type ProviderSpec } from './spec.js';
 const CHAT_OPS: ReadonlySet<Op> = new Set<Op>(['chat', 'completions', 'responses']);
 
 /** xAI, DeepSeek, OpenRouter: OpenAI's dialect at another address. */
-function openAICompatible(id: string, envPrefix: string, defaultBaseUrl: string, ops: ReadonlySet<Op>): ProviderSpec {
+function openAICompatible(id: string, envPrefix: string, defaultBaseUrl: string, ops: ReadonlySet<Op>, modelPrefixes: readonly string[]): ProviderSpec {
   return {
     id,
     aliases: [],
@@ -14,10 +14,11 @@ function openAICompatible(id: string, envPrefix: string, defaultBaseUrl: string,
     versions: ['v1'],
     dialect: 'openai',
     ops,
+    modelPrefixes,
     authHeaders: bearerAuth,
   };
 }
 
-export const xai = openAICompatible('xai', 'XAI', 'https://api.x.ai', new Set<Op>(['chat', 'completions', 'responses', 'images.generate']));
-export const deepseek = openAICompatible('deepseek', 'DEEPSEEK', 'https://api.deepseek.com', CHAT_OPS);
-export const openrouter = openAICompatible('openrouter', 'OPENROUTER', 'https://openrouter.ai/api', new Set<Op>(['chat', 'completions', 'responses', 'embeddings']));
+export const xai = openAICompatible('xai', 'XAI', 'https://api.x.ai', new Set<Op>(['chat', 'completions', 'responses', 'images.generate']), ['grok-']);
+export const deepseek = openAICompatible('deepseek', 'DEEPSEEK', 'https://api.deepseek.com', CHAT_OPS, ['deepseek-']);
+export const openrouter = openAICompatible('openrouter', 'OPENROUTER', 'https://openrouter.ai/api', new Set<Op>(['chat', 'completions', 'responses', 'embeddings']), []);

@@ -10,5 +10,6 @@ export const openai: ProviderSpec = {
   versions: ['v1'],
   dialect: 'openai',
   ops: new Set(OPS),
+  modelPrefixes: ['gpt-', 'o1', 'o3', 'o4', 'chatgpt-', 'gpt-image-', 'dall-e-', 'tts-', 'whisper-', 'text-embedding-', 'omni-moderation', 'davinci-', 'babbage-', 'computer-use-', 'codex-'],
   authHeaders: bearerAuth,
 };

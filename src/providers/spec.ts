@@ -17,6 +17,8 @@ export interface ProviderSpec {
   versions: readonly string[];
   dialect: Dialect;
   ops: ReadonlySet<Op>;
+  /** Bare model names starting with one of these belong to this provider on the unified API (`claude-` → anthropic). */
+  modelPrefixes: readonly string[];
   authHeaders(key: string): Record<string, string>;
 }
 

@@ -7,6 +7,8 @@ import type { HistoryQuery } from './history/history-query.js';
 import type { BillingSettingsService } from './settings/billing-settings.js';
 import type { PassthroughService } from './passthrough/passthrough-service.js';
 import type { AdminTokenVerifier } from './settings/admin-token.js';
+import type { ModelsView } from './unified/models-view.js';
+import type { UnifiedChatService } from './unified/unified-chat.js';
 
 export type { Principal } from './auth/authenticator.js';
 export { needsFormFields, type NativeRequest } from './passthrough/passthrough-service.js';
@@ -22,6 +24,8 @@ export interface Services {
   billingSettings: BillingSettingsService;
   history: HistoryQuery;
   passthrough: PassthroughService;
+  models: ModelsView;
+  unifiedChat: UnifiedChatService;
   adminToken: AdminTokenVerifier;
   providers: ProviderRegistry;
   readiness(): Promise<void>;

@@ -23,6 +23,7 @@ import { meterUsage, type UsageColumns } from '../metering/usage-columns.js';
 import type { BillingSettingsService } from '../settings/billing-settings.js';
 import { streamErrorEvent } from '../surface-errors.js';
 import type { ClientSink } from './client-sink.js';
+import { ModelEchoFilter } from '../../dialects/openai/model-echo.js';
 import { clientResponseHeaders, upstreamRequestHeaders, upstreamRequestId } from './headers.js';
 
 export interface NativeRequest {
@@ -40,6 +41,8 @@ export interface NativeRequest {
   fields: Readonly<Record<string, unknown>>;
   principal: Principal;
   startedAt: number;
+  /** Unified API: the model name to answer with (the one the client asked for), instead of the provider's. */
+  echoModel?: string;
 }
 
 const MAX_ERROR_BODY = 1024 * 1024;
@@ -168,6 +171,16 @@ export class PassthroughService {
       let errorHeaders: Record<string, string | string[]> = {};
       let errorSize = 0;
       let flow: ResponseFlow | undefined;
+      let echo: ModelEchoFilter | undefined;
+      const relay = (chunk: Buffer): Buffer => {
+        const out = meter.filter ? meter.filter.push(chunk) : chunk;
+        return echo ? echo.push(out) : out;
+      };
+      const relayEnd = (): Buffer | undefined => {
+        const tail = meter.filter?.end();
+        if (!echo) return tail;
+        return Buffer.concat([tail ? echo.push(tail) : Buffer.alloc(0), echo.end()]);
+      };
 
       const finish = (recordStatus: number, error: string | null) => {
         if (done) return;
@@ -204,8 +217,14 @@ export class PassthroughService {
               errorHeaders = clientResponseHeaders(headers);
               return;
             }
-            eventStream = String(headers['content-type'] ?? '').startsWith('text/event-stream');
-            sink.start(code, clientResponseHeaders(headers));
+            const contentType = String(headers['content-type'] ?? '');
+            eventStream = contentType.startsWith('text/event-stream');
+            const responseHeaders = clientResponseHeaders(headers);
+            if (req.echoModel !== undefined && (eventStream || contentType.includes('json'))) {
+              echo = new ModelEchoFilter(req.echoModel, eventStream ? 'sse' : 'json');
+              delete responseHeaders['content-length']; // the body's length changes
+            }
+            sink.start(code, responseHeaders);
             flow = responseFlow;
             sink.onDrain(() => responseFlow.resume());
           },
@@ -216,7 +235,7 @@ export class PassthroughService {
               return;
             }
             meter.tap?.push(chunk);
-            const out = meter.filter ? meter.filter.push(chunk) : chunk;
+            const out = relay(chunk);
             if (out.length > 0 && !sink.write(out)) flow?.pause();
           },
           onEnd: () => {
@@ -226,7 +245,7 @@ export class PassthroughService {
               finish(status, `upstream_${status}`);
               return;
             }
-            sink.end(meter.filter?.end());
+            sink.end(relayEnd());
             finish(status, null);
           },
           onError: (err) => {

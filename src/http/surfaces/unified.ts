@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError } from '../../core/errors.js';
+import { asGatewayError, errorBody, type Principal, type Services } from '../../services/index.js';
+import { clientKey } from '../plugins/client-key.js';
+import { responseSink } from '../response-sink.js';
+
+type ModelParams = { Params: { '*': string } };
+
+const INDEX = {
+  object: 'api',
+  name: 'tollgate',
+  description: 'One OpenAI-compatible API for every provider: name the model as provider/model (openai/gpt-4o, anthropic/claude-…, gemini/…) or by its bare name.',
+  endpoints: [
+    'GET /v1/models',
+    'GET /v1/models/{model}',
+    'POST /v1/chat/completions',
+    'POST /v1/models/{model}/chat/completions',
+    'GET /v1/me',
+    'GET /v1/balance',
+    'GET /v1/usage',
+    'GET /v1/requests',
+  ],
+};
+
+/** The unified OpenAI-compatible API on `/v1` (OpenAI error shape). */
+export function unifiedRoutes(app: FastifyInstance, services: Services): void {
+  const authenticate = (request: FastifyRequest): Promise<Principal> => {
+    const raw = request.raw.url ?? '';
+    const at = raw.indexOf('?');
+    return services.auth.authenticate(clientKey(request.headers, at < 0 ? undefined : new URLSearchParams(raw.slice(at + 1))));
+  };
+  // Bodies are forwarded or translated by the services: keep them as bytes.
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit: services.maxBodyBytes }, (_request, body, done) => done(null, body));
+
+  app.get('/v1', async () => INDEX);
+  app.get('/v1/models', async (request) => services.models.list(await authenticate(request)));
+  app.get<ModelParams>('/v1/models/*', async (request) => services.models.get(await authenticate(request), request.params['*']));
+
+  const chat = async (request: FastifyRequest, reply: FastifyReply, pathModel?: string) => {
+    const principal = await authenticate(request);
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    reply.hijack();
+    try {
+      await services.unifiedChat.chat({ principal, headers: request.headers, body, startedAt: Date.now(), ...(pathModel ? { pathModel } : {}) }, responseSink(reply.raw));
+    } catch (err) {
+      const res = reply.raw;
+      if (res.headersSent || res.destroyed) {
+        res.destroy();
+        return;
+      }
+      const failure = asGatewayError(err);
+      if (failure.status >= 500 && failure.code === 'TG_ERR_INTERNAL') request.log.error({ err }, 'unified request failed');
+      const text = JSON.stringify(errorBody('openai', failure));
+      res.writeHead(failure.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    }
+  };
+  app.post('/v1/chat/completions', (request, reply) => chat(request, reply));
+  app.post<ModelParams>('/v1/models/*', (request, reply) => {
+    const rest = request.params['*'];
+    const suffix = '/chat/completions';
+    if (!rest.endsWith(suffix) || rest.length === suffix.length) {
+      return reply.code(404).send(errorBody('openai', new GatewayError('TG_ERR_NOT_FOUND', `No route for POST /v1/models/${rest}.`)));
+    }
+    return chat(request, reply, rest.slice(0, -suffix.length));
+  });
+}

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ModelEchoFilter } from '../../src/dialects/openai/model-echo.js';
+
+test('SSE: every event answers with the requested model, whatever the chunking', () => {
+  const events =
+    'data: {"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-2024-08-06","choices":[{"delta":{"content":"say \\"model\\":\\"x\\""}}]}\n\n' +
+    'data: {"id":"c1","model" : "gpt-4o-2024-08-06","choices":[]}\n\n' +
+    'data: [DONE]\n\n';
+  const expected = events.replaceAll('"gpt-4o-2024-08-06"', '"openai/gpt-4o"');
+  for (const size of [1, 3, 7, 64, events.length]) {
+    const filter = new ModelEchoFilter('openai/gpt-4o', 'sse');
+    let out = '';
+    for (let at = 0; at < events.length; at += size) out += filter.push(Buffer.from(events.slice(at, at + size))).toString();
+    out += filter.end().toString();
+    assert.equal(out, expected, `chunks of ${size}`);
+  }
+});
+
+test('JSON: the body is rewritten whole; text that mentions "model" is untouched', () => {
+  const body = '{"id":"x","object":"chat.completion","model":"gpt-4o-2024-08-06","choices":[{"message":{"content":"a \\"model\\": \\"y\\""}}]}';
+  const filter = new ModelEchoFilter('gpt-4o', 'json');
+  const out = filter.push(Buffer.from(body.slice(0, 20))).toString() + filter.push(Buffer.from(body.slice(20))).toString() + filter.end().toString();
+  assert.equal(out, body.replace('"gpt-4o-2024-08-06"', '"gpt-4o"'));
+  assert.deepEqual(JSON.parse(out).choices[0].message.content, 'a "model": "y"');
+});
