@@ -21,8 +21,9 @@ import { nativeMeter } from '../metering/native-meter.js';
 import { priceUsage } from '../metering/price-usage.js';
 import { meterUsage, type UsageColumns } from '../metering/usage-columns.js';
 import type { BillingSettingsService } from '../settings/billing-settings.js';
-import { streamErrorEvent } from '../surface-errors.js';
+import { errorBody, streamErrorEvent } from '../surface-errors.js';
 import type { ClientSink } from './client-sink.js';
+import type { ResponseTranslator } from './response-translator.js';
 import { ModelEchoFilter } from '../../dialects/openai/model-echo.js';
 import { clientResponseHeaders, upstreamRequestHeaders, upstreamRequestId } from './headers.js';
 
@@ -43,6 +44,10 @@ export interface NativeRequest {
   startedAt: number;
   /** Unified API: the model name to answer with (the one the client asked for), instead of the provider's. */
   echoModel?: string;
+  /** Unified API over another dialect: the answer is translated for the client (errors included). */
+  translator?: ResponseTranslator;
+  /** Send exactly these request headers (plus the provider's auth) instead of the client's. */
+  upstreamHeaders?: Record<string, string>;
 }
 
 const MAX_ERROR_BODY = 1024 * 1024;
@@ -63,8 +68,10 @@ function sendScrubbed(
   headers: Record<string, string | string[]>,
   chunks: Buffer[],
   secrets: readonly string[],
+  translator: ResponseTranslator | undefined,
 ): void {
-  const body = Buffer.from(scrubSecrets(Buffer.concat(chunks).toString('utf8'), secrets));
+  let body: Buffer = Buffer.from(scrubSecrets(Buffer.concat(chunks).toString('utf8'), secrets));
+  if (translator) ({ status, body, headers } = translator.error(status, body, headers));
   sink.start(status, { ...headers, 'content-length': String(body.length) });
   sink.end(body);
 }
@@ -172,11 +179,15 @@ export class PassthroughService {
       let errorSize = 0;
       let flow: ResponseFlow | undefined;
       let echo: ModelEchoFilter | undefined;
+      let deferredStart: Record<string, string | string[]> | undefined;
+      const translator = req.translator;
       const relay = (chunk: Buffer): Buffer => {
+        if (translator) return translator.push(chunk);
         const out = meter.filter ? meter.filter.push(chunk) : chunk;
         return echo ? echo.push(out) : out;
       };
       const relayEnd = (): Buffer | undefined => {
+        if (translator) return translator.end();
         const tail = meter.filter?.end();
         if (!echo) return tail;
         return Buffer.concat([tail ? echo.push(tail) : Buffer.alloc(0), echo.end()]);
@@ -201,7 +212,9 @@ export class PassthroughService {
           baseUrl: this.baseUrls.get(req.provider.id) ?? req.provider.defaultBaseUrl,
           path: req.query ? `${req.path}?${req.query}` : req.path,
           method: req.method,
-          headers: upstreamRequestHeaders(req.headers, req.provider.authHeaders(key), Buffer.isBuffer(meter.body) ? meter.body.length : req.contentLength),
+          headers: req.upstreamHeaders
+            ? { ...req.upstreamHeaders, ...req.provider.authHeaders(key), ...(Buffer.isBuffer(meter.body) ? { 'content-length': String(meter.body.length) } : {}) }
+            : upstreamRequestHeaders(req.headers, req.provider.authHeaders(key), Buffer.isBuffer(meter.body) ? meter.body.length : req.contentLength),
           body: meter.body,
         },
         {
@@ -219,12 +232,16 @@ export class PassthroughService {
             }
             const contentType = String(headers['content-type'] ?? '');
             eventStream = contentType.startsWith('text/event-stream');
-            const responseHeaders = clientResponseHeaders(headers);
-            if (req.echoModel !== undefined && (eventStream || contentType.includes('json'))) {
+            const responseHeaders = translator ? translator.headers(clientResponseHeaders(headers)) : clientResponseHeaders(headers);
+            if (!translator && req.echoModel !== undefined && (eventStream || contentType.includes('json'))) {
               echo = new ModelEchoFilter(req.echoModel, eventStream ? 'sse' : 'json');
               delete responseHeaders['content-length']; // the body's length changes
             }
-            sink.start(code, responseHeaders);
+            if (translator?.status && !eventStream) {
+              deferredStart = responseHeaders; // sent with the translated body and its final status
+            } else {
+              sink.start(code, responseHeaders);
+            }
             flow = responseFlow;
             sink.onDrain(() => responseFlow.resume());
           },
@@ -241,11 +258,19 @@ export class PassthroughService {
           onEnd: () => {
             if (clientGone) return;
             if (errorChunks) {
-              sendScrubbed(sink, status, errorHeaders, errorChunks, pool.all());
+              sendScrubbed(sink, status, errorHeaders, errorChunks, pool.all(), req.translator);
               finish(status, `upstream_${status}`);
               return;
             }
-            sink.end(relayEnd());
+            const tail = relayEnd();
+            if (deferredStart) {
+              const finalStatus = translator?.status?.() ?? status;
+              sink.start(finalStatus, { ...deferredStart, 'content-length': String(tail?.length ?? 0) });
+              sink.end(tail);
+              finish(finalStatus, finalStatus === status ? null : 'untranslatable_answer');
+              return;
+            }
+            sink.end(tail);
             finish(status, null);
           },
           onError: (err) => {
@@ -259,7 +284,12 @@ export class PassthroughService {
               return;
             }
             if (errorChunks) {
-              sendScrubbed(sink, status, errorHeaders, errorChunks, pool.all());
+              sendScrubbed(sink, status, errorHeaders, errorChunks, pool.all(), req.translator);
+            } else if (deferredStart) {
+              // A translated whole answer was cut before anything was sent: answer with the failure instead.
+              const body = JSON.stringify(errorBody(req.surface, failure));
+              sink.start(failure.status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+              sink.end(body);
             } else if (eventStream) {
               sink.end('\n\n' + streamErrorEvent(req.surface, failure));
             } else {
