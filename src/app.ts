@@ -19,6 +19,7 @@ import type { Services } from './services/index.js';
 import { PassthroughService } from './services/passthrough/passthrough-service.js';
 import { ModelRouter } from './services/unified/model-router.js';
 import { ModelsView } from './services/unified/models-view.js';
+import { HttpRemoteImageFetcher } from './services/unified/remote-images.js';
 import { UnifiedChatService } from './services/unified/unified-chat.js';
 import { resolveAdminToken } from './services/settings/admin-token.js';
 import { BillingSettingsService } from './services/settings/billing-settings.js';
@@ -91,6 +92,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   await billing.start();
   const passthrough = new PassthroughService(upstream, keyPools, baseUrls, history, clock, catalog, billingSettings, billing, logger);
   const admin = await resolveAdminToken(store, clock, config.adminToken);
+  const images = new HttpRemoteImageFetcher(config.imageFetch);
 
   const services: Services = {
     accounts,
@@ -101,7 +103,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     history: new HistoryQuery(store),
     passthrough,
     models: new ModelsView(catalog, registry),
-    unifiedChat: new UnifiedChatService(new ModelRouter(registry, catalog), passthrough),
+    unifiedChat: new UnifiedChatService(new ModelRouter(registry, catalog), passthrough, images),
     adminToken: admin.verifier,
     providers: registry,
     readiness: () => ping(store.db),
@@ -116,6 +118,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
       await billing.close();
       await history.close();
       await upstream.close();
+      await images.close();
       await store.db.close();
     })());
 

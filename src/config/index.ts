@@ -39,6 +39,8 @@ export interface Config {
   nodeId: string | undefined;
   /** Holds of requests that never settled (a node died) are released after this long. */
   holdTtlMs: number;
+  /** Images named by URL that the gateway downloads for providers taking only inline images (Gemini). */
+  imageFetch: { maxBytes: number; timeoutMs: number; allowPrivateNetworks: boolean };
   upstream: { connectTimeoutMs: number; headersTimeoutMs: number; idleTimeoutMs: number };
   providers: Readonly<Record<string, ProviderConfig>>;
   configFile: string | undefined;
@@ -95,6 +97,11 @@ export function loadConfig(
     historyFlushMs: readInt(env, 'HISTORY_FLUSH_MS', 50, 1, 60_000),
     nodeId: readString(env, 'NODE_ID'),
     holdTtlMs: readInt(env, 'HOLD_TTL_MS', HOUR_MS, 60_000, 24 * HOUR_MS),
+    imageFetch: {
+      maxBytes: readInt(env, 'IMAGE_FETCH_MAX_BYTES', 20 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+      timeoutMs: readInt(env, 'IMAGE_FETCH_TIMEOUT_MS', 10_000, 100, 120_000),
+      allowPrivateNetworks: readFlag(env, 'IMAGE_FETCH_ALLOW_PRIVATE'),
+    },
     keyCacheMs: readInt(env, 'KEY_CACHE_MS', 1000, 0, 1000),
     upstream: Object.freeze({
       connectTimeoutMs: readInt(env, 'UPSTREAM_CONNECT_TIMEOUT_MS', 10_000, 1, HOUR_MS),
@@ -120,4 +127,10 @@ function packageRoot(): string {
     dir = parent;
   }
   return dir;
+}
+
+function readFlag(env: Readonly<Record<string, string | undefined>>, name: string): boolean {
+  const value = readString(env, name, 'false');
+  if (value !== 'true' && value !== 'false') throw new ConfigError(`${name} must be true or false, got "${value}"`);
+  return value === 'true';
 }

@@ -1,9 +1,20 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ChatRequest } from '../../core/chat-types.js';
 import { GatewayError, badRequest } from '../../core/errors.js';
+import { chatToAnthropic } from '../../dialects/anthropic/chat-request.js';
+import { anthropicErrorToOpenAI, anthropicToChat } from '../../dialects/anthropic/chat-response.js';
+import { AnthropicChatStream } from '../../dialects/anthropic/chat-stream.js';
+import { chatToGemini, fillRemoteImage } from '../../dialects/gemini/chat-request.js';
+import { geminiErrorToOpenAI, geminiToChat } from '../../dialects/gemini/chat-response.js';
+import { GeminiChatStream } from '../../dialects/gemini/chat-stream.js';
+import { newId } from '../../lib/ids.js';
 import type { Principal } from '../auth/authenticator.js';
 import type { ClientSink } from '../passthrough/client-sink.js';
 import type { PassthroughService } from '../passthrough/passthrough-service.js';
-import type { ModelRouter } from './model-router.js';
+import type { ModelRouter, RoutedModel } from './model-router.js';
+import type { RemoteImageFetcher } from './remote-images.js';
+import { errorBody } from '../surface-errors.js';
+import { JsonTranslator, SseTranslator, type ChatStreamAdapter } from './translators.js';
 
 export interface UnifiedCall {
   principal: Principal;
@@ -22,15 +33,15 @@ export class UnifiedChatService {
   constructor(
     private readonly router: ModelRouter,
     private readonly passthrough: PassthroughService,
+    private readonly images: RemoteImageFetcher,
   ) {}
 
   async chat(call: UnifiedCall, sink: ClientSink): Promise<void> {
     const request = parseObject(call.body);
     const requested = call.pathModel ?? request['model'];
     const routed = this.router.route(requested, 'chat');
-    if (routed.provider.dialect !== 'openai') {
-      throw new GatewayError('TG_ERR_BAD_REQUEST', `Chat completions for ${routed.provider.id} models are not served on /v1 by this gateway yet; use the native /${routed.provider.id === 'gemini' ? 'google' : routed.provider.id} API.`, 'model');
-    }
+    if (routed.provider.dialect === 'gemini') return this.viaGemini(call, request as ChatRequest, routed, sink);
+    if (routed.provider.dialect !== 'openai') return this.viaAnthropic(call, request as ChatRequest, routed, sink);
     request['model'] = routed.upstreamModel;
     const body = Buffer.from(JSON.stringify(request));
     await this.passthrough.forward(
@@ -51,7 +62,91 @@ export class UnifiedChatService {
       sink,
     );
   }
+
+  /** Gemini generateContent (alt=sse for streams); remote images are fetched here and sent inline. */
+  private async viaGemini(call: UnifiedCall, request: ChatRequest, routed: RoutedModel, sink: ClientSink): Promise<void> {
+    const translated = chatToGemini(request, { model: routed.upstreamModel });
+    for (const image of translated.remoteImages) fillRemoteImage(translated.body, image, await this.images.fetch(image.url));
+    const body = Buffer.from(JSON.stringify(translated.body));
+    const created = Math.floor(call.startedAt / 1000);
+    const id = `chatcmpl-${newId('gm', call.startedAt).slice(3)}`;
+    const answer = { model: routed.requested, created, id };
+    const method = translated.stream ? 'streamGenerateContent' : 'generateContent';
+    await this.passthrough.forward(
+      {
+        provider: routed.provider,
+        surface: 'openai',
+        method: 'POST',
+        path: `/v1beta/models/${encodeURIComponent(routed.upstreamModel)}:${method}`,
+        query: translated.stream ? 'alt=sse' : '',
+        headers: call.headers,
+        upstreamHeaders: { 'content-type': 'application/json' },
+        body,
+        contentLength: body.length,
+        fields: {},
+        principal: call.principal,
+        startedAt: call.startedAt,
+        translator: translated.stream
+          ? new SseTranslator(new GeminiChatStream({ ...answer, includeUsage: translated.includeUsage }), geminiErrorToOpenAI)
+          : new JsonTranslator((response) => geminiToChat(response, answer), geminiErrorToOpenAI),
+      },
+      sink,
+    );
+  }
+
+
+  /** Anthropic Messages; `max_tokens` (required there) defaults to the model's maximum output. */
+  private async viaAnthropic(call: UnifiedCall, request: ChatRequest, routed: RoutedModel, sink: ClientSink): Promise<void> {
+    const translated = chatToAnthropic(request, {
+      upstreamModel: routed.upstreamModel,
+      defaultMaxTokens: routed.catalog?.entry.maxOutputTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+    });
+    const stream = translated['stream'] === true;
+    const body = Buffer.from(JSON.stringify(translated));
+    const created = Math.floor(call.startedAt / 1000);
+    const id = `chatcmpl-${newId('an', call.startedAt).slice(3)}`;
+    await this.passthrough.forward(
+      {
+        provider: routed.provider,
+        surface: 'openai',
+        method: 'POST',
+        path: '/v1/messages',
+        query: '',
+        headers: call.headers,
+        upstreamHeaders: { 'content-type': 'application/json', 'anthropic-version': ANTHROPIC_VERSION },
+        body,
+        contentLength: body.length,
+        fields: { model: routed.upstreamModel, stream },
+        principal: call.principal,
+        startedAt: call.startedAt,
+        translator: stream
+          ? new SseTranslator(
+              endsWithErrorWhenCut(new AnthropicChatStream({ model: routed.requested, created, id, includeUsage: request.stream_options?.include_usage === true })),
+              anthropicErrorToOpenAI,
+            )
+          : new JsonTranslator((message) => anthropicToChat(message, { model: routed.requested, created }), anthropicErrorToOpenAI),
+      },
+      sink,
+    );
+  }
 }
+
+const ANTHROPIC_VERSION = '2023-06-01';
+
+/** A stream the provider closed before its last event ends with an error for the client, never a fake finish. */
+function endsWithErrorWhenCut(stream: AnthropicChatStream): ChatStreamAdapter {
+  return {
+    push: (event) => stream.push(event),
+    end: () => {
+      const rest = stream.end();
+      if (stream.completed()) return rest;
+      const failure = new GatewayError('TG_ERR_UPSTREAM_UNREACHABLE', 'The provider ended the stream before it was complete.');
+      return `${rest}data: ${JSON.stringify(errorBody('openai', failure))}\n\n`;
+    },
+  };
+}
+/** When neither the request nor the catalog gives an output cap (Anthropic requires one). */
+const ANTHROPIC_DEFAULT_MAX_TOKENS = 8192;
 
 function parseObject(body: Buffer): Record<string, unknown> {
   let parsed: unknown;
