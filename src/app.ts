@@ -20,7 +20,7 @@ import { PassthroughService } from './services/passthrough/passthrough-service.j
 import { ModelRouter } from './services/unified/model-router.js';
 import { ModelsView } from './services/unified/models-view.js';
 import { HttpRemoteImageFetcher } from './services/unified/remote-images.js';
-import { UnifiedChatService } from './services/unified/unified-chat.js';
+import { UnifiedApi } from './services/unified/unified-api.js';
 import { resolveAdminToken } from './services/settings/admin-token.js';
 import { BillingSettingsService } from './services/settings/billing-settings.js';
 import { createStore, migrateToLatest, openDb, ping, type Store } from './store/index.js';
@@ -103,7 +103,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     history: new HistoryQuery(store),
     passthrough,
     models: new ModelsView(catalog, registry),
-    unifiedChat: new UnifiedChatService(new ModelRouter(registry, catalog), passthrough, images),
+    unified: new UnifiedApi(new ModelRouter(registry, catalog), passthrough, images),
     adminToken: admin.verifier,
     providers: registry,
     readiness: () => ping(store.db),

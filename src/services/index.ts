@@ -8,7 +8,7 @@ import type { BillingSettingsService } from './settings/billing-settings.js';
 import type { PassthroughService } from './passthrough/passthrough-service.js';
 import type { AdminTokenVerifier } from './settings/admin-token.js';
 import type { ModelsView } from './unified/models-view.js';
-import type { UnifiedChatService } from './unified/unified-chat.js';
+import type { UnifiedApi } from './unified/unified-api.js';
 
 export type { Principal } from './auth/authenticator.js';
 export { needsFormFields, type NativeRequest } from './passthrough/passthrough-service.js';
@@ -25,7 +25,7 @@ export interface Services {
   history: HistoryQuery;
   passthrough: PassthroughService;
   models: ModelsView;
-  unifiedChat: UnifiedChatService;
+  unified: UnifiedApi;
   adminToken: AdminTokenVerifier;
   providers: ProviderRegistry;
   readiness(): Promise<void>;

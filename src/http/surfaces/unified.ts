@@ -15,6 +15,7 @@ const INDEX = {
     'GET /v1/models/{model}',
     'POST /v1/chat/completions',
     'POST /v1/models/{model}/chat/completions',
+    'POST /v1/embeddings',
     'GET /v1/me',
     'GET /v1/balance',
     'GET /v1/usage',
@@ -36,12 +37,14 @@ export function unifiedRoutes(app: FastifyInstance, services: Services): void {
   app.get('/v1/models', async (request) => services.models.list(await authenticate(request)));
   app.get<ModelParams>('/v1/models/*', async (request) => services.models.get(await authenticate(request), request.params['*']));
 
-  const chat = async (request: FastifyRequest, reply: FastifyReply, pathModel?: string) => {
+  type Operation = 'chat' | 'embeddings';
+  const call = async (operation: Operation, request: FastifyRequest, reply: FastifyReply, pathModel?: string) => {
     const principal = await authenticate(request);
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     reply.hijack();
     try {
-      await services.unifiedChat.chat({ principal, headers: request.headers, body, startedAt: Date.now(), ...(pathModel ? { pathModel } : {}) }, responseSink(reply.raw));
+      const unifiedCall = { principal, headers: request.headers, body, startedAt: Date.now(), ...(pathModel ? { pathModel } : {}) };
+      await services.unified[operation](unifiedCall, responseSink(reply.raw));
     } catch (err) {
       const res = reply.raw;
       if (res.headersSent || res.destroyed) {
@@ -55,13 +58,14 @@ export function unifiedRoutes(app: FastifyInstance, services: Services): void {
       res.end(text);
     }
   };
-  app.post('/v1/chat/completions', (request, reply) => chat(request, reply));
+  app.post('/v1/chat/completions', (request, reply) => call('chat', request, reply));
+  app.post('/v1/embeddings', (request, reply) => call('embeddings', request, reply));
   app.post<ModelParams>('/v1/models/*', (request, reply) => {
     const rest = request.params['*'];
     const suffix = '/chat/completions';
     if (!rest.endsWith(suffix) || rest.length === suffix.length) {
       return reply.code(404).send(errorBody('openai', new GatewayError('TG_ERR_NOT_FOUND', `No route for POST /v1/models/${rest}.`)));
     }
-    return chat(request, reply, rest.slice(0, -suffix.length));
+    return call('chat', request, reply, rest.slice(0, -suffix.length));
   });
 }

@@ -7,6 +7,8 @@ import { AnthropicChatStream } from '../../dialects/anthropic/chat-stream.js';
 import { chatToGemini, fillRemoteImage } from '../../dialects/gemini/chat-request.js';
 import { geminiErrorToOpenAI, geminiToChat } from '../../dialects/gemini/chat-response.js';
 import { GeminiChatStream } from '../../dialects/gemini/chat-stream.js';
+import { embeddingsToGemini, geminiEmbeddingsToOpenAI, type EmbeddingsRequest } from '../../dialects/gemini/embeddings.js';
+import { estimateGeminiRequest } from '../../dialects/gemini/request-estimate.js';
 import { newId } from '../../lib/ids.js';
 import type { Principal } from '../auth/authenticator.js';
 import type { ClientSink } from '../passthrough/client-sink.js';
@@ -26,10 +28,11 @@ export interface UnifiedCall {
 }
 
 /**
- * `POST /v1/chat/completions` on every provider. OpenAI-dialect upstreams (OpenAI, xAI, DeepSeek,
- * OpenRouter) get the body as sent with only the model renamed, and answer with the client's model name.
+ * The unified OpenAI-compatible calls on every provider. OpenAI-dialect upstreams (OpenAI, xAI, DeepSeek,
+ * OpenRouter) get the body as sent with only the model renamed, and answer with the client's model name;
+ * Anthropic and Gemini get translated requests and answer through translators.
  */
-export class UnifiedChatService {
+export class UnifiedApi {
   constructor(
     private readonly router: ModelRouter,
     private readonly passthrough: PassthroughService,
@@ -42,6 +45,30 @@ export class UnifiedChatService {
     const routed = this.router.route(requested, 'chat');
     if (routed.provider.dialect === 'gemini') return this.viaGemini(call, request as ChatRequest, routed, sink);
     if (routed.provider.dialect !== 'openai') return this.viaAnthropic(call, request as ChatRequest, routed, sink);
+    return this.viaOpenAIDialect(call, request, routed, '/v1/chat/completions', sink);
+  }
+
+  /** `POST /v1/embeddings`: OpenAI-dialect providers as they are, Gemini through embedContent. */
+  async embeddings(call: UnifiedCall, sink: ClientSink): Promise<void> {
+    const request = parseObject(call.body);
+    const routed = this.router.route(request['model'], 'embeddings');
+    if (routed.provider.dialect === 'openai') return this.viaOpenAIDialect(call, request, routed, '/v1/embeddings', sink);
+    const translated = embeddingsToGemini(request as unknown as EmbeddingsRequest, routed.upstreamModel);
+    const body = Buffer.from(JSON.stringify(translated.body));
+    const path = `/v1beta/models/${encodeURIComponent(routed.upstreamModel)}:${translated.method}`;
+    // Gemini reports no token count: the answer's usage is the count the call is billed by.
+    const inputTokens = estimateGeminiRequest(path, body)?.inputTokens ?? 0;
+    const encodingFormat = request['encoding_format'] === 'base64' ? 'base64' : 'float';
+    await this.passthrough.forward(
+      {
+        ...this.translatedCall(call, routed, path, '', body, { 'content-type': 'application/json' }),
+        translator: new JsonTranslator((response) => geminiEmbeddingsToOpenAI(response, { model: routed.requested, encodingFormat, inputTokens }), geminiErrorToOpenAI),
+      },
+      sink,
+    );
+  }
+
+  private async viaOpenAIDialect(call: UnifiedCall, request: Record<string, unknown>, routed: RoutedModel, path: string, sink: ClientSink): Promise<void> {
     request['model'] = routed.upstreamModel;
     const body = Buffer.from(JSON.stringify(request));
     await this.passthrough.forward(
@@ -49,7 +76,7 @@ export class UnifiedChatService {
         provider: routed.provider,
         surface: 'openai',
         method: 'POST',
-        path: '/v1/chat/completions',
+        path,
         query: '',
         headers: { ...call.headers, 'content-type': 'application/json' },
         body,
@@ -61,6 +88,24 @@ export class UnifiedChatService {
       },
       sink,
     );
+  }
+
+  /** The relay call for a translated request (the translator is added by the caller). */
+  private translatedCall(call: UnifiedCall, routed: RoutedModel, path: string, query: string, body: Buffer, headers: Record<string, string>, stream = false) {
+    return {
+      provider: routed.provider,
+      surface: 'openai' as const,
+      method: 'POST',
+      path,
+      query,
+      headers: call.headers,
+      upstreamHeaders: headers,
+      body,
+      contentLength: body.length,
+      fields: { model: routed.upstreamModel, stream },
+      principal: call.principal,
+      startedAt: call.startedAt,
+    };
   }
 
   /** Gemini generateContent (alt=sse for streams); remote images are fetched here and sent inline. */
