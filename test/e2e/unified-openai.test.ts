@@ -113,3 +113,27 @@ describe('unified /v1 API with the openai SDK: OpenAI-dialect providers', () => 
     assert.equal(user.balance_micro, 100_000_000 - cost);
   });
 });
+
+describe('unified /v1 images and speech', () => {
+  let stack: Stack;
+  let client: OpenAI;
+  before(async () => {
+    stack = await startStack({ CATALOG_DIR: FIXTURES });
+    client = new OpenAI({ baseURL: `${stack.gw.url}/v1`, apiKey: stack.key, maxRetries: 0 });
+  });
+  after(() => stack.close());
+
+  test('DALL·E through /v1/images/generations, speech bytes through /v1/audio/speech, both billed from the request', async () => {
+    const { key, userId } = await stack.gw.newKey({ credit: '100' });
+    const billed = new OpenAI({ baseURL: `${stack.gw.url}/v1`, apiKey: key, maxRetries: 0 });
+    const image = await billed.images.generate({ model: 'openai/dall-e-3', prompt: 'a red cube', size: '1024x1024' });
+    assert.equal(image.data!.length, 1);
+    assert.equal(JSON.parse(stack.openai.lastRequest()!.body.toString()).model, 'dall-e-3');
+    const audio = Buffer.from(await (await billed.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'Привет' })).arrayBuffer());
+    assert.ok(audio.length > 0);
+    await stack.gw.app.billing.idle();
+    const charges = await stack.gw.app.store.db.kysely.selectFrom('ledger_entries').select('amount_micro').where('user_id', '=', userId).where('kind', '=', 'charge').execute();
+    assert.deepEqual(charges.map((c) => -c.amount_micro).sort((a, b) => a - b), [6 * 15 * 100, 0.04 * 100 * 1_000_000].sort((a, b) => a - b));
+    await assert.rejects(client.images.generate({ model: 'anthropic/claude-sonnet-4-20250514', prompt: 'x' }), { status: 400 });
+  });
+});

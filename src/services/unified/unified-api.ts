@@ -36,7 +36,7 @@ export class UnifiedApi {
   constructor(
     private readonly router: ModelRouter,
     private readonly passthrough: PassthroughService,
-    private readonly images: RemoteImageFetcher,
+    private readonly imageFetcher: RemoteImageFetcher,
   ) {}
 
   async chat(call: UnifiedCall, sink: ClientSink): Promise<void> {
@@ -66,6 +66,21 @@ export class UnifiedApi {
       },
       sink,
     );
+  }
+
+  /** `POST /v1/images/generations` and `/v1/audio/speech`: OpenAI-dialect providers (xAI images too). */
+  async imageGenerations(call: UnifiedCall, sink: ClientSink): Promise<void> {
+    const request = parseObject(call.body);
+    const routed = this.router.route(request['model'], 'images.generate');
+    if (routed.provider.dialect !== 'openai') throw badRequest(`Image generation with ${routed.provider.id} models is not served on /v1.`, 'model');
+    return this.viaOpenAIDialect(call, request, routed, '/v1/images/generations', sink);
+  }
+
+  async speech(call: UnifiedCall, sink: ClientSink): Promise<void> {
+    const request = parseObject(call.body);
+    const routed = this.router.route(request['model'], 'audio.speech');
+    if (routed.provider.dialect !== 'openai') throw badRequest(`Speech with ${routed.provider.id} models is not served on /v1.`, 'model');
+    return this.viaOpenAIDialect(call, request, routed, '/v1/audio/speech', sink);
   }
 
   private async viaOpenAIDialect(call: UnifiedCall, request: Record<string, unknown>, routed: RoutedModel, path: string, sink: ClientSink): Promise<void> {
@@ -111,7 +126,7 @@ export class UnifiedApi {
   /** Gemini generateContent (alt=sse for streams); remote images are fetched here and sent inline. */
   private async viaGemini(call: UnifiedCall, request: ChatRequest, routed: RoutedModel, sink: ClientSink): Promise<void> {
     const translated = chatToGemini(request, { model: routed.upstreamModel });
-    for (const image of translated.remoteImages) fillRemoteImage(translated.body, image, await this.images.fetch(image.url));
+    for (const image of translated.remoteImages) fillRemoteImage(translated.body, image, await this.imageFetcher.fetch(image.url));
     const body = Buffer.from(JSON.stringify(translated.body));
     const created = Math.floor(call.startedAt / 1000);
     const id = `chatcmpl-${newId('gm', call.startedAt).slice(3)}`;
