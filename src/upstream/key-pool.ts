@@ -1,14 +1,34 @@
-/** The upstream keys of one provider, used in turn. */
+/**
+ * The upstream keys of one provider, used in turn. A key the provider refused or throttled rests until a
+ * given time; while every key rests, the one that rests least is used (a pool never runs dry).
+ */
 export class KeyPool {
   private next = 0;
+  private readonly restingUntil = new Map<string, number>();
 
   constructor(private readonly keys: readonly string[]) {}
 
-  pick(): string | undefined {
+  pick(now: number): string | undefined {
     if (this.keys.length === 0) return undefined;
-    const key = this.keys[this.next % this.keys.length];
-    this.next = (this.next + 1) % this.keys.length;
-    return key;
+    let best: { key: string; until: number } | undefined;
+    for (let i = 0; i < this.keys.length; i++) {
+      const key = this.keys[(this.next + i) % this.keys.length]!;
+      const until = this.restingUntil.get(key) ?? 0;
+      if (until <= now) {
+        this.next = (this.next + i + 1) % this.keys.length;
+        return key;
+      }
+      if (!best || until < best.until) best = { key, until };
+    }
+    return best!.key;
+  }
+
+  rest(key: string, until: number): void {
+    if (this.keys.includes(key)) this.restingUntil.set(key, Math.max(until, this.restingUntil.get(key) ?? 0));
+  }
+
+  size(): number {
+    return this.keys.length;
   }
 
   /** Every key this pool holds, for scrubbing them out of upstream error bodies. */

@@ -16,10 +16,17 @@ test('while draining, an in-flight stream finishes and a new request on the same
     let received = '';
     socket.on('data', (d) => (received += d.toString()));
     socket.write(request(body));
-    await new Promise((r) => setTimeout(r, 120));
+    const until = async (text: string) => {
+      const deadline = Date.now() + 10_000;
+      while (!received.includes(text)) {
+        if (Date.now() > deadline) throw new Error(`no "${text}" in 10 s; received:\n${received}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await until('data: '); // the stream is under way
 
     const closed = stack.gw.app.http.close();
-    while (!received.includes('data: [DONE]')) await new Promise((r) => setTimeout(r, 20));
+    await until('data: [DONE]');
     socket.write(request(JSON.stringify({ model: 'gpt-4o', messages: [] })));
     await new Promise<void>((resolve) => socket.once('close', () => resolve()));
     await closed;

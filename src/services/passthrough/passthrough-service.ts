@@ -145,7 +145,7 @@ export class PassthroughService {
     };
 
     const pool = this.keyPools.get(req.provider.id);
-    const key = pool?.pick();
+    const key = pool?.pick(this.clock.now());
     if (!pool || key === undefined) {
       const err = new GatewayError('TG_ERR_PROVIDER_NOT_CONFIGURED', `Provider ${req.provider.id} is not configured on this gateway.`);
       record(err.status, err.code, null, false);
@@ -180,6 +180,9 @@ export class PassthroughService {
       let flow: ResponseFlow | undefined;
       let echo: ModelEchoFilter | undefined;
       let deferredStart: Record<string, string | string[]> | undefined;
+      let attempts = 0;
+      // A second key is tried only for a body that can be sent again, and only if the pool has another.
+      const canRetry = () => !clientGone && Buffer.isBuffer(meter.body) && pool.size() > 1;
       const translator = req.translator;
       const relay = (chunk: Buffer): Buffer => {
         if (translator) return translator.push(chunk);
@@ -207,98 +210,119 @@ export class PassthroughService {
         finish(499, 'client_aborted');
       });
 
-      this.upstream.dispatch(
-        {
-          baseUrl: this.baseUrls.get(req.provider.id) ?? req.provider.defaultBaseUrl,
-          path: req.query ? `${req.path}?${req.query}` : req.path,
-          method: req.method,
-          headers: req.upstreamHeaders
-            ? { ...req.upstreamHeaders, ...req.provider.authHeaders(key), ...(Buffer.isBuffer(meter.body) ? { 'content-length': String(meter.body.length) } : {}) }
-            : upstreamRequestHeaders(req.headers, req.provider.authHeaders(key), Buffer.isBuffer(meter.body) ? meter.body.length : req.contentLength),
-          body: meter.body,
-        },
-        {
-          onStart: (abort) => {
-            abortUpstream = abort;
-            if (clientGone) abort(new ClientAborted());
+      const attempt = (key: string, retried: boolean): void => {
+        const mine = ++attempts;
+        const current = () => mine === attempts;
+        this.upstream.dispatch(
+          {
+            baseUrl: this.baseUrls.get(req.provider.id) ?? req.provider.defaultBaseUrl,
+            path: req.query ? `${req.path}?${req.query}` : req.path,
+            method: req.method,
+            headers: req.upstreamHeaders
+              ? { ...req.upstreamHeaders, ...req.provider.authHeaders(key), ...(Buffer.isBuffer(meter.body) ? { 'content-length': String(meter.body.length) } : {}) }
+              : upstreamRequestHeaders(req.headers, req.provider.authHeaders(key), Buffer.isBuffer(meter.body) ? meter.body.length : req.contentLength),
+            body: meter.body,
           },
-          onResponse: (code, headers, responseFlow) => {
-            status = code;
-            upstreamId = upstreamRequestId(headers);
-            if (code >= 400) {
-              errorChunks = []; // kept whole so upstream secrets can be scrubbed out
-              errorHeaders = clientResponseHeaders(headers);
-              return;
-            }
-            const contentType = String(headers['content-type'] ?? '');
-            eventStream = contentType.startsWith('text/event-stream');
-            const responseHeaders = translator ? translator.headers(clientResponseHeaders(headers)) : clientResponseHeaders(headers);
-            if (!translator && req.echoModel !== undefined && (eventStream || contentType.includes('json'))) {
-              echo = new ModelEchoFilter(req.echoModel, eventStream ? 'sse' : 'json');
-              delete responseHeaders['content-length']; // the body's length changes
-            }
-            if (translator?.status && !eventStream) {
-              deferredStart = responseHeaders; // sent with the translated body and its final status
-            } else {
-              sink.start(code, responseHeaders);
-            }
-            flow = responseFlow;
-            sink.onDrain(() => responseFlow.resume());
-          },
-          onData: (chunk) => {
-            if (errorChunks) {
-              if (errorSize < MAX_ERROR_BODY) errorChunks.push(chunk.subarray(0, MAX_ERROR_BODY - errorSize));
-              errorSize += chunk.length;
-              return;
-            }
-            meter.tap?.push(chunk);
-            const out = relay(chunk);
-            if (out.length > 0 && !sink.write(out)) flow?.pause();
-          },
-          onEnd: () => {
-            if (clientGone) return;
-            if (errorChunks) {
-              sendScrubbed(sink, status, errorHeaders, errorChunks, pool.all(), req.translator);
-              finish(status, `upstream_${status}`);
-              return;
-            }
-            const tail = relayEnd();
-            if (deferredStart) {
-              const finalStatus = translator?.status?.() ?? status;
-              sink.start(finalStatus, { ...deferredStart, 'content-length': String(tail?.length ?? 0) });
+          {
+            onStart: (abort) => {
+              if (!current()) return;
+              abortUpstream = abort;
+              if (clientGone) abort(new ClientAborted());
+            },
+            onResponse: (code, headers, responseFlow) => {
+              if (!current()) return;
+              restKey(pool, key, code, headers, this.clock.now());
+              if (!retried && retryable(code) && canRetry()) {
+                // Nothing reached the client: try another key once, and forget this answer (the new attempt
+                // starts first, so this one's abort callbacks already see themselves as stale).
+                const abandon = abortUpstream;
+                attempt(pool.pick(this.clock.now())!, true);
+                abandon?.(new RetriedElsewhere());
+                return;
+              }
+              status = code;
+              upstreamId = upstreamRequestId(headers);
+              if (code >= 400) {
+                errorChunks = []; // kept whole so upstream secrets can be scrubbed out
+                errorHeaders = clientResponseHeaders(headers);
+                return;
+              }
+              const contentType = String(headers['content-type'] ?? '');
+              eventStream = contentType.startsWith('text/event-stream');
+              const responseHeaders = translator ? translator.headers(clientResponseHeaders(headers)) : clientResponseHeaders(headers);
+              if (!translator && req.echoModel !== undefined && (eventStream || contentType.includes('json'))) {
+                echo = new ModelEchoFilter(req.echoModel, eventStream ? 'sse' : 'json');
+                delete responseHeaders['content-length']; // the body's length changes
+              }
+              if (translator?.status && !eventStream) {
+                deferredStart = responseHeaders; // sent with the translated body and its final status
+              } else {
+                sink.start(code, responseHeaders);
+              }
+              flow = responseFlow;
+              sink.onDrain(() => responseFlow.resume());
+            },
+            onData: (chunk) => {
+              if (!current()) return;
+              if (errorChunks) {
+                if (errorSize < MAX_ERROR_BODY) errorChunks.push(chunk.subarray(0, MAX_ERROR_BODY - errorSize));
+                errorSize += chunk.length;
+                return;
+              }
+              meter.tap?.push(chunk);
+              const out = relay(chunk);
+              if (out.length > 0 && !sink.write(out)) flow?.pause();
+            },
+            onEnd: () => {
+              if (!current() || clientGone) return;
+              if (errorChunks) {
+                sendScrubbed(sink, status, errorHeaders, errorChunks, pool.all(), req.translator);
+                finish(status, `upstream_${status}`);
+                return;
+              }
+              const tail = relayEnd();
+              if (deferredStart) {
+                const finalStatus = translator?.status?.() ?? status;
+                sink.start(finalStatus, { ...deferredStart, 'content-length': String(tail?.length ?? 0) });
+                sink.end(tail);
+                finish(finalStatus, finalStatus === status ? null : 'untranslatable_answer');
+                return;
+              }
               sink.end(tail);
-              finish(finalStatus, finalStatus === status ? null : 'untranslatable_answer');
-              return;
-            }
-            sink.end(tail);
-            finish(status, null);
+              finish(status, null);
+            },
+            onError: (err) => {
+              if (!current() || clientGone || done) return;
+              const failure = classifyUpstreamError(err, req.provider.id);
+              if (status === 0 && !retried && canRetry()) {
+                attempt(pool.pick(this.clock.now())!, true);
+                return;
+              }
+              if (status === 0) {
+                // Nothing reached the client yet: the caller answers in the surface's shape.
+                done = true;
+                record(failure.status, failure.code, null, false);
+                reject(failure);
+                return;
+              }
+              if (errorChunks) {
+                sendScrubbed(sink, status, errorHeaders, errorChunks, pool.all(), req.translator);
+              } else if (deferredStart) {
+                // A translated whole answer was cut before anything was sent: answer with the failure instead.
+                const body = JSON.stringify(errorBody(req.surface, failure));
+                sink.start(failure.status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+                sink.end(body);
+              } else if (eventStream) {
+                sink.end('\n\n' + streamErrorEvent(req.surface, failure));
+              } else {
+                sink.destroy();
+              }
+              finish(status, failure.code);
+            },
           },
-          onError: (err) => {
-            if (clientGone || done) return;
-            const failure = classifyUpstreamError(err, req.provider.id);
-            if (status === 0) {
-              // Nothing reached the client yet: the caller answers in the surface's shape.
-              done = true;
-              record(failure.status, failure.code, null, false);
-              reject(failure);
-              return;
-            }
-            if (errorChunks) {
-              sendScrubbed(sink, status, errorHeaders, errorChunks, pool.all(), req.translator);
-            } else if (deferredStart) {
-              // A translated whole answer was cut before anything was sent: answer with the failure instead.
-              const body = JSON.stringify(errorBody(req.surface, failure));
-              sink.start(failure.status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
-              sink.end(body);
-            } else if (eventStream) {
-              sink.end('\n\n' + streamErrorEvent(req.surface, failure));
-            } else {
-              sink.destroy();
-            }
-            finish(status, failure.code);
-          },
-        },
-      );
+        );
+      };
+      attempt(key, false);
     });
   }
 
@@ -311,4 +335,28 @@ export class PassthroughService {
     this.log.error({ requestId: admission.requestId }, 'a billed call could not be priced from its usage; charged its hold');
     return { costMicro: admission.holdMicro, costUsd: null, usdNano: null, usdRubRate: null };
   }
+}
+
+class RetriedElsewhere extends Error {
+  constructor() {
+    super('retried with another key');
+  }
+}
+
+/** Answers another key may fix: rate limits, a rejected key, provider failures. */
+function retryable(status: number): boolean {
+  return status === 429 || status === 401 || status >= 500;
+}
+
+const REST_AFTER_AUTH_FAILURE_MS = 5 * 60_000;
+const REST_AFTER_RATE_LIMIT_MS = 30_000;
+const MAX_REST_MS = 10 * 60_000;
+
+/** A key the provider refused (401) or throttled (429) is left out of rotation for a while. */
+function restKey(pool: KeyPool, key: string, status: number, headers: Record<string, string | string[] | undefined>, now: number): void {
+  if (status === 401) pool.rest(key, now + REST_AFTER_AUTH_FAILURE_MS);
+  if (status !== 429) return;
+  const retryAfter = Number(headers['retry-after']);
+  const ms = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, MAX_REST_MS) : REST_AFTER_RATE_LIMIT_MS;
+  pool.rest(key, now + ms);
 }
