@@ -195,3 +195,53 @@ describe('unified /v1 streams that fail', () => {
     });
   }
 });
+
+describe('unified /v1/completions and /v1/text/generations', () => {
+  let stack: Stack;
+  let client: OpenAI;
+  before(async () => {
+    stack = await startStack({ CATALOG_DIR: FIXTURES });
+    client = new OpenAI({ baseURL: `${stack.gw.url}/v1`, apiKey: stack.key, maxRetries: 0 });
+    await stack.gw.admin('PUT', '/admin/models/openai/gpt-3.5-turbo-instruct', { ops: ['completions'], prices: { input_per_mtok: '1.50', output_per_mtok: '2.00' } });
+  });
+  after(() => stack.close());
+
+  for (const model of ['openai/gpt-4o', ...MODELS]) {
+    test(`${model}: a prompt is answered as a text completion, whole and streamed`, async () => {
+      const res = await client.completions.create({ model, prompt: 'complete this line please', max_tokens: 50 });
+      assert.equal(res.object, 'text_completion');
+      assert.equal(res.model, model);
+      assert.match(res.choices[0]!.text, /complete this line please/);
+      assert.equal(res.choices[0]!.finish_reason, 'stop');
+      assert.ok(res.usage!.completion_tokens > 0);
+      const stream = await client.completions.create({ model, prompt: 'stream this line', max_tokens: 50, stream: true });
+      let text = '';
+      for await (const chunk of stream) {
+        assert.equal(chunk.object, 'text_completion');
+        text += chunk.choices[0]?.text ?? '';
+      }
+      assert.match(text, /stream this line/);
+    });
+  }
+
+  test('a model with its own completions endpoint gets the request as it is (the mock has no such endpoint: its 404 comes back)', async () => {
+    await assert.rejects(client.completions.create({ model: 'openai/gpt-3.5-turbo-instruct', prompt: 'native completion', max_tokens: 20 }), { status: 404 });
+    const sent = stack.openai.lastRequest()!;
+    assert.match(sent.url, /\/v1\/completions$/);
+    assert.equal(JSON.parse(sent.body.toString()).prompt, 'native completion');
+    assert.equal(JSON.parse(sent.body.toString()).model, 'gpt-3.5-turbo-instruct');
+  });
+
+  test('Botech\'s /v1/text/generations answers the same way; unsupported legacy parameters are refused', async () => {
+    const res = await fetch(`${stack.gw.url}/v1/text/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'anthropic/claude-sonnet-4-20250514', prompt: 'one line title', max_tokens: 64 }),
+    });
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.equal(body.object, 'text_completion');
+    assert.match(body.choices[0].text, /one line title/);
+    await assert.rejects(client.completions.create({ model: 'anthropic/claude-sonnet-4-20250514', prompt: 'x', echo: true }), { status: 400 });
+  });
+});

@@ -15,6 +15,8 @@ const INDEX = {
     'GET /v1/models/{model}',
     'POST /v1/chat/completions',
     'POST /v1/models/{model}/chat/completions',
+    'POST /v1/completions',
+    'POST /v1/text/generations',
     'POST /v1/embeddings',
     'POST /v1/images/generations',
     'POST /v1/audio/speech',
@@ -39,7 +41,7 @@ export function unifiedRoutes(app: FastifyInstance, services: Services): void {
   app.get('/v1/models', async (request) => services.models.list(await authenticate(request)));
   app.get<ModelParams>('/v1/models/*', async (request) => services.models.get(await authenticate(request), request.params['*']));
 
-  type Operation = 'chat' | 'embeddings' | 'imageGenerations' | 'speech';
+  type Operation = 'chat' | 'completions' | 'embeddings' | 'imageGenerations' | 'speech';
   const call = async (operation: Operation, request: FastifyRequest, reply: FastifyReply, pathModel?: string) => {
     const principal = await authenticate(request);
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -61,6 +63,8 @@ export function unifiedRoutes(app: FastifyInstance, services: Services): void {
     }
   };
   app.post('/v1/chat/completions', (request, reply) => call('chat', request, reply));
+  app.post('/v1/completions', (request, reply) => call('completions', request, reply));
+  app.post('/v1/text/generations', (request, reply) => call('completions', request, reply));
   app.post('/v1/embeddings', (request, reply) => call('embeddings', request, reply));
   app.post('/v1/images/generations', (request, reply) => call('imageGenerations', request, reply));
   app.post('/v1/audio/speech', (request, reply) => call('speech', request, reply));

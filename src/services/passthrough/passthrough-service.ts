@@ -185,12 +185,16 @@ export class PassthroughService {
       const canRetry = () => !clientGone && Buffer.isBuffer(meter.body) && pool.size() > 1;
       const translator = req.translator;
       const relay = (chunk: Buffer): Buffer => {
-        if (translator) return translator.push(chunk);
         const out = meter.filter ? meter.filter.push(chunk) : chunk;
+        if (translator) return out.length > 0 ? translator.push(out) : out;
         return echo ? echo.push(out) : out;
       };
       const relayEnd = (): Buffer | undefined => {
-        if (translator) return translator.end();
+        if (translator) {
+          const rest = meter.filter?.end();
+          const head = rest && rest.length > 0 ? translator.push(rest) : Buffer.alloc(0);
+          return Buffer.concat([head, translator.end()]);
+        }
         const tail = meter.filter?.end();
         if (!echo) return tail;
         return Buffer.concat([tail ? echo.push(tail) : Buffer.alloc(0), echo.end()]);

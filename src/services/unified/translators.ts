@@ -129,3 +129,46 @@ export class JsonTranslator implements ResponseTranslator {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Leaves OpenAI-shaped errors as they are (OpenAI-dialect upstreams). */
+export const openAIErrorsAsThey: ErrorMapper = (status, body) => ({ status, body });
+
+/**
+ * Applies `outer` to what `inner` produces (Anthropic → chat → text completion). A whole answer `inner`
+ * could not translate is sent as `inner` made it (an error in OpenAI's shape), not translated again.
+ */
+export class ChainedTranslator implements ResponseTranslator {
+  private failedStatus: number | undefined;
+
+  constructor(
+    private readonly inner: ResponseTranslator,
+    private readonly outer: ResponseTranslator,
+  ) {}
+
+  headers(upstream: Record<string, string | string[]>): Record<string, string | string[]> {
+    return this.outer.headers(this.inner.headers(upstream));
+  }
+
+  push(chunk: Buffer): Buffer {
+    const middle = this.inner.push(chunk);
+    return middle.length > 0 ? this.outer.push(middle) : EMPTY;
+  }
+
+  end(): Buffer {
+    const middle = this.inner.end();
+    const innerStatus = this.inner.status?.();
+    if (innerStatus !== undefined && innerStatus >= 400) {
+      this.failedStatus = innerStatus;
+      return middle;
+    }
+    return Buffer.concat([middle.length > 0 ? this.outer.push(middle) : EMPTY, this.outer.end()]);
+  }
+
+  status(): number {
+    return this.failedStatus ?? this.outer.status?.() ?? this.inner.status?.() ?? 200;
+  }
+
+  error(status: number, body: Buffer, headers: Record<string, string | string[]>) {
+    return this.inner.error(status, body, headers);
+  }
+}

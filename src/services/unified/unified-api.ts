@@ -16,7 +16,9 @@ import type { PassthroughService } from '../passthrough/passthrough-service.js';
 import type { ModelRouter, RoutedModel } from './model-router.js';
 import type { RemoteImageFetcher } from './remote-images.js';
 import { errorBody } from '../surface-errors.js';
-import { JsonTranslator, SseTranslator, type ChatStreamAdapter } from './translators.js';
+import { ChainedTranslator, JsonTranslator, SseTranslator, openAIErrorsAsThey, type ChatStreamAdapter } from './translators.js';
+import type { ResponseTranslator } from '../passthrough/response-translator.js';
+import { ChatChunksAsCompletions, chatAsCompletion, completionsAsChat } from '../../dialects/openai/chat-as-completions.js';
 
 export interface UnifiedCall {
   principal: Principal;
@@ -83,7 +85,14 @@ export class UnifiedApi {
     return this.viaOpenAIDialect(call, request, routed, '/v1/audio/speech', sink);
   }
 
-  private async viaOpenAIDialect(call: UnifiedCall, request: Record<string, unknown>, routed: RoutedModel, path: string, sink: ClientSink): Promise<void> {
+  private async viaOpenAIDialect(
+    call: UnifiedCall,
+    request: Record<string, unknown>,
+    routed: RoutedModel,
+    path: string,
+    sink: ClientSink,
+    translator?: ResponseTranslator,
+  ): Promise<void> {
     request['model'] = routed.upstreamModel;
     const body = Buffer.from(JSON.stringify(request));
     await this.passthrough.forward(
@@ -100,9 +109,35 @@ export class UnifiedApi {
         principal: call.principal,
         startedAt: call.startedAt,
         echoModel: routed.requested,
+        ...(translator ? { translator } : {}),
       },
       sink,
     );
+  }
+
+  /**
+   * `POST /v1/completions` and Botech's `/v1/text/generations`: models with a completions endpoint get it
+   * as it is; any other chat model gets the prompt as one user message, and its answer as a text completion.
+   */
+  async completions(call: UnifiedCall, sink: ClientSink): Promise<void> {
+    const request = parseObject(call.body);
+    const native = this.tryRoute(request['model'], 'completions');
+    if (native && native.provider.dialect === 'openai') return this.viaOpenAIDialect(call, request, native, '/v1/completions', sink);
+    const routed = this.router.route(request['model'], 'chat');
+    const chat = completionsAsChat(request);
+    const asCompletions: Wrap = (inner, stream) => new ChainedTranslator(inner, completionsTranslator(stream, routed.requested));
+    if (routed.provider.dialect === 'gemini') return this.viaGemini(call, chat, routed, sink, asCompletions);
+    if (routed.provider.dialect === 'anthropic') return this.viaAnthropic(call, chat, routed, sink, asCompletions);
+    // An OpenAI-dialect chat model: the provider speaks chat, only the answer's shape changes.
+    return this.viaOpenAIDialect(call, chat as unknown as Record<string, unknown>, routed, '/v1/chat/completions', sink, completionsTranslator(chat.stream === true, routed.requested));
+  }
+
+  private tryRoute(model: unknown, op: 'completions'): RoutedModel | undefined {
+    try {
+      return this.router.route(model, op);
+    } catch {
+      return undefined;
+    }
   }
 
   /** The relay call for a translated request (the translator is added by the caller). */
@@ -124,7 +159,7 @@ export class UnifiedApi {
   }
 
   /** Gemini generateContent (alt=sse for streams); remote images are fetched here and sent inline. */
-  private async viaGemini(call: UnifiedCall, request: ChatRequest, routed: RoutedModel, sink: ClientSink): Promise<void> {
+  private async viaGemini(call: UnifiedCall, request: ChatRequest, routed: RoutedModel, sink: ClientSink, wrap: Wrap = same): Promise<void> {
     const translated = chatToGemini(request, { model: routed.upstreamModel });
     for (const image of translated.remoteImages) fillRemoteImage(translated.body, image, await this.imageFetcher.fetch(image.url));
     const body = Buffer.from(JSON.stringify(translated.body));
@@ -146,9 +181,12 @@ export class UnifiedApi {
         fields: {},
         principal: call.principal,
         startedAt: call.startedAt,
-        translator: translated.stream
-          ? new SseTranslator(new GeminiChatStream({ ...answer, includeUsage: translated.includeUsage }), geminiErrorToOpenAI)
-          : new JsonTranslator((response) => geminiToChat(response, answer), geminiErrorToOpenAI),
+        translator: wrap(
+          translated.stream
+            ? new SseTranslator(new GeminiChatStream({ ...answer, includeUsage: translated.includeUsage }), geminiErrorToOpenAI)
+            : new JsonTranslator((response) => geminiToChat(response, answer), geminiErrorToOpenAI),
+          translated.stream,
+        ),
       },
       sink,
     );
@@ -156,7 +194,7 @@ export class UnifiedApi {
 
 
   /** Anthropic Messages; `max_tokens` (required there) defaults to the model's maximum output. */
-  private async viaAnthropic(call: UnifiedCall, request: ChatRequest, routed: RoutedModel, sink: ClientSink): Promise<void> {
+  private async viaAnthropic(call: UnifiedCall, request: ChatRequest, routed: RoutedModel, sink: ClientSink, wrap: Wrap = same): Promise<void> {
     const translated = chatToAnthropic(request, {
       upstreamModel: routed.upstreamModel,
       defaultMaxTokens: routed.catalog?.entry.maxOutputTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
@@ -179,12 +217,15 @@ export class UnifiedApi {
         fields: { model: routed.upstreamModel, stream },
         principal: call.principal,
         startedAt: call.startedAt,
-        translator: stream
-          ? new SseTranslator(
-              endsWithErrorWhenCut(new AnthropicChatStream({ model: routed.requested, created, id, includeUsage: request.stream_options?.include_usage === true })),
-              anthropicErrorToOpenAI,
-            )
-          : new JsonTranslator((message) => anthropicToChat(message, { model: routed.requested, created }), anthropicErrorToOpenAI),
+        translator: wrap(
+          stream
+            ? new SseTranslator(
+                endsWithErrorWhenCut(new AnthropicChatStream({ model: routed.requested, created, id, includeUsage: request.stream_options?.include_usage === true })),
+                anthropicErrorToOpenAI,
+              )
+            : new JsonTranslator((message) => anthropicToChat(message, { model: routed.requested, created }), anthropicErrorToOpenAI),
+          stream,
+        ),
       },
       sink,
     );
@@ -192,6 +233,17 @@ export class UnifiedApi {
 }
 
 const ANTHROPIC_VERSION = '2023-06-01';
+
+/** Optionally wraps an adapter's translator (chat answers re-shaped as text completions). */
+type Wrap = (translator: ResponseTranslator, stream: boolean) => ResponseTranslator;
+const same: Wrap = (translator) => translator;
+
+/** OpenAI chat bytes (SSE or JSON) → text completion bytes. */
+function completionsTranslator(stream: boolean, model: string): ResponseTranslator {
+  return stream
+    ? new SseTranslator(new ChatChunksAsCompletions(model), openAIErrorsAsThey)
+    : new JsonTranslator((chat) => chatAsCompletion(chat, model), openAIErrorsAsThey);
+}
 
 /** A stream the provider closed before its last event ends with an error for the client, never a fake finish. */
 function endsWithErrorWhenCut(stream: AnthropicChatStream): ChatStreamAdapter {
