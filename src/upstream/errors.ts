@@ -22,6 +22,14 @@ function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/** Failures before the request reached the provider: another key or host may be tried without running it twice. */
+const NOT_SENT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export function failedBeforeSending(err: unknown): boolean {
+  const code = errorCode(err);
+  return code !== undefined && NOT_SENT_CODES.has(code);
+}
+
 export function isAbortError(err: unknown): boolean {
   const e = err as { name?: string; code?: string } | undefined;
   return e?.name === 'AbortError' || e?.code === 'UND_ERR_ABORTED' || e?.code === 'ABORT_ERR';

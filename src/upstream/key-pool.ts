@@ -8,11 +8,13 @@ export class KeyPool {
 
   constructor(private readonly keys: readonly string[]) {}
 
-  pick(now: number): string | undefined {
+  /** The next key in turn that is not resting (and is not `exclude`, the one that just failed). */
+  pick(now: number, exclude?: string): string | undefined {
     if (this.keys.length === 0) return undefined;
     let best: { key: string; until: number } | undefined;
     for (let i = 0; i < this.keys.length; i++) {
       const key = this.keys[(this.next + i) % this.keys.length]!;
+      if (key === exclude) continue;
       const until = this.restingUntil.get(key) ?? 0;
       if (until <= now) {
         this.next = (this.next + i + 1) % this.keys.length;
@@ -20,7 +22,7 @@ export class KeyPool {
       }
       if (!best || until < best.until) best = { key, until };
     }
-    return best!.key;
+    return best?.key;
   }
 
   rest(key: string, until: number): void {

@@ -24,3 +24,11 @@ test('JSON: the body is rewritten whole; text that mentions "model" is untouched
   assert.equal(out, body.replace('"gpt-4o-2024-08-06"', '"gpt-4o"'));
   assert.deepEqual(JSON.parse(out).choices[0].message.content, 'a "model": "y"');
 });
+
+test('only the top-level "model" key is rewritten: not a value "model", not a nested key', () => {
+  const body = '{"role":"model","usage":{"details":{"model":"inner"}},"model":"up","x":["model"]}';
+  const filter = new ModelEchoFilter('mine', 'json');
+  filter.push(Buffer.from(body));
+  assert.equal(filter.end().toString(), '{"role":"model","usage":{"details":{"model":"inner"}},"model":"mine","x":["model"]}');
+});
+

@@ -10,6 +10,8 @@ const MODEL_KEY = Buffer.from('"model"');
  */
 export class ModelEchoFilter {
   private pending: Buffer | undefined;
+  private whole: Buffer[] = [];
+  private wholeSize = 0;
   private readonly replacement: Buffer;
 
   constructor(
@@ -20,11 +22,14 @@ export class ModelEchoFilter {
   }
 
   push(chunk: Buffer): Buffer {
-    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     if (this.mode === 'json') {
-      this.pending = Buffer.from(data); // a JSON body is rewritten once, whole
-      return Buffer.alloc(0);
+      // A JSON body is rewritten once, whole; one too large to hold is passed on as it is.
+      if (this.wholeSize + chunk.length > MAX_WHOLE_BYTES) return this.release(chunk);
+      this.whole.push(Buffer.from(chunk));
+      this.wholeSize += chunk.length;
+      return EMPTY;
     }
+    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     const out: Buffer[] = [];
     let start = 0;
     for (let end = eventEnd(data, 0); end > 0; end = eventEnd(data, start)) {
@@ -36,23 +41,73 @@ export class ModelEchoFilter {
   }
 
   end(): Buffer {
-    const rest = this.pending ?? Buffer.alloc(0);
+    if (this.mode === 'json') {
+      const body = this.whole.length === 1 ? this.whole[0]! : Buffer.concat(this.whole);
+      this.whole = [];
+      return this.wholeSize > MAX_WHOLE_BYTES ? body : this.rewrite(body);
+    }
+    const rest = this.pending ?? EMPTY;
     this.pending = undefined;
     return this.rewrite(rest);
   }
 
-  private rewrite(bytes: Buffer): Buffer {
-    const at = bytes.indexOf(MODEL_KEY);
-    if (at < 0) return bytes;
-    let i = at + MODEL_KEY.length;
-    while (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d) i++;
-    if (bytes[i] !== 0x3a) return bytes;
-    i++;
-    while (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d) i++;
-    if (bytes[i] !== 0x22) return bytes;
-    let close = i + 1;
-    while (close < bytes.length && bytes[close] !== 0x22) close += bytes[close] === 0x5c ? 2 : 1;
-    if (close >= bytes.length) return bytes;
-    return Buffer.concat([bytes.subarray(0, i), this.replacement, bytes.subarray(close + 1)]);
+  private release(chunk: Buffer): Buffer {
+    const held = Buffer.concat([...this.whole, chunk]);
+    this.whole = [];
+    this.wholeSize = MAX_WHOLE_BYTES + 1;
+    return held;
   }
+
+  /** Rewrites the value of the first `"model"` key at the top level of the JSON in `bytes`. */
+  private rewrite(bytes: Buffer): Buffer {
+    const at = topLevelModelValue(bytes);
+    if (!at) return bytes;
+    return Buffer.concat([bytes.subarray(0, at.start), this.replacement, bytes.subarray(at.end)]);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+/** JSON bodies above this are not rewritten (images as base64 can be tens of megabytes). */
+const MAX_WHOLE_BYTES = 4 * 1024 * 1024;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Byte range of the string value of the depth-1 `"model"` key, scanning strings and nesting. */
+function topLevelModelValue(bytes: Buffer): { start: number; end: number } | undefined {
+  if (bytes.indexOf(MODEL_KEY) < 0) return undefined;
+  let depth = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte === 0x7b || byte === 0x5b) depth++;
+    else if (byte === 0x7d || byte === 0x5d) depth--;
+    else if (byte === QUOTE) {
+      const close = stringEnd(bytes, i);
+      if (close < 0) return undefined;
+      if (depth === 1 && close - i === MODEL_KEY.length - 1 && bytes.compare(MODEL_KEY, 0, MODEL_KEY.length, i, close + 1) === 0) {
+        let j = skipSpace(bytes, close + 1);
+        if (bytes[j] === 0x3a) {
+          j = skipSpace(bytes, j + 1);
+          if (bytes[j] !== QUOTE) return undefined;
+          const valueEnd = stringEnd(bytes, j);
+          return valueEnd < 0 ? undefined : { start: j, end: valueEnd + 1 };
+        }
+      }
+      i = close;
+    }
+  }
+  return undefined;
+}
+
+function stringEnd(bytes: Buffer, open: number): number {
+  for (let i = open + 1; i < bytes.length; i++) {
+    if (bytes[i] === BACKSLASH) i++;
+    else if (bytes[i] === QUOTE) return i;
+  }
+  return -1;
+}
+
+function skipSpace(bytes: Buffer, from: number): number {
+  let i = from;
+  while (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d) i++;
+  return i;
 }

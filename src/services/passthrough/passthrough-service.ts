@@ -8,7 +8,7 @@ import { newId } from '../../lib/ids.js';
 import type { Clock } from '../../lib/clock.js';
 import type { ProviderSpec } from '../../providers/index.js';
 import type { ResponseFlow, UpstreamClient } from '../../upstream/client.js';
-import { classifyUpstreamError } from '../../upstream/errors.js';
+import { classifyUpstreamError, failedBeforeSending } from '../../upstream/errors.js';
 import type { KeyPool } from '../../upstream/key-pool.js';
 import { scrubSecrets } from '../../upstream/scrub.js';
 import type { Principal } from '../auth/authenticator.js';
@@ -183,6 +183,8 @@ export class PassthroughService {
       let attempts = 0;
       // A second key is tried only for a body that can be sent again, and only if the pool has another.
       const canRetry = () => !clientGone && Buffer.isBuffer(meter.body) && pool.size() > 1;
+      /** Another key than the one that just failed, if one is usable. */
+      const otherKey = (failed: string) => pool.pick(this.clock.now(), failed);
       const translator = req.translator;
       const relay = (chunk: Buffer): Buffer => {
         const out = meter.filter ? meter.filter.push(chunk) : chunk;
@@ -236,11 +238,12 @@ export class PassthroughService {
             onResponse: (code, headers, responseFlow) => {
               if (!current()) return;
               restKey(pool, key, code, headers, this.clock.now());
-              if (!retried && retryable(code) && canRetry()) {
+              const next = !retried && retryable(code) && canRetry() ? otherKey(key) : undefined;
+              if (next !== undefined) {
                 // Nothing reached the client: try another key once, and forget this answer (the new attempt
                 // starts first, so this one's abort callbacks already see themselves as stale).
                 const abandon = abortUpstream;
-                attempt(pool.pick(this.clock.now())!, true);
+                attempt(next, true);
                 abandon?.(new RetriedElsewhere());
                 return;
               }
@@ -298,8 +301,11 @@ export class PassthroughService {
             onError: (err) => {
               if (!current() || clientGone || done) return;
               const failure = classifyUpstreamError(err, req.provider.id);
-              if (status === 0 && !retried && canRetry()) {
-                attempt(pool.pick(this.clock.now())!, true);
+              // Only a request that never reached the provider is tried again: a timeout or a reset after it was
+              // sent may already have run (and been billed) upstream.
+              const next = status === 0 && !retried && canRetry() && failedBeforeSending(err) ? otherKey(key) : undefined;
+              if (next !== undefined) {
+                attempt(next, true);
                 return;
               }
               if (status === 0) {

@@ -106,7 +106,7 @@ const truncate = (url: string) => (url.length > 100 ? `${url.slice(0, 100)}…` 
 
 /** False for loopback, private, link-local, CGNAT, unspecified, multicast and reserved ranges (IPv4 and IPv6). */
 export function isPublicAddress(address: string): boolean {
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  const v4 = embeddedIPv4(address) ?? address;
   if (isIP(v4) === 4) {
     const [a = 0, b = 0] = v4.split('.').map(Number);
     if (a === 0 || a === 10 || a === 127 || a >= 224) return false;
@@ -120,9 +120,27 @@ export function isPublicAddress(address: string): boolean {
   }
   const v6 = address.toLowerCase();
   if (v6 === '::' || v6 === '::1') return false;
+  if (/^fe[c-f]/.test(v6)) return false; // site-local (deprecated, still routed privately)
   if (/^f[cd]/.test(v6)) return false; // unique local
   if (/^fe[89ab]/.test(v6)) return false; // link-local
   if (v6.startsWith('ff')) return false; // multicast
   if (v6.startsWith('64:ff9b:') || v6.startsWith('2001:db8')) return false;
   return true;
+}
+
+/**
+ * The IPv4 address inside an IPv4-mapped (`::ffff:a.b.c.d`, also written `::ffff:7f00:1`), IPv4-compatible
+ * (`::a.b.c.d`, `::7f00:1`) or `::ffff:0:…` IPv6 address, as dotted quad; undefined for any other address.
+ */
+function embeddedIPv4(address: string): string | undefined {
+  const lower = address.toLowerCase();
+  const match = /^::(?:ffff:(?:0:)?)?([0-9a-f.:]+)$/.exec(lower);
+  if (!match) return undefined;
+  const tail = match[1]!;
+  if (isIP(tail) === 4) return tail;
+  const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(tail);
+  if (!hex) return undefined;
+  const high = parseInt(hex[1]!, 16);
+  const low = parseInt(hex[2]!, 16);
+  return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
 }

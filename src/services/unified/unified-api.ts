@@ -161,6 +161,9 @@ export class UnifiedApi {
   /** Gemini generateContent (alt=sse for streams); remote images are fetched here and sent inline. */
   private async viaGemini(call: UnifiedCall, request: ChatRequest, routed: RoutedModel, sink: ClientSink, wrap: Wrap = same): Promise<void> {
     const translated = chatToGemini(request, { model: routed.upstreamModel });
+    if (translated.remoteImages.length > MAX_REMOTE_IMAGES) {
+      throw badRequest(`At most ${MAX_REMOTE_IMAGES} images by URL per request for this model; send more as data URLs.`, 'messages');
+    }
     for (const image of translated.remoteImages) fillRemoteImage(translated.body, image, await this.imageFetcher.fetch(image.url));
     const body = Buffer.from(JSON.stringify(translated.body));
     const created = Math.floor(call.startedAt / 1000);
@@ -233,6 +236,8 @@ export class UnifiedApi {
 }
 
 const ANTHROPIC_VERSION = '2023-06-01';
+/** Images fetched by the gateway for one request (each within IMAGE_FETCH_MAX_BYTES). */
+const MAX_REMOTE_IMAGES = 8;
 
 /** Optionally wraps an adapter's translator (chat answers re-shaped as text completions). */
 type Wrap = (translator: ResponseTranslator, stream: boolean) => ResponseTranslator;
