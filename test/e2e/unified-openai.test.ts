@@ -137,3 +137,29 @@ describe('unified /v1 images and speech', () => {
     await assert.rejects(client.images.generate({ model: 'anthropic/claude-sonnet-4-20250514', prompt: 'x' }), { status: 400 });
   });
 });
+
+test('/v1: a request without a valid key is refused before its body is read', async () => {
+  const stack = await startStack({ CATALOG_DIR: FIXTURES });
+  try {
+    const http = await import('node:http');
+    const port = Number(new URL(stack.gw.url).port);
+    // Declares 20 MB but sends only a few bytes: the 401 must come without waiting for the rest.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/chat/completions', headers: { 'content-type': 'application/json', 'content-length': String(20 * 1024 * 1024), authorization: 'Bearer tg-wrong' } });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', (err) => (err.message.includes('socket hang up') ? undefined : reject(err)));
+      req.write('{"model":');
+      setTimeout(() => {
+        req.destroy();
+        reject(new Error('no answer: the body was awaited'));
+      }, 3000).unref();
+    });
+    assert.equal(status, 401);
+  } finally {
+    await stack.close();
+  }
+});

@@ -34,6 +34,12 @@ export function unifiedRoutes(app: FastifyInstance, services: Services): void {
     const at = raw.indexOf('?');
     return services.auth.authenticate(clientKey(request.headers, at < 0 ? undefined : new URLSearchParams(raw.slice(at + 1))));
   };
+  // The key is checked before a body is read, so an anonymous client cannot make the gateway buffer 25 MB.
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    if (request.method === 'POST') principals.set(request, await authenticate(request));
+    return payload;
+  });
   // Bodies are forwarded or translated by the services: keep them as bytes.
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit: services.maxBodyBytes }, (_request, body, done) => done(null, body));
 
@@ -43,7 +49,7 @@ export function unifiedRoutes(app: FastifyInstance, services: Services): void {
 
   type Operation = 'chat' | 'completions' | 'embeddings' | 'imageGenerations' | 'speech';
   const call = async (operation: Operation, request: FastifyRequest, reply: FastifyReply, pathModel?: string) => {
-    const principal = await authenticate(request);
+    const principal = principals.get(request) ?? (await authenticate(request));
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     reply.hijack();
     try {
