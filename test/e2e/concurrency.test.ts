@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { ADMIN_TOKEN } from '../helpers/gateway.js';
+import { ROOT, startProcess } from '../helpers/process.js';
 import { postgresDatabase, sqliteDatabase, type TestDatabase } from '../helpers/databases.js';
 import { startStack, UPSTREAM_KEYS, type Stack } from '../helpers/stack.js';
 
 const FIXTURES = new URL('../fixtures/catalog', import.meta.url).pathname;
-const ROOT = new URL('../..', import.meta.url).pathname;
-const TSX = import.meta.resolve('tsx');
 const PARALLEL = 300;
 const CREDIT_RUB = '5';
 
@@ -101,7 +99,7 @@ describe('two gateway processes sharing one PostgreSQL', () => {
       OPENAI_API_KEY: UPSTREAM_KEYS.openai,
       OPENAI_BASE_URL: stack.openai.url,
       HISTORY_FLUSH_MS: '5',
-    }));
+    }, ROOT));
   });
   after(async () => {
     child?.kill('SIGTERM');
@@ -120,30 +118,6 @@ describe('two gateway processes sharing one PostgreSQL', () => {
     }
   });
 });
-
-async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src/main.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner in 20 s:\n${out}`)), 20_000);
-    const check = () => {
-      const match = /tollgate listening on (http:\/\/[\d.:]+)/.exec(out);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', () => reject(new Error(`exited before listening:\n${out}`)));
-  });
-  return { child, url };
-}
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
