@@ -59,3 +59,17 @@ export function readFormFile(body: Buffer, boundary: string, name: string): Buff
   });
   return file;
 }
+
+/**
+ * The body with the first text field named `name` set to `value` (the unified API renames the model);
+ * undefined when there is no such field. Only the field's content changes: every other byte is kept.
+ */
+export function replaceFormField(body: Buffer, boundary: string, name: string, value: string): Buffer | undefined {
+  let found: Part | undefined;
+  walkParts(body, boundary, (part) => {
+    if (part.name === name && !part.isFile) found = part;
+    return found !== undefined;
+  });
+  if (!found) return undefined;
+  return Buffer.concat([body.subarray(0, found.start), Buffer.from(value, 'utf8'), body.subarray(found.end)]);
+}

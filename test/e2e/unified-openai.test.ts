@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
+import { wav } from '../helpers/audio.js';
 import { startStack, UPSTREAM_KEYS, type Stack } from '../helpers/stack.js';
 
 const FIXTURES = new URL('../fixtures/catalog', import.meta.url).pathname;
@@ -135,6 +136,38 @@ describe('unified /v1 images and speech', () => {
     const charges = await stack.gw.app.store.db.kysely.selectFrom('ledger_entries').select('amount_micro').where('user_id', '=', userId).where('kind', '=', 'charge').execute();
     assert.deepEqual(charges.map((c) => -c.amount_micro).sort((a, b) => a - b), [6 * 15 * 100, 0.04 * 100 * 1_000_000].sort((a, b) => a - b));
     await assert.rejects(client.images.generate({ model: 'anthropic/claude-sonnet-4-20250514', prompt: 'x' }), { status: 400 });
+  });
+
+  test('image edits and transcriptions (multipart): the form goes up with only the model renamed, billed as native', async () => {
+    await stack.gw.admin('PUT', '/admin/models/openai/dall-e-2', { ops: ['images.edit'], prices: { per_image: { '1024x1024/standard': '0.020' } } });
+    const { key, userId } = await stack.gw.newKey({ credit: '100' });
+    const billed = new OpenAI({ baseURL: `${stack.gw.url}/v1`, apiKey: key, maxRetries: 0 });
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const edit = await billed.images.edit({ model: 'openai/dall-e-2', image: await toFile(png, 'cube.png', { type: 'image/png' }), prompt: 'make it blue', n: 2 });
+    assert.equal(edit.data!.length, 2);
+    assert.equal(edit.data![0]!.revised_prompt, 'dall-e-2: make it blue');
+    const upstream = stack.openai.lastRequest()!;
+    assert.equal(upstream.url, '/v1/images/edits');
+    assert.ok(upstream.body.includes(png), 'the image bytes are forwarded unchanged');
+    assert.ok(!upstream.body.includes('openai/dall-e-2'));
+
+    const audio = wav(2);
+    const transcript = await billed.audio.transcriptions.create({ model: 'openai/whisper-1', file: await toFile(audio, 'a.wav') });
+    assert.match(transcript.text, /Transcript of a.wav/);
+    const text = await billed.audio.transcriptions.create({ model: 'whisper-1', file: await toFile(audio, 'a.wav'), response_format: 'text' });
+    assert.match(String(text), /Transcript of a.wav/);
+    const translation = await billed.audio.translations.create({ model: 'openai/whisper-1', file: await toFile(audio, 'a.wav') });
+    assert.match(translation.text, /Translation of a.wav/);
+    await stack.gw.app.billing.idle();
+    const charges = await stack.gw.app.store.db.kysely.selectFrom('ledger_entries').select('amount_micro').where('user_id', '=', userId).where('kind', '=', 'charge').execute();
+    // 2 images × $0.02; whisper $0.0001 a second × 100 RUB: the mock states ceil(32,044 / 1000) = 33 s, the
+    // text answer none (the WAV header's 2 s), translations no duration either (2 s).
+    assert.deepEqual(charges.map((c) => -c.amount_micro).sort((a, b) => a - b), [2 * 10_000, 2 * 10_000, 33 * 10_000, 2 * 0.02 * 100 * 1_000_000].sort((a, b) => a - b));
+
+    await assert.rejects(billed.audio.transcriptions.create({ model: 'anthropic/claude-sonnet-4-20250514', file: await toFile(audio, 'a.wav') }), { status: 400 });
+    await assert.rejects(billed.audio.transcriptions.create({ model: 'openai/whisper-9', file: await toFile(audio, 'a.wav') }), { status: 404 });
+    const notForm = await fetch(`${stack.gw.url}/v1/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(notForm.status, 400);
   });
 });
 

@@ -112,3 +112,19 @@ export async function imageGenerations(ctx: MockContext): Promise<void> {
   }
   ctx.sendJson(200, body);
 }
+
+/** `POST /v1/images/edits` (multipart: image or image[], prompt, model, n): images of the generations' shape. */
+export async function imageEdits(ctx: MockContext): Promise<void> {
+  let parts;
+  try {
+    parts = parseMultipart(ctx.body, ctx.header('content-type'));
+  } catch (e) {
+    throw new BadRequest(`Could not parse multipart form: ${(e as Error).message}`);
+  }
+  const field = (name: string): string | undefined => parts.find((p) => p.name === name && p.filename === undefined)?.data.toString('utf8');
+  if (!parts.some((p) => (p.name === 'image' || p.name === 'image[]') && p.filename !== undefined)) throw new BadRequest("'image' is a required property", 'image');
+  const prompt = field('prompt');
+  if (!prompt) throw new BadRequest("'prompt' is a required property", 'prompt');
+  const n = Math.max(1, Number(field('n') ?? 1) || 1);
+  ctx.sendJson(200, { created: FAKE_CREATED, data: Array.from({ length: n }, () => ({ b64_json: TINY_PNG_B64, revised_prompt: `${field('model') ?? 'dall-e-2'}: ${prompt}` })) });
+}

@@ -3,7 +3,7 @@ import { FAKE_CREATED } from './fake.js';
 import type { Provider } from './mock-server.js';
 import { openaiErrorObject } from './openai-errors.js';
 import { chatCompletions } from './openai-chat.js';
-import { audioSpeech, audioTranscription, embeddings, imageGenerations } from './openai-extras.js';
+import { audioSpeech, audioTranscription, embeddings, imageGenerations, imageEdits } from './openai-extras.js';
 import { responses } from './openai-responses.js';
 
 export const OPENAI_MODELS = ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'o3-mini', 'text-embedding-3-small', 'tts-1', 'whisper-1', 'gpt-image-1'];
@@ -39,6 +39,7 @@ export const openaiProvider: Provider = {
         case '/v1/audio/transcriptions': return audioTranscription(ctx, 'transcribe');
         case '/v1/audio/translations': return audioTranscription(ctx, 'translate');
         case '/v1/images/generations': return imageGenerations(ctx);
+        case '/v1/images/edits': return imageEdits(ctx);
       }
     } else if (method === 'GET') {
       if (path === '/v1/models') return ctx.sendJson(200, { object: 'list', data: OPENAI_MODELS.map(model) });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { multipartBoundary, readFormFields } from '../../src/lib/multipart-fields.js';
+import { multipartBoundary, readFormFields, readFormFile, replaceFormField } from '../../src/lib/multipart-fields.js';
 
 const B = '----tollgateBoundary42';
 function form(parts: Array<{ name: string; value: Buffer | string; filename?: string }>): Buffer {
@@ -38,4 +38,20 @@ test('the first of repeated fields wins; missing and malformed bodies give nothi
   assert.deepEqual(readFormFields(body, B, ['model']), { model: 'gpt-4o-transcribe' });
   assert.deepEqual(readFormFields(Buffer.from('not a form'), B, ['model']), {});
   assert.deepEqual(readFormFields(body.subarray(0, 20), B, ['model']), {});
+});
+
+test('replacing a field keeps every other byte, files included', () => {
+  const audio = Buffer.from([0, 1, 2, 0x0d, 0x0a, 0x2d, 0x2d, 255]);
+  const body = form([
+    { name: 'file', value: audio, filename: 'speech.mp3' },
+    { name: 'model', value: 'openai/whisper-1' },
+    { name: 'model', value: 'second' },
+  ]);
+  const replaced = replaceFormField(body, B, 'model', 'whisper-1')!;
+  assert.deepEqual(readFormFields(replaced, B, ['model']), { model: 'whisper-1' });
+  assert.deepEqual(readFormFile(replaced, B, 'file'), audio);
+  assert.equal(replaced.length, body.length - 'openai/'.length);
+  assert.ok(replaced.includes('second'));
+  assert.equal(replaceFormField(body, B, 'language', 'ru'), undefined);
+  assert.equal(replaceFormField(Buffer.from('not a form'), B, 'model', 'x'), undefined);
 });

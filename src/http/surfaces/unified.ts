@@ -19,7 +19,10 @@ const INDEX = {
     'POST /v1/text/generations',
     'POST /v1/embeddings',
     'POST /v1/images/generations',
+    'POST /v1/images/edits',
     'POST /v1/audio/speech',
+    'POST /v1/audio/transcriptions',
+    'POST /v1/audio/translations',
     'GET /v1/me',
     'GET /v1/balance',
     'GET /v1/usage',
@@ -41,13 +44,13 @@ export function unifiedRoutes(app: FastifyInstance, services: Services): void {
     return payload;
   });
   // Bodies are forwarded or translated by the services: keep them as bytes.
-  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit: services.maxBodyBytes }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(['application/json', 'text/plain', 'multipart/form-data'], { parseAs: 'buffer', bodyLimit: services.maxBodyBytes }, (_request, body, done) => done(null, body));
 
   app.get('/v1', async () => INDEX);
   app.get('/v1/models', async (request) => services.models.list(await authenticate(request)));
   app.get<ModelParams>('/v1/models/*', async (request) => services.models.get(await authenticate(request), request.params['*']));
 
-  type Operation = 'chat' | 'completions' | 'embeddings' | 'imageGenerations' | 'speech';
+  type Operation = 'chat' | 'completions' | 'embeddings' | 'imageGenerations' | 'speech' | 'imageEdits' | 'transcriptions' | 'translations';
   const call = async (operation: Operation, request: FastifyRequest, reply: FastifyReply, pathModel?: string) => {
     const principal = principals.get(request) ?? (await authenticate(request));
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -74,6 +77,9 @@ export function unifiedRoutes(app: FastifyInstance, services: Services): void {
   app.post('/v1/embeddings', (request, reply) => call('embeddings', request, reply));
   app.post('/v1/images/generations', (request, reply) => call('imageGenerations', request, reply));
   app.post('/v1/audio/speech', (request, reply) => call('speech', request, reply));
+  app.post('/v1/images/edits', (request, reply) => call('imageEdits', request, reply));
+  app.post('/v1/audio/transcriptions', (request, reply) => call('transcriptions', request, reply));
+  app.post('/v1/audio/translations', (request, reply) => call('translations', request, reply));
   app.post<ModelParams>('/v1/models/*', (request, reply) => {
     const rest = request.params['*'];
     const suffix = '/chat/completions';

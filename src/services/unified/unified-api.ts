@@ -10,6 +10,7 @@ import { GeminiChatStream } from '../../dialects/gemini/chat-stream.js';
 import { embeddingsToGemini, geminiEmbeddingsToOpenAI, type EmbeddingsRequest } from '../../dialects/gemini/embeddings.js';
 import { estimateGeminiRequest } from '../../dialects/gemini/request-estimate.js';
 import { newId } from '../../lib/ids.js';
+import { multipartBoundary, readFormFields, replaceFormField } from '../../lib/multipart-fields.js';
 import type { Principal } from '../auth/authenticator.js';
 import type { ClientSink } from '../passthrough/client-sink.js';
 import type { PassthroughService } from '../passthrough/passthrough-service.js';
@@ -83,6 +84,48 @@ export class UnifiedApi {
     const routed = this.router.route(request['model'], 'audio.speech');
     if (routed.provider.dialect !== 'openai') throw badRequest(`Speech with ${routed.provider.id} models is not served on /v1.`, 'model');
     return this.viaOpenAIDialect(call, request, routed, '/v1/audio/speech', sink);
+  }
+
+  /**
+   * `POST /v1/images/edits`, `/v1/audio/transcriptions` and `/v1/audio/translations` (multipart): the form
+   * is forwarded as it is with only its `model` field renamed; files are never decoded.
+   */
+  imageEdits(call: UnifiedCall, sink: ClientSink): Promise<void> {
+    return this.multipart(call, sink, 'images.edit', '/v1/images/edits');
+  }
+
+  transcriptions(call: UnifiedCall, sink: ClientSink): Promise<void> {
+    return this.multipart(call, sink, 'audio.transcribe', '/v1/audio/transcriptions');
+  }
+
+  translations(call: UnifiedCall, sink: ClientSink): Promise<void> {
+    return this.multipart(call, sink, 'audio.transcribe', '/v1/audio/translations');
+  }
+
+  private async multipart(call: UnifiedCall, sink: ClientSink, op: 'images.edit' | 'audio.transcribe', path: string): Promise<void> {
+    const boundary = multipartBoundary(headerText(call.headers['content-type']));
+    if (boundary === undefined) throw badRequest('This endpoint takes a multipart/form-data body.');
+    const requested = readFormFields(call.body, boundary, ['model'])['model'];
+    const routed = this.router.route(requested, op);
+    if (routed.provider.dialect !== 'openai') throw badRequest(`${op === 'images.edit' ? 'Image edits' : 'Transcription'} with ${routed.provider.id} models is not served on /v1.`, 'model');
+    const body = replaceFormField(call.body, boundary, 'model', routed.upstreamModel) ?? call.body;
+    await this.passthrough.forward(
+      {
+        provider: routed.provider,
+        surface: 'openai',
+        method: 'POST',
+        path,
+        query: '',
+        headers: call.headers,
+        body,
+        contentLength: body.length,
+        fields: { model: routed.upstreamModel },
+        principal: call.principal,
+        startedAt: call.startedAt,
+        echoModel: routed.requested,
+      },
+      sink,
+    );
   }
 
   private async viaOpenAIDialect(
@@ -264,6 +307,10 @@ function endsWithErrorWhenCut(stream: AnthropicChatStream): ChatStreamAdapter {
 }
 /** When neither the request nor the catalog gives an output cap (Anthropic requires one). */
 const ANTHROPIC_DEFAULT_MAX_TOKENS = 8192;
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
 
 function parseObject(body: Buffer): Record<string, unknown> {
   let parsed: unknown;
