@@ -21,6 +21,8 @@ import { ModelRouter } from './services/unified/model-router.js';
 import { ModelsView } from './services/unified/models-view.js';
 import { HttpRemoteImageFetcher } from './services/unified/remote-images.js';
 import { UnifiedApi } from './services/unified/unified-api.js';
+import { DialectCalls } from './services/unified/dialect-calls.js';
+import { BackupCandidates } from './services/unified/backup-candidates.js';
 import { resolveAdminToken } from './services/settings/admin-token.js';
 import { BillingSettingsService } from './services/settings/billing-settings.js';
 import { createStore, migrateToLatest, openDb, ping, type Store } from './store/index.js';
@@ -93,6 +95,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const passthrough = new PassthroughService(upstream, keyPools, baseUrls, history, clock, catalog, billingSettings, billing, logger);
   const admin = await resolveAdminToken(store, clock, config.adminToken);
   const images = new HttpRemoteImageFetcher(config.imageFetch);
+  const router = new ModelRouter(registry, catalog);
 
   const services: Services = {
     accounts,
@@ -103,7 +106,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     history: new HistoryQuery(store),
     passthrough,
     models: new ModelsView(catalog, registry),
-    unified: new UnifiedApi(new ModelRouter(registry, catalog), passthrough, images),
+    unified: new UnifiedApi(router, new DialectCalls(passthrough, images), new BackupCandidates(router, config.failoverTimeoutMs)),
     adminToken: admin.verifier,
     providers: registry,
     readiness: () => ping(store.db),

@@ -42,6 +42,8 @@ export interface Config {
   /** Images named by URL that the gateway downloads for providers taking only inline images (Gemini). */
   imageFetch: { maxBytes: number; timeoutMs: number; allowPrivateNetworks: boolean };
   upstream: { connectTimeoutMs: number; headersTimeoutMs: number; idleTimeoutMs: number };
+  /** A unified call whose model has a backup goes to it when the provider has not answered in this long. */
+  failoverTimeoutMs: number;
   providers: Readonly<Record<string, ProviderConfig>>;
   configFile: string | undefined;
 }
@@ -108,6 +110,7 @@ export function loadConfig(
       headersTimeoutMs: readInt(env, 'UPSTREAM_HEADERS_TIMEOUT_MS', 600_000, 1, HOUR_MS),
       idleTimeoutMs: readInt(env, 'UPSTREAM_IDLE_TIMEOUT_MS', 300_000, 1, HOUR_MS),
     }),
+    failoverTimeoutMs: readInt(env, 'FAILOVER_TIMEOUT_MS', 30_000, 100, HOUR_MS),
     providers: Object.freeze(providers),
     configFile,
   });

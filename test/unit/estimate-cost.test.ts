@@ -14,6 +14,7 @@ const chatModel: ModelEntry = {
   maxOutputTokens: 16_384,
   pricing: { prices: { inputPerMtok: '2.50', outputPerMtok: '10.00' } },
   enabled: true,
+  fallbacks: [],
 };
 const micro = (usd: number) => Math.ceil(usd * 100 * 1_000_000);
 

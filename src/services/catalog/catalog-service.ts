@@ -26,11 +26,12 @@ export interface ModelView {
   prices: unknown;
   tiers: unknown;
   enabled: boolean;
+  fallbacks: readonly string[];
   origin: CatalogModel['origin'];
   price_version: string;
 }
 
-const EDITABLE = ['enabled', 'prices', 'tiers', 'ops', 'aliases', 'context_window', 'max_output_tokens'] as const;
+const EDITABLE = ['enabled', 'prices', 'tiers', 'ops', 'aliases', 'context_window', 'max_output_tokens', 'fallbacks'] as const;
 
 /** Models and their USD prices: the seed files overlaid with admin overrides from the store. */
 export class CatalogService {
@@ -136,6 +137,7 @@ function view(model: CatalogModel): ModelView {
     prices: wire['prices'] ?? {},
     tiers: wire['tiers'] ?? [],
     enabled: entry.enabled,
+    fallbacks: entry.fallbacks,
     origin: model.origin,
     price_version: model.priceVersion,
   };

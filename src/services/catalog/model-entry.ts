@@ -12,6 +12,11 @@ export interface ModelEntry {
   maxOutputTokens: number | null;
   pricing: PricedModel;
   enabled: boolean;
+  /**
+   * Unified names (`provider/model`) tried, in order, when this model's provider fails before answering
+   * (connection failure, timeout, 429, 5xx); at most one is tried per call.
+   */
+  fallbacks: readonly string[];
 }
 
 /** The wire form of a model's prices: snake_case, USD as decimal strings (seed files and the admin API). */
@@ -120,5 +125,17 @@ export function parseModel(provider: string, json: unknown, where: string): Mode
     maxOutputTokens: optionalPositiveInt(m['max_output_tokens'], `${where}.max_output_tokens`),
     pricing: { prices: parsePrices(m['prices'] ?? {}, `${where}.prices`), tiers: parseTiers(m['tiers'], `${where}.tiers`) },
     enabled: m['enabled'] === undefined ? true : m['enabled'] === true,
+    fallbacks: parseFallbacks(m['fallbacks'], `${where}.fallbacks`, `${provider}/${id}`),
   };
+}
+
+const MAX_FALLBACKS = 4;
+
+function parseFallbacks(json: unknown, where: string, self: string): string[] {
+  if (json === undefined) return [];
+  if (!Array.isArray(json) || json.length > MAX_FALLBACKS || json.some((f) => typeof f !== 'string' || !/^[a-z][a-z0-9_-]*\/\S{1,200}$/.test(f))) {
+    throw new EntryError(`${where}`, `must be a list of at most ${MAX_FALLBACKS} model names such as "openrouter/openai/gpt-4o"`);
+  }
+  if (json.includes(self)) throw new EntryError(`${where}`, 'must not name the model itself');
+  return json as string[];
 }

@@ -10,6 +10,7 @@ import type { ProviderSpec } from '../../providers/index.js';
 import type { ResponseFlow, UpstreamClient } from '../../upstream/client.js';
 import { classifyUpstreamError, failedBeforeSending } from '../../upstream/errors.js';
 import type { KeyPool } from '../../upstream/key-pool.js';
+import { RetriedElsewhere, restKey, retryable } from './key-retry.js';
 import { scrubSecrets } from '../../upstream/scrub.js';
 import type { Principal } from '../auth/authenticator.js';
 import type { CostOptions } from '../../core/pricing.js';
@@ -48,6 +49,19 @@ export interface NativeRequest {
   translator?: ResponseTranslator;
   /** Send exactly these request headers (plus the provider's auth) instead of the client's. */
   upstreamHeaders?: Record<string, string>;
+  /**
+   * Unified calls with a backup candidate: a failure before anything reached the client (connection,
+   * no answer within `firstByteTimeoutMs`, 429, 401, 5xx) rejects with a `CandidateFailed` so the caller
+   * can try the backup, instead of being relayed.
+   */
+  failover?: { firstByteTimeoutMs: number };
+}
+
+/** The provider failed before answering (see `NativeRequest.failover`): another candidate may be tried. */
+export class CandidateFailed extends GatewayError {
+  constructor(provider: string, status: number) {
+    super('TG_ERR_UNAVAILABLE', `The ${provider} upstream answered ${status}.`);
+  }
 }
 
 const MAX_ERROR_BODY = 1024 * 1024;
@@ -181,6 +195,11 @@ export class PassthroughService {
       let echo: ModelEchoFilter | undefined;
       let deferredStart: Record<string, string | string[]> | undefined;
       let attempts = 0;
+      let firstByteTimer: NodeJS.Timeout | undefined;
+      const stopFirstByteTimer = () => {
+        if (firstByteTimer) clearTimeout(firstByteTimer);
+        firstByteTimer = undefined;
+      };
       // A second key is tried only for a body that can be sent again, and only if the pool has another.
       const canRetry = () => !clientGone && Buffer.isBuffer(meter.body) && pool.size() > 1;
       /** Another key than the one that just failed, if one is usable. */
@@ -205,6 +224,7 @@ export class PassthroughService {
       const finish = (recordStatus: number, error: string | null) => {
         if (done) return;
         done = true;
+        stopFirstByteTimer();
         record(recordStatus, error, upstreamId, eventStream, status > 0 && status < 400);
         resolve();
       };
@@ -234,6 +254,14 @@ export class PassthroughService {
               if (!current()) return;
               abortUpstream = abort;
               if (clientGone) abort(new ClientAborted());
+              const failover = req.failover;
+              if (failover && !firstByteTimer && status === 0) {
+                firstByteTimer = setTimeout(() => {
+                  if (status !== 0 || done) return;
+                  const ms = failover.firstByteTimeoutMs;
+                  abortUpstream?.(new GatewayError('TG_ERR_UPSTREAM_TIMEOUT', `The ${req.provider.id} upstream did not answer within ${ms} ms.`));
+                }, failover.firstByteTimeoutMs).unref();
+              }
             },
             onResponse: (code, headers, responseFlow) => {
               if (!current()) return;
@@ -245,6 +273,15 @@ export class PassthroughService {
                 const abandon = abortUpstream;
                 attempt(next, true);
                 abandon?.(new RetriedElsewhere());
+                return;
+              }
+              stopFirstByteTimer();
+              if (req.failover && retryable(code)) {
+                // The caller tries its backup: this answer is dropped, its hold released.
+                done = true;
+                record(code, `upstream_${code}`, upstreamRequestId(headers), false);
+                abortUpstream?.(new RetriedElsewhere());
+                reject(new CandidateFailed(req.provider.id, code));
                 return;
               }
               status = code;
@@ -311,6 +348,7 @@ export class PassthroughService {
               if (status === 0) {
                 // Nothing reached the client yet: the caller answers in the surface's shape.
                 done = true;
+                stopFirstByteTimer();
                 record(failure.status, failure.code, null, false);
                 reject(failure);
                 return;
@@ -345,28 +383,4 @@ export class PassthroughService {
     this.log.error({ requestId: admission.requestId }, 'a billed call could not be priced from its usage; charged its hold');
     return { costMicro: admission.holdMicro, costUsd: null, usdNano: null, usdRubRate: null };
   }
-}
-
-class RetriedElsewhere extends Error {
-  constructor() {
-    super('retried with another key');
-  }
-}
-
-/** Answers another key may fix: rate limits, a rejected key, provider failures. */
-function retryable(status: number): boolean {
-  return status === 429 || status === 401 || status >= 500;
-}
-
-const REST_AFTER_AUTH_FAILURE_MS = 5 * 60_000;
-const REST_AFTER_RATE_LIMIT_MS = 30_000;
-const MAX_REST_MS = 10 * 60_000;
-
-/** A key the provider refused (401) or throttled (429) is left out of rotation for a while. */
-function restKey(pool: KeyPool, key: string, status: number, headers: Record<string, string | string[] | undefined>, now: number): void {
-  if (status === 401) pool.rest(key, now + REST_AFTER_AUTH_FAILURE_MS);
-  if (status !== 429) return;
-  const retryAfter = Number(headers['retry-after']);
-  const ms = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, MAX_REST_MS) : REST_AFTER_RATE_LIMIT_MS;
-  pool.rest(key, now + ms);
 }

@@ -1,0 +1,25 @@
+import type { KeyPool } from '../../upstream/key-pool.js';
+
+export class RetriedElsewhere extends Error {
+  constructor() {
+    super('retried with another key');
+  }
+}
+
+/** Answers another key may fix: rate limits, a rejected key, provider failures. */
+export function retryable(status: number): boolean {
+  return status === 429 || status === 401 || status >= 500;
+}
+
+const REST_AFTER_AUTH_FAILURE_MS = 5 * 60_000;
+const REST_AFTER_RATE_LIMIT_MS = 30_000;
+const MAX_REST_MS = 10 * 60_000;
+
+/** A key the provider refused (401) or throttled (429) is left out of rotation for a while. */
+export function restKey(pool: KeyPool, key: string, status: number, headers: Record<string, string | string[] | undefined>, now: number): void {
+  if (status === 401) pool.rest(key, now + REST_AFTER_AUTH_FAILURE_MS);
+  if (status !== 429) return;
+  const retryAfter = Number(headers['retry-after']);
+  const ms = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, MAX_REST_MS) : REST_AFTER_RATE_LIMIT_MS;
+  pool.rest(key, now + ms);
+}
