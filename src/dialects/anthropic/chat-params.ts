@@ -42,6 +42,8 @@ export const ANTHROPIC_REFUSED_PARAMS = [
 function isNeutral(name: string, value: unknown): boolean {
   if (value === undefined || value === null) return true;
   if (name === 'n') return value === 1;
+  // `web_search_options: {}` asks for web search with default settings.
+  if (name === 'web_search_options') return false;
   if (value === false || value === 0 || value === '') return true;
   if (Array.isArray(value)) return value.length === 0 || (name === 'modalities' && value.every((m) => m === 'text'));
   return typeof value === 'object' && Object.keys(value).length === 0;

@@ -81,8 +81,9 @@ function sampling(req: ChatRequest): Obj {
   const out: Obj = {};
   const { temperature, top_p: topP } = req;
   if (temperature !== undefined && temperature !== null) {
-    if (typeof temperature !== 'number' || !Number.isFinite(temperature)) throw badRequest("'temperature' must be a number.", 'temperature');
-    out.temperature = Math.min(1, Math.max(0, temperature));
+    if (typeof temperature !== 'number' || !(temperature >= 0 && temperature <= 2)) throw badRequest("'temperature' must be a number between 0 and 2.", 'temperature');
+    // OpenAI's range is 0–2, Anthropic's 0–1: values above 1 are sent as 1.
+    out.temperature = Math.min(1, temperature);
   }
   if (topP !== undefined && topP !== null) {
     if (typeof topP !== 'number' || !(topP >= 0 && topP <= 1)) throw badRequest("'top_p' must be a number between 0 and 1.", 'top_p');

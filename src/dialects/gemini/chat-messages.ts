@@ -146,7 +146,7 @@ function userParts(content: unknown, param: string, placeholders: Map<Obj, strin
           placeholders.set(placeholder, url);
           parts.push(placeholder);
         } else {
-          throw bad('Image URLs must be https:// URLs or base64 data URLs', `${where}.image_url.url`);
+          throw bad('Image URLs must be http(s):// URLs or base64 data URLs', `${where}.image_url.url`);
         }
         return;
       }

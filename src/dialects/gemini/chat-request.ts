@@ -69,6 +69,7 @@ export const GEMINI_REFUSED_PARAMS: Readonly<Record<string, string>> = Object.fr
   web_search_options: 'Google Search grounding is billed per query, which the gateway does not meter',
   functions: 'the deprecated function-calling API is not translated; use tools',
   function_call: 'the deprecated function-calling API is not translated; use tool_choice',
+  moderation: 'moderated completions are an OpenAI service',
 });
 
 const bad = (message: string, param: string) => new GatewayError('TG_ERR_BAD_REQUEST', message, param);
@@ -81,7 +82,9 @@ export function chatToGemini(req: ChatRequest, options: ChatToGeminiOptions = {}
   for (const param of Object.keys(GEMINI_REFUSED_PARAMS)) {
     const v = req[param];
     if (param === 'modalities' && Array.isArray(v) && v.every((m) => m === 'text')) continue;
-    if (isSet(v)) throw bad(`'${param}' is not supported for Gemini models: ${GEMINI_REFUSED_PARAMS[param]}`, param);
+    // `web_search_options: {}` asks for web search with default settings.
+    const requested = param === 'web_search_options' ? v !== undefined && v !== null : isSet(v);
+    if (requested) throw bad(`'${param}' is not supported for Gemini models: ${GEMINI_REFUSED_PARAMS[param]}`, param);
   }
   const model = options.model ?? (typeof req.model === 'string' ? req.model : '');
   const legacy = usesLegacySchema(model);

@@ -26,6 +26,10 @@ export function embeddingsToGemini(
   upstreamModel: string,
 ): { method: 'embedContent' | 'batchEmbedContents'; body: Record<string, unknown> } {
   const { input, dimensions } = req;
+  const format = (req as { encoding_format?: unknown }).encoding_format;
+  if (format !== undefined && format !== null && format !== 'float' && format !== 'base64') {
+    throw bad("'encoding_format' must be 'float' or 'base64'", 'encoding_format');
+  }
   const extra: Obj = {};
   if (dimensions !== undefined && dimensions !== null) {
     if (typeof dimensions !== 'number' || !Number.isInteger(dimensions) || dimensions < 1) {

@@ -5,8 +5,15 @@ import type { SseEvent } from '../../lib/sse.js';
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Legacy completions parameters a chat model cannot honour: refused unless neutral. */
-const REFUSED = ['suffix', 'echo', 'logprobs', 'best_of', 'logit_bias'] as const;
+/** Legacy completions parameters a chat model cannot honour: refused unless set to their neutral value. */
+const REFUSED: Readonly<Record<string, (value: unknown) => boolean>> = {
+  suffix: (value) => value === '',
+  echo: (value) => value === false,
+  // Any number, 0 included, asks for the sampled tokens' log-probabilities.
+  logprobs: () => false,
+  best_of: (value) => value === 1,
+  logit_bias: (value) => typeof value === 'object' && value !== null && Object.keys(value).length === 0,
+};
 const PASSED = ['max_tokens', 'temperature', 'top_p', 'n', 'stop', 'stream', 'stream_options', 'seed', 'presence_penalty', 'frequency_penalty', 'user'] as const;
 
 /**
@@ -19,9 +26,9 @@ export function completionsAsChat(body: Obj): ChatRequest {
   if (typeof prompt === 'string') text = prompt;
   else if (Array.isArray(prompt) && prompt.length === 1 && typeof prompt[0] === 'string') text = prompt[0];
   else throw badRequest("'prompt' must be a string (or a list of one string) for this model.", 'prompt');
-  for (const name of REFUSED) {
+  for (const [name, neutral] of Object.entries(REFUSED)) {
     const value = body[name];
-    if (value !== undefined && value !== null && value !== false && value !== 0 && value !== 1 && value !== '') {
+    if (value !== undefined && value !== null && !neutral(value)) {
       throw badRequest(`'${name}' is not supported for this model (it is served through chat).`, name);
     }
   }

@@ -285,10 +285,12 @@ describe('chatToAnthropic choices', () => {
     assert.deepEqual(fits.thinking, { type: 'enabled', budget_tokens: 1024 });
   });
 
-  it('reasoning_effort none sends no thinking; negative temperature clamps to 0', () => {
-    const body = chatToAnthropic(base({ reasoning_effort: 'none', temperature: -0.5 }), opts);
+  it('reasoning_effort none sends no thinking; temperature above 1 is sent as 1, outside 0–2 refused', () => {
+    const body = chatToAnthropic(base({ reasoning_effort: 'none', temperature: 1.7 }), opts);
     assert.equal(body.thinking, undefined);
-    assert.equal(body.temperature, 0);
+    assert.equal(body.temperature, 1);
+    for (const temperature of [-0.5, 2.5]) assert.throws(() => chatToAnthropic(base({ temperature }), opts), { param: 'temperature' });
+    assert.throws(() => chatToAnthropic(base({ web_search_options: {} }), opts), { param: 'web_search_options' });
   });
 
   it('does not mutate the request', () => {

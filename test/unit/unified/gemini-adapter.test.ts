@@ -205,10 +205,13 @@ describe('gemini adapter: 400s', () => {
     const values: Record<string, unknown> = {
       logit_bias: { '50256': -100 }, modalities: ['text', 'audio'], audio: { voice: 'alloy', format: 'wav' },
       web_search_options: { search_context_size: 'low' }, functions: [{ name: 'f' }], function_call: 'auto',
+      moderation: true,
     };
     assert.deepEqual(Object.keys(values).sort(), Object.keys(GEMINI_REFUSED_PARAMS).sort());
     for (const [param, value] of Object.entries(values)) expectBadRequest(() => chatToGemini(req({ [param]: value })), param);
-    chatToGemini(req({ logit_bias: null, functions: [], audio: null, web_search_options: {}, modalities: ['text'] }));
+    chatToGemini(req({ logit_bias: null, functions: [], audio: null, web_search_options: null, modalities: ['text'] }));
+    // An empty object asks for web search with default settings.
+    expectBadRequest(() => chatToGemini(req({ web_search_options: {} })), 'web_search_options');
   });
 
   it('ignored parameters never reach the body', () => {
