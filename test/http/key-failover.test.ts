@@ -78,3 +78,36 @@ describe('several upstream keys: rotation, one retry before the first byte, rest
     assert.equal(used(from).length, 1);
   });
 });
+
+test('Gemini: a key reported invalid in a 400 body (API_KEY_INVALID) rests like a 401 one', async () => {
+  const mock = await startMock('gemini');
+  const database = sqliteDatabase();
+  const keys = ['AIza-first-0001', 'AIza-second-0002'];
+  writeFileSync(join(database.dir, 'tollgate.json'), JSON.stringify({ providers: { gemini: { base_url: mock.url, api_keys: keys } } }));
+  const gw = await startGateway({ CATALOG_DIR: FIXTURES }, database);
+  try {
+    const { key } = await gw.newKey();
+    const ask = () =>
+      fetch(`${gw.url}/google/v1beta/models/gemini-2.5-flash:generateContent`, {
+        method: 'POST',
+        headers: { 'x-goog-api-key': key, 'content-type': 'application/json' },
+        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+      });
+    const usedKey = (i: number) => String(mock.requests[i]!.headers['x-goog-api-key']);
+    mock.failNext({
+      status: 400,
+      errorBody: { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' }] } },
+    });
+    const refused = await ask();
+    assert.equal(refused.status, 400);
+    const text = await refused.text();
+    assert.ok(!keys.some((k) => text.includes(k)));
+    const rejected = usedKey(0);
+    for (let i = 0; i < 3; i++) assert.equal((await ask()).status, 200);
+    assert.deepEqual([1, 2, 3].map(usedKey), Array(3).fill(keys.find((k) => k !== rejected)));
+  } finally {
+    await gw.close();
+    await mock.close();
+    await database.drop();
+  }
+});

@@ -23,3 +23,9 @@ export function restKey(pool: KeyPool, key: string, status: number, headers: Rec
   const ms = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, MAX_REST_MS) : REST_AFTER_RATE_LIMIT_MS;
   pool.rest(key, now + ms);
 }
+
+/** Gemini reports a rejected key as 400 `API_KEY_INVALID`, not 401: such a key rests as a 401 one does. */
+export function restKeyRejectedInBody(pool: KeyPool, key: string, dialect: string, status: number, body: readonly Buffer[], now: number): void {
+  if (dialect !== 'gemini' || status !== 400) return;
+  if (body.some((chunk) => chunk.includes('API_KEY_INVALID'))) pool.rest(key, now + REST_AFTER_AUTH_FAILURE_MS);
+}

@@ -10,7 +10,7 @@ import type { ProviderSpec } from '../../providers/index.js';
 import type { ResponseFlow, UpstreamClient } from '../../upstream/client.js';
 import { classifyUpstreamError, failedBeforeSending } from '../../upstream/errors.js';
 import type { KeyPool } from '../../upstream/key-pool.js';
-import { RetriedElsewhere, restKey, retryable } from './key-retry.js';
+import { RetriedElsewhere, restKey, restKeyRejectedInBody, retryable } from './key-retry.js';
 import { scrubSecrets } from '../../upstream/scrub.js';
 import type { Principal } from '../auth/authenticator.js';
 import type { CostOptions } from '../../core/pricing.js';
@@ -320,6 +320,7 @@ export class PassthroughService {
             onEnd: () => {
               if (!current() || clientGone) return;
               if (errorChunks) {
+                restKeyRejectedInBody(pool, key, req.provider.dialect, status, errorChunks, this.clock.now());
                 sendScrubbed(sink, status, errorHeaders, errorChunks, pool.all(), req.translator);
                 finish(status, `upstream_${status}`);
                 return;
