@@ -4,7 +4,7 @@ import { buildHttpServer } from './http/server.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { loadTokenizer } from './lib/token-count.js';
 import { createLogger, type Logger } from './observability/log.js';
-import { PROVIDERS } from './providers/index.js';
+import { PROVIDERS, customOpenAICompatible } from './providers/index.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { randomBytes } from 'node:crypto';
 import { AccountsService } from './services/accounts/accounts-service.js';
@@ -12,7 +12,7 @@ import { BillingService } from './services/billing/billing-service.js';
 import { BalanceService } from './services/accounts/balance-service.js';
 import { Authenticator } from './services/auth/authenticator.js';
 import { CatalogService } from './services/catalog/catalog-service.js';
-import { loadSeed } from './services/catalog/seed.js';
+import { customProviderModels, loadSeed } from './services/catalog/seed.js';
 import { HistoryQuery } from './services/history/history-query.js';
 import { HistoryRecorder } from './services/history/recorder.js';
 import type { Services } from './services/index.js';
@@ -69,8 +69,11 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const store = await openStore(config);
   // Until it is loaded (a fraction of a second), estimates use the byte-based bound.
   loadTokenizer().catch((err: unknown) => logger.warn({ err }, 'loading the tokenizer failed; estimates use the byte bound'));
-  const registry = new ProviderRegistry(PROVIDERS);
-  const catalog = new CatalogService(loadSeed(config.catalogDir, new Set(PROVIDERS.map((p) => p.id))), store, registry, clock);
+  const custom = config.customProviders.map((c) => customOpenAICompatible(c.id, config.providers[c.id]!.baseUrl));
+  const registry = new ProviderRegistry([...PROVIDERS, ...custom]);
+  const seed = loadSeed(config.catalogDir, new Set(PROVIDERS.map((p) => p.id)));
+  for (const { id, models } of config.customProviders) seed.models.push(...customProviderModels(id, models));
+  const catalog = new CatalogService(seed, store, registry, clock);
   const billingSettings = new BillingSettingsService(store, clock);
   await Promise.all([catalog.refresh(), billingSettings.refresh()]);
   // Prices and settings changed on another node (or by the CLI) apply here within this period.

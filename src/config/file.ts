@@ -4,8 +4,15 @@ import { resolve } from 'node:path';
 import { ConfigError } from './env-parsers.js';
 
 /** What the optional tollgate.yaml / tollgate.json may say: things env cannot say well. */
+export interface FileProvider {
+  apiKeys: string[];
+  baseUrl?: string;
+  /** `type: openai-compatible`: an upstream declared here (vLLM, Ollama…) with the models it serves. */
+  custom?: { models: unknown[] };
+}
+
 export interface FileConfig {
-  providers: Record<string, { apiKeys: string[]; baseUrl?: string }>;
+  providers: Record<string, FileProvider>;
 }
 
 const CANDIDATES = ['tollgate.yaml', 'tollgate.yml', 'tollgate.json'];
@@ -46,7 +53,7 @@ export function readConfigFile(path: string): FileConfig {
   return { providers };
 }
 
-function readProviderEntry(path: string, id: string, value: unknown): { apiKeys: string[]; baseUrl?: string } {
+function readProviderEntry(path: string, id: string, value: unknown): FileProvider {
   const where = `${path}: providers.${id}`;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${where} must be a mapping`);
   const entry = value as Record<string, unknown>;
@@ -56,5 +63,14 @@ function readProviderEntry(path: string, id: string, value: unknown): { apiKeys:
   }
   const baseUrl = entry['base_url'];
   if (baseUrl !== undefined && typeof baseUrl !== 'string') throw new ConfigError(`${where}.base_url must be a string`);
-  return { apiKeys: keys.map((k: string) => k.trim()), ...(baseUrl ? { baseUrl } : {}) };
+  const type = entry['type'];
+  if (type !== undefined && type !== 'openai-compatible') throw new ConfigError(`${where}.type must be "openai-compatible" (or absent for a built-in provider)`);
+  const models = entry['models'];
+  if (type === undefined && models !== undefined) throw new ConfigError(`${where}.models is only read for type: openai-compatible`);
+  if (type !== undefined && (!Array.isArray(models) || models.length === 0)) throw new ConfigError(`${where}.models must list the models it serves`);
+  return {
+    apiKeys: keys.map((k: string) => k.trim()),
+    ...(baseUrl ? { baseUrl } : {}),
+    ...(type !== undefined ? { custom: { models: models as unknown[] } } : {}),
+  };
 }

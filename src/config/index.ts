@@ -15,7 +15,14 @@ export interface ProviderEnvSpec {
 
 export interface ProviderConfig {
   baseUrl: string;
+  /** `''` stands for "no key" (a custom upstream that takes none). */
   apiKeys: readonly string[];
+}
+
+/** An OpenAI-compatible upstream declared in the config file; its models join the catalog. */
+export interface CustomProviderConfig {
+  id: string;
+  models: readonly unknown[];
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -45,6 +52,7 @@ export interface Config {
   /** A unified call whose model has a backup goes to it when the provider has not answered in this long. */
   failoverTimeoutMs: number;
   providers: Readonly<Record<string, ProviderConfig>>;
+  customProviders: readonly CustomProviderConfig[];
   configFile: string | undefined;
 }
 
@@ -70,11 +78,21 @@ export function loadConfig(
   const file = configFile ? readConfigFile(configFile) : { providers: {} };
 
   const known = new Set(providerSpecs.map((p) => p.id));
-  for (const id of Object.keys(file.providers)) {
-    if (!known.has(id)) throw new ConfigError(`${configFile}: unknown provider "${id}" (known: ${[...known].join(', ')})`);
+  const customProviders: CustomProviderConfig[] = [];
+  const providers: Record<string, ProviderConfig> = {};
+  for (const [id, entry] of Object.entries(file.providers)) {
+    const where = `${configFile}: providers.${id}`;
+    if (known.has(id)) {
+      if (entry.custom) throw new ConfigError(`${where}: "${id}" is a built-in provider; a custom one needs another name`);
+      continue;
+    }
+    if (!entry.custom) throw new ConfigError(`${configFile}: unknown provider "${id}" (known: ${[...known].join(', ')}; declare your own with type: openai-compatible)`);
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(id)) throw new ConfigError(`${where}: a custom provider's name must be lowercase letters, digits and dashes`);
+    if (!entry.baseUrl) throw new ConfigError(`${where}.base_url is required`);
+    providers[id] = Object.freeze({ baseUrl: parseBaseUrl(`${where}.base_url`, entry.baseUrl), apiKeys: Object.freeze(entry.apiKeys.length > 0 ? entry.apiKeys : ['']) });
+    customProviders.push(Object.freeze({ id, models: Object.freeze([...entry.custom.models]) }));
   }
 
-  const providers: Record<string, ProviderConfig> = {};
   for (const spec of providerSpecs) {
     const fromFile = file.providers[spec.id];
     const envBase = readString(env, `${spec.envPrefix}_BASE_URL`);
@@ -112,6 +130,7 @@ export function loadConfig(
     }),
     failoverTimeoutMs: readInt(env, 'FAILOVER_TIMEOUT_MS', 30_000, 100, HOUR_MS),
     providers: Object.freeze(providers),
+    customProviders: Object.freeze(customProviders),
     configFile,
   });
 }

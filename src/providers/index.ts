@@ -5,6 +5,7 @@ import { deepseek, openrouter, xai } from './openai-compatible.js';
 import type { ProviderSpec } from './spec.js';
 
 export type { Dialect, ProviderSpec } from './spec.js';
+export { customOpenAICompatible } from './openai-compatible.js';
 
 /** THE list of built-in upstreams. */
 export const PROVIDERS: readonly ProviderSpec[] = [openai, anthropic, gemini, xai, deepseek, openrouter];

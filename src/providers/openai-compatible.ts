@@ -22,3 +22,15 @@ function openAICompatible(id: string, envPrefix: string, defaultBaseUrl: string,
 export const xai = openAICompatible('xai', 'XAI', 'https://api.x.ai', new Set<Op>(['chat', 'completions', 'responses', 'images.generate']), ['grok-']);
 export const deepseek = openAICompatible('deepseek', 'DEEPSEEK', 'https://api.deepseek.com', CHAT_OPS, ['deepseek-']);
 export const openrouter = openAICompatible('openrouter', 'OPENROUTER', 'https://openrouter.ai/api', new Set<Op>(['chat', 'completions', 'responses', 'embeddings']), []);
+
+/**
+ * An OpenAI-compatible upstream declared in the config file (vLLM, Ollama, LM Studio…): served on the
+ * unified `/v1` only (no native mount), with a bearer key unless it was declared without one.
+ */
+export function customOpenAICompatible(id: string, baseUrl: string): ProviderSpec {
+  return {
+    ...openAICompatible(id, id.toUpperCase().replace(/-/g, '_'), baseUrl, new Set<Op>(['chat', 'completions', 'embeddings']), []),
+    mounts: [],
+    authHeaders: (key: string): Record<string, string> => (key ? bearerAuth(key) : {}),
+  };
+}

@@ -18,6 +18,6 @@ const PROVIDERS: Record<MockFlavor, Provider> = {
   gemini: geminiProvider,
 };
 
-export function startMock(flavor: MockFlavor, opts?: { streamChunks?: number }): Promise<MockUpstream> {
+export function startMock(flavor: MockFlavor, opts?: MockOptions): Promise<MockUpstream> {
   return startMockServer(PROVIDERS[flavor], opts satisfies MockOptions | undefined);
 }

@@ -111,7 +111,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export async function startMockServer(provider: Provider, options: MockOptions = {}): Promise<MockUpstream> {
-  const opts: Required<MockOptions> = { streamChunks: options.streamChunks ?? 5 };
+  const opts: Required<MockOptions> = { streamChunks: options.streamChunks ?? 5, open: options.open ?? false };
   const requests: RecordedRequest[] = [];
   const queue: Array<{ fault: Fault; remaining: number }> = [];
   let persistent: Fault | undefined;
@@ -138,7 +138,7 @@ export async function startMockServer(provider: Provider, options: MockOptions =
     const ctx = new MockContext(req, res, body, fault, provider, opts, reqNo);
     try {
       if (fault?.status !== undefined) return ctx.error(fault.status);
-      if (!provider.authorize(ctx)) return;
+      if (!opts.open && !provider.authorize(ctx)) return;
       await provider.route(ctx);
     } catch (e) {
       if (res.headersSent) {

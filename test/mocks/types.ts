@@ -51,4 +51,6 @@ export interface MockUpstream {
 export interface MockOptions {
   /** number of text deltas in streamed answers (default 5) */
   streamChunks?: number;
+  /** serve requests without credentials, as a local vLLM or Ollama does */
+  open?: boolean;
 }

@@ -198,4 +198,28 @@ describe('tollgate.yaml / tollgate.json', () => {
     assert.deepEqual(load({ TOLLGATE_CONFIG: 'elsewhere.yaml' }, dir).providers['xai']?.apiKeys, ['xai-1']);
     refuses({ TOLLGATE_CONFIG: 'missing.yaml' }, 'TOLLGATE_CONFIG', dir);
   });
+
+  it('declares custom OpenAI-compatible upstreams with their models; refuses half-declared ones', () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'tollgate.yaml'),
+      ['providers:', '  local-vllm:', '    type: openai-compatible', '    base_url: http://127.0.0.1:8000', '    models: [llama-3.1-8b]', ''].join('\n'),
+    );
+    const config = load({}, dir);
+    assert.deepEqual(config.customProviders, [{ id: 'local-vllm', models: ['llama-3.1-8b'] }]);
+    assert.deepEqual(config.providers['local-vllm'], { baseUrl: 'http://127.0.0.1:8000', apiKeys: [''] });
+    const cases: Array<[string, string]> = [
+      ['  mine:\n    type: openai-compatible\n    models: [m]\n', 'base_url is required'],
+      ['  mine:\n    type: openai-compatible\n    base_url: http://h\n', 'models must list'],
+      ['  mine:\n    type: anthropic\n    base_url: http://h\n    models: [m]\n', 'type must be'],
+      ['  openai:\n    type: openai-compatible\n    base_url: http://h\n    models: [m]\n', 'built-in provider'],
+      ['  openai:\n    models: [m]\n', 'only read for type'],
+      ['  My_Host:\n    type: openai-compatible\n    base_url: http://h\n    models: [m]\n', 'lowercase'],
+    ];
+    for (const [text, mention] of cases) {
+      const bad = tempDir();
+      writeFileSync(join(bad, 'tollgate.yaml'), `providers:\n${text}`);
+      refuses({}, mention, bad);
+    }
+  });
 });

@@ -58,3 +58,25 @@ export function loadSeed(dir: string, knownProviders: ReadonlySet<string>): Seed
   }
   return { models, sources };
 }
+
+/**
+ * The models of an upstream declared in the config file: each a name or a catalog model object (`ops`
+ * default to chat). Unpriced ones are served only when unpriced models are allowed.
+ */
+export function customProviderModels(provider: string, models: readonly unknown[]): SeedModel[] {
+  const names = new Set<string>();
+  return models.map((raw, i) => {
+    const wire: Record<string, unknown> = typeof raw === 'string' ? { id: raw } : { ...(raw as Record<string, unknown>) };
+    if (wire['ops'] === undefined) wire['ops'] = ['chat'];
+    let entry: ModelEntry;
+    try {
+      entry = parseModel(provider, wire, `providers.${provider}.models[${i}]`);
+    } catch (err) {
+      if (err instanceof EntryError) throw new Error(`config file: ${err.message}`);
+      throw err;
+    }
+    if (names.has(entry.id)) throw new Error(`config file: providers.${provider}.models: "${entry.id}" is declared twice`);
+    names.add(entry.id);
+    return { entry, wire };
+  });
+}
