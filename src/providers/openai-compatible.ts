@@ -19,7 +19,10 @@ function openAICompatible(id: string, envPrefix: string, defaultBaseUrl: string,
   };
 }
 
-export const xai = openAICompatible('xai', 'XAI', 'https://api.x.ai', new Set<Op>(['chat', 'completions', 'responses', 'images.generate']), ['grok-']);
+export const xai: ProviderSpec = {
+  ...openAICompatible('xai', 'XAI', 'https://api.x.ai', new Set<Op>(['chat', 'completions', 'responses', 'images.generate']), ['grok-']),
+  nativeResponses: true,
+};
 export const deepseek = openAICompatible('deepseek', 'DEEPSEEK', 'https://api.deepseek.com', CHAT_OPS, ['deepseek-']);
 export const openrouter = openAICompatible('openrouter', 'OPENROUTER', 'https://openrouter.ai/api', new Set<Op>(['chat', 'completions', 'responses', 'embeddings']), []);
 

@@ -12,4 +12,5 @@ export const openai: ProviderSpec = {
   ops: new Set(OPS),
   modelPrefixes: ['gpt-', 'o1', 'o3', 'o4', 'chatgpt-', 'gpt-image-', 'dall-e-', 'tts-', 'whisper-', 'text-embedding-', 'omni-moderation', 'davinci-', 'babbage-', 'computer-use-', 'codex-'],
   authHeaders: bearerAuth,
+  nativeResponses: true,
 };

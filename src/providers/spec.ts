@@ -20,6 +20,8 @@ export interface ProviderSpec {
   /** Bare model names starting with one of these belong to this provider on the unified API (`claude-` → anthropic). */
   modelPrefixes: readonly string[];
   authHeaders(key: string): Record<string, string>;
+  /** Hosts OpenAI's Responses API itself; `/v1/responses` for other providers is bridged through chat. */
+  nativeResponses?: boolean;
 }
 
 export const bearerAuth = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` });

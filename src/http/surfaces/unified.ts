@@ -15,6 +15,7 @@ const INDEX = {
     'GET /v1/models/{model}',
     'POST /v1/chat/completions',
     'POST /v1/models/{model}/chat/completions',
+    'POST /v1/responses',
     'POST /v1/completions',
     'POST /v1/text/generations',
     'POST /v1/embeddings',
@@ -50,7 +51,7 @@ export function unifiedRoutes(app: FastifyInstance, services: Services): void {
   app.get('/v1/models', async (request) => services.models.list(await authenticate(request)));
   app.get<ModelParams>('/v1/models/*', async (request) => services.models.get(await authenticate(request), request.params['*']));
 
-  type Operation = 'chat' | 'completions' | 'embeddings' | 'imageGenerations' | 'speech' | 'imageEdits' | 'transcriptions' | 'translations';
+  type Operation = 'chat' | 'responses' | 'completions' | 'embeddings' | 'imageGenerations' | 'speech' | 'imageEdits' | 'transcriptions' | 'translations';
   const call = async (operation: Operation, request: FastifyRequest, reply: FastifyReply, pathModel?: string) => {
     const principal = principals.get(request) ?? (await authenticate(request));
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -72,6 +73,7 @@ export function unifiedRoutes(app: FastifyInstance, services: Services): void {
     }
   };
   app.post('/v1/chat/completions', (request, reply) => call('chat', request, reply));
+  app.post('/v1/responses', (request, reply) => call('responses', request, reply));
   app.post('/v1/completions', (request, reply) => call('completions', request, reply));
   app.post('/v1/text/generations', (request, reply) => call('completions', request, reply));
   app.post('/v1/embeddings', (request, reply) => call('embeddings', request, reply));

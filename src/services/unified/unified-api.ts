@@ -2,6 +2,10 @@ import type { ChatRequest } from '../../core/chat-types.js';
 import { badRequest } from '../../core/errors.js';
 import type { Op } from '../../core/ops.js';
 import { ChatChunksAsCompletions, chatAsCompletion, completionsAsChat } from '../../dialects/openai/chat-as-completions.js';
+import { responsesToChat } from '../../dialects/openai/responses-request.js';
+import { chatToResponse } from '../../dialects/openai/responses-response.js';
+import { ChatChunksAsResponseEvents } from '../../dialects/openai/responses-stream.js';
+import { newId } from '../../lib/ids.js';
 import { multipartBoundary, readFormFields, replaceFormField } from '../../lib/multipart-fields.js';
 import type { ClientSink } from '../passthrough/client-sink.js';
 import type { ResponseTranslator } from '../passthrough/response-translator.js';
@@ -94,6 +98,33 @@ export class UnifiedApi {
       const form = replaceFormField(call.body, boundary, 'model', candidate.upstreamModel) ?? call.body;
       return this.calls.openAIForm(attempt, form, candidate, path, sink);
     });
+  }
+
+  /**
+   * `POST /v1/responses`: providers hosting the Responses API get it as it is (model renamed); every other
+   * chat model gets it bridged through chat, its answer or stream re-shaped as a Response.
+   */
+  async responses(call: UnifiedCall, sink: ClientSink): Promise<void> {
+    const request = parseObject(call.body);
+    const native = this.tryRoute(request['model'], 'responses');
+    const bridged = native?.provider.nativeResponses ? undefined : this.router.route(request['model'], 'chat');
+    return this.candidates.run(call, bridged ?? native!, bridged ? 'chat' : 'responses', (attempt, candidate) => {
+      if (candidate.provider.nativeResponses && (candidate.catalog?.entry.ops.includes('responses') ?? true)) {
+        return this.calls.openAI(attempt, request, candidate, '/v1/responses', sink);
+      }
+      return this.responsesViaChat(attempt, request, candidate, sink);
+    });
+  }
+
+  private responsesViaChat(call: UnifiedCall, request: Record<string, unknown>, routed: RoutedModel, sink: ClientSink): Promise<void> {
+    const chat = responsesToChat(request);
+    const ctx = { model: routed.requested, createdAt: Math.floor(call.startedAt / 1000), id: newId('resp', call.startedAt), request };
+    const asResponse: Wrap = (inner, stream) =>
+      new ChainedTranslator(
+        inner,
+        stream ? new SseTranslator(new ChatChunksAsResponseEvents(ctx), openAIErrorsAsThey) : new JsonTranslator((answer) => chatToResponse(answer, ctx), openAIErrorsAsThey),
+      );
+    return this.chatOn(call, chat, routed, sink, asResponse);
   }
 
   /**

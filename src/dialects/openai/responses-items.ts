@@ -1,0 +1,137 @@
+import type { ChatContentPart, ChatMessage, ChatRole } from '../../core/chat-types.js';
+import { badRequest } from '../../core/errors.js';
+
+/**
+ * Responses API `input` items → chat messages (translation.md §13). The bridge keeps no response store,
+ * so everything the model needs must be in the items themselves: ids that point elsewhere (`file_id`,
+ * `item_reference`) are refused with a 400 rather than silently dropped.
+ */
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const MESSAGE_ROLES = new Set(['user', 'assistant', 'system', 'developer']);
+const IMAGE_DETAILS = new Set(['auto', 'low', 'high']);
+
+export function inputToMessages(input: unknown): ChatMessage[] {
+  if (typeof input === 'string') return [{ role: 'user', content: input }];
+  if (!Array.isArray(input)) throw badRequest("'input' must be a string or an array of input items.", 'input');
+  if (input.length === 0) throw badRequest("'input' must hold at least one item.", 'input');
+  const messages: ChatMessage[] = [];
+  input.forEach((item: unknown, i) => {
+    const param = `input[${i}]`;
+    if (!isObj(item)) throw badRequest('An input item must be an object.', param);
+    const type = item.type ?? 'message';
+    switch (type) {
+      case 'message':
+        messages.push(messageItem(item, param));
+        return;
+      case 'function_call':
+        addToolCall(messages, item, param);
+        return;
+      case 'function_call_output':
+        messages.push(toolOutput(item, param));
+        return;
+      case 'reasoning':
+        return; // provider reasoning is not replayable across providers, and this bridge minted none of its own
+      case 'item_reference':
+        throw badRequest('item_reference needs a stored response, and this gateway keeps none: send the items themselves.', param);
+      default:
+        throw badRequest(`Input items of type ${JSON.stringify(type)} are not supported for this model.`, `${param}.type`);
+    }
+  });
+  return messages;
+}
+
+function messageItem(item: Obj, param: string): ChatMessage {
+  const role = item.role;
+  if (typeof role !== 'string' || !MESSAGE_ROLES.has(role)) {
+    throw badRequest(`Message role ${JSON.stringify(role)} is not supported: use user, assistant, system or developer.`, `${param}.role`);
+  }
+  const content = item.content;
+  const where = `${param}.content`;
+  if (typeof content === 'string') return { role: role as ChatRole, content };
+  if (!Array.isArray(content)) throw badRequest('Message content must be a string or an array of content parts.', where);
+  const parts = content.map((part: unknown, j) => contentPart(part, role, `${where}[${j}]`));
+  return { role: role as ChatRole, content: role === 'user' ? parts : compact(parts) };
+}
+
+/** One text part reads as a plain string, which every chat upstream takes for any role. */
+function compact(parts: ChatContentPart[]): string | ChatContentPart[] {
+  const only = parts.length === 1 ? parts[0] : undefined;
+  return only?.type === 'text' ? only.text : parts;
+}
+
+/** `role` decides which part types are allowed; `place` names where they are in error messages. */
+function contentPart(part: unknown, role: string, param: string, place = `${role} messages`): ChatContentPart {
+  if (!isObj(part)) throw badRequest('A content part must be an object.', param);
+  switch (part.type) {
+    case 'input_text':
+    case 'output_text':
+      if (typeof part.text !== 'string') throw badRequest('A text part needs a string `text`.', `${param}.text`);
+      return { type: 'text', text: part.text };
+    case 'refusal':
+      if (role !== 'assistant') break;
+      if (typeof part.refusal !== 'string') throw badRequest('A refusal part needs a string `refusal`.', `${param}.refusal`);
+      return { type: 'refusal', refusal: part.refusal };
+    case 'input_image':
+      if (role !== 'user') break;
+      return imagePart(part, param);
+    case 'input_file':
+      if (role !== 'user') break;
+      return filePart(part, param);
+  }
+  throw badRequest(`Content part type ${JSON.stringify(part.type)} is not supported in ${place}.`, `${param}.type`);
+}
+
+function imagePart(part: Obj, param: string): ChatContentPart {
+  if (part.file_id !== undefined && part.file_id !== null) {
+    throw badRequest('OpenAI file ids cannot be read by this model: send the image as image_url (https or data URL).', `${param}.file_id`);
+  }
+  if (typeof part.image_url !== 'string' || part.image_url === '') throw badRequest('An input_image part needs `image_url`.', `${param}.image_url`);
+  const image: { url: string; detail?: 'auto' | 'low' | 'high' } = { url: part.image_url };
+  // `original` (full resolution) has no chat equivalent; `high` is the closest.
+  if (part.detail === 'original') image.detail = 'high';
+  else if (typeof part.detail === 'string' && IMAGE_DETAILS.has(part.detail)) image.detail = part.detail as 'auto' | 'low' | 'high';
+  return { type: 'image_url', image_url: image };
+}
+
+function filePart(part: Obj, param: string): ChatContentPart {
+  if (part.file_id !== undefined && part.file_id !== null) {
+    throw badRequest('OpenAI file ids cannot be read by this model: send the file as file_data.', `${param}.file_id`);
+  }
+  if (part.file_url !== undefined && part.file_url !== null) {
+    throw badRequest('File URLs are not supported for this model: send the file as file_data.', `${param}.file_url`);
+  }
+  if (typeof part.file_data !== 'string' || part.file_data === '') throw badRequest('An input_file part needs `file_data`.', `${param}.file_data`);
+  const file: { filename?: string; file_data: string } = { file_data: part.file_data };
+  if (typeof part.filename === 'string' && part.filename !== '') file.filename = part.filename;
+  return { type: 'file', file };
+}
+
+/**
+ * Consecutive `function_call` items are one assistant turn (LiteLLM#22578): each joins the assistant
+ * message right before it — an earlier call, or the text the assistant said before calling.
+ */
+function addToolCall(messages: ChatMessage[], item: Obj, param: string): void {
+  if (typeof item.call_id !== 'string' || item.call_id === '') throw badRequest('A function_call item needs a `call_id`.', `${param}.call_id`);
+  if (typeof item.name !== 'string' || item.name === '') throw badRequest('A function_call item needs a `name`.', `${param}.name`);
+  if (typeof item.arguments !== 'string') throw badRequest('A function_call item needs `arguments` as a JSON string.', `${param}.arguments`);
+  const call = { id: item.call_id, type: 'function' as const, function: { name: item.name, arguments: item.arguments } };
+  const last = messages[messages.length - 1];
+  if (last?.role === 'assistant') {
+    last.tool_calls = [...(last.tool_calls ?? []), call];
+    return;
+  }
+  messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+}
+
+function toolOutput(item: Obj, param: string): ChatMessage {
+  if (typeof item.call_id !== 'string' || item.call_id === '') throw badRequest('A function_call_output item needs a `call_id`.', `${param}.call_id`);
+  const output = item.output;
+  const where = `${param}.output`;
+  if (typeof output === 'string') return { role: 'tool', tool_call_id: item.call_id, content: output };
+  if (!Array.isArray(output)) throw badRequest('A function_call_output needs `output` as a string or an array of content parts.', where);
+  const parts = output.map((part: unknown, j) => contentPart(part, 'user', `${where}[${j}]`, 'function_call_output'));
+  return { role: 'tool', tool_call_id: item.call_id, content: compact(parts) };
+}

@@ -1,0 +1,194 @@
+import type { ChatRequest, ChatResponseFormat, ChatTool, ChatToolChoice } from '../../core/chat-types.js';
+import { badRequest } from '../../core/errors.js';
+import { inputToMessages } from './responses-items.js';
+
+/**
+ * `POST /v1/responses` for a model that speaks only Chat Completions (translation.md §13): the Responses
+ * request becomes a chat request, which the gateway then serves like any other. Every 400 names the
+ * Responses field at fault.
+ */
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Accepted and dropped: none of them changes what a correct answer looks like. */
+export const RESPONSES_IGNORED_PARAMS = [
+  'store', // the gateway keeps no responses; the answer says `store: false`
+  'metadata', // tags of the stored response; echoed in the answer, never sent upstream
+  'include', // extra output (encrypted reasoning, logprobs, hosted-tool results) that chat upstreams do not produce
+  'truncation', // the gateway never truncates input; the answer says `truncation: "disabled"`
+  'service_tier', // OpenAI price tiers
+  'prompt_cache_key', // OpenAI cache routing hints
+  'prompt_cache_retention', // idem
+  'prompt_cache_options', // idem
+  'top_logprobs', // chat upstreams behind the bridge return no log-probabilities
+  'stream_options', // obfuscation padding only; usage always ends a Responses stream
+  'max_tool_calls', // caps built-in (hosted) tool calls, which the bridge refuses anyway
+  'context_management', // server-side compaction of long inputs; the input is sent whole
+] as const;
+
+/** Refused with a 400 naming the parameter unless neutral (null, false, empty): each needs a response store or an OpenAI service. */
+export const RESPONSES_REFUSED_PARAMS = [
+  'previous_response_id', // continues a stored response
+  'conversation', // continues a stored conversation
+  'background', // runs detached and is polled later by id
+  'prompt', // a stored prompt template
+  'moderation', // moderated responses are an OpenAI service
+] as const;
+
+const TOOL_CHOICE_OPTIONS = new Set(['none', 'auto', 'required']);
+
+export function responsesToChat(body: Record<string, unknown>): ChatRequest {
+  if (!isObj(body)) throw badRequest('The request body must be a JSON object.');
+  refuseStatefulParams(body);
+  if (typeof body.model !== 'string' || body.model === '') throw badRequest("'model' is required.", 'model');
+  if (body.input === undefined || body.input === null) throw badRequest("'input' is required.", 'input');
+
+  const messages = inputToMessages(body.input);
+  const instructions = optional(body, 'instructions', 'string');
+  if (instructions) messages.unshift({ role: 'system', content: instructions });
+  const chat: ChatRequest = { model: body.model, messages };
+
+  const tools = convertTools(body.tools);
+  if (tools) chat.tools = tools;
+  const toolChoice = convertToolChoice(body.tool_choice);
+  if (toolChoice !== undefined) chat.tool_choice = toolChoice;
+  const parallel = optional(body, 'parallel_tool_calls', 'boolean');
+  if (parallel !== undefined) chat.parallel_tool_calls = parallel;
+  const format = convertTextFormat(body.text);
+  if (format) chat.response_format = format;
+
+  const maxOutput = body.max_output_tokens;
+  if (maxOutput !== undefined && maxOutput !== null) {
+    if (!Number.isInteger(maxOutput) || (maxOutput as number) < 1) throw badRequest("'max_output_tokens' must be a positive integer.", 'max_output_tokens');
+    chat.max_completion_tokens = maxOutput as number;
+  }
+  const temperature = optional(body, 'temperature', 'number');
+  if (temperature !== undefined) chat.temperature = temperature;
+  const topP = optional(body, 'top_p', 'number');
+  if (topP !== undefined) chat.top_p = topP;
+  const effort = reasoningEffort(body.reasoning);
+  if (effort !== undefined) chat.reasoning_effort = effort;
+  const user = optional(body, 'user', 'string');
+  if (user !== undefined) chat.user = user;
+  const safetyIdentifier = optional(body, 'safety_identifier', 'string');
+  if (safetyIdentifier !== undefined) chat.safety_identifier = safetyIdentifier;
+
+  const stream = optional(body, 'stream', 'boolean');
+  if (stream) {
+    chat.stream = true;
+    chat.stream_options = { include_usage: true };
+  }
+  return chat;
+}
+
+const REFUSAL_REASONS: Record<(typeof RESPONSES_REFUSED_PARAMS)[number], string> = {
+  previous_response_id: "this gateway keeps no stored responses, so send the whole conversation in 'input'",
+  conversation: "this gateway keeps no stored conversations, so send the whole conversation in 'input'",
+  background: 'this gateway keeps no stored responses to poll later, so run the request in the foreground',
+  prompt: "this gateway keeps no stored prompt templates, so send 'instructions' and 'input'",
+  moderation: 'moderated responses are an OpenAI service',
+};
+
+function refuseStatefulParams(body: Obj): void {
+  for (const name of RESPONSES_REFUSED_PARAMS) {
+    const value = body[name];
+    if (value === undefined || value === null || value === false || value === '') continue;
+    if (isObj(value) && Object.keys(value).length === 0) continue;
+    throw badRequest(`'${name}' is not supported for this model: ${REFUSAL_REASONS[name]}.`, name);
+  }
+}
+
+type Kind = { string: string; number: number; boolean: boolean };
+
+/** A scalar field that may be absent or null; a value of another type is a 400. */
+function optional<K extends keyof Kind>(body: Obj, name: string, kind: K): Kind[K] | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== kind || (kind === 'number' && !Number.isFinite(value))) throw badRequest(`'${name}' must be a ${kind}.`, name);
+  return value as Kind[K];
+}
+
+function convertTools(tools: unknown): ChatTool[] | undefined {
+  if (tools === undefined || tools === null) return undefined;
+  if (!Array.isArray(tools)) throw badRequest("'tools' must be an array.", 'tools');
+  if (tools.length === 0) return undefined;
+  return tools.map((tool: unknown, i) => functionTool(tool, `tools[${i}]`));
+}
+
+function functionTool(tool: unknown, param: string): ChatTool {
+  if (!isObj(tool)) throw badRequest('A tool must be an object.', param);
+  if (tool.type !== 'function') {
+    throw badRequest(`Tool type ${JSON.stringify(tool.type)} is not supported for this model: only function tools are.`, `${param}.type`);
+  }
+  if (typeof tool.name !== 'string' || tool.name === '') throw badRequest('A function tool needs a `name`.', `${param}.name`);
+  const fn: ChatTool['function'] = { name: tool.name };
+  if (typeof tool.description === 'string') fn.description = tool.description;
+  if (tool.parameters !== undefined && tool.parameters !== null) {
+    if (!isObj(tool.parameters)) throw badRequest('Tool `parameters` must be a JSON schema object.', `${param}.parameters`);
+    fn.parameters = tool.parameters;
+  }
+  if (typeof tool.strict === 'boolean') fn.strict = tool.strict;
+  return { type: 'function', function: fn };
+}
+
+function convertToolChoice(choice: unknown): ChatToolChoice | undefined {
+  if (choice === undefined || choice === null) return undefined;
+  if (typeof choice === 'string') {
+    if (!TOOL_CHOICE_OPTIONS.has(choice)) throw badRequest(`tool_choice ${JSON.stringify(choice)} is not one of none, auto, required.`, 'tool_choice');
+    return choice as 'none' | 'auto' | 'required';
+  }
+  if (!isObj(choice)) throw badRequest("'tool_choice' must be a string or an object.", 'tool_choice');
+  if (choice.type === 'function') {
+    if (typeof choice.name !== 'string' || choice.name === '') throw badRequest('tool_choice of type function needs a `name`.', 'tool_choice.name');
+    return { type: 'function', function: { name: choice.name } };
+  }
+  if (choice.type === 'allowed_tools') {
+    const mode = choice.mode;
+    if (mode !== 'auto' && mode !== 'required') throw badRequest("allowed_tools 'mode' must be auto or required.", 'tool_choice.mode');
+    if (!Array.isArray(choice.tools)) throw badRequest("allowed_tools needs a 'tools' array.", 'tool_choice.tools');
+    const tools = choice.tools.map((tool: unknown, i): ChatTool => {
+      const param = `tool_choice.tools[${i}]`;
+      if (!isObj(tool) || tool.type !== 'function') {
+        throw badRequest(`Allowed tool type ${JSON.stringify(isObj(tool) ? tool.type : tool)} is not supported for this model: only function tools are.`, `${param}.type`);
+      }
+      if (typeof tool.name !== 'string' || tool.name === '') throw badRequest('An allowed function tool needs a `name`.', `${param}.name`);
+      return { type: 'function', function: { name: tool.name } };
+    });
+    return { type: 'allowed_tools', allowed_tools: { mode, tools } };
+  }
+  throw badRequest(`tool_choice type ${JSON.stringify(choice.type)} is not supported for this model: only function tools are.`, 'tool_choice.type');
+}
+
+function convertTextFormat(text: unknown): ChatResponseFormat | undefined {
+  if (text === undefined || text === null) return undefined;
+  if (!isObj(text)) throw badRequest("'text' must be an object.", 'text');
+  const format = text.format; // `verbosity` is a length hint with no chat equivalent: ignored
+  if (format === undefined || format === null) return undefined;
+  if (!isObj(format)) throw badRequest("'text.format' must be an object.", 'text.format');
+  switch (format.type) {
+    case 'text':
+      return { type: 'text' };
+    case 'json_object':
+      return { type: 'json_object' };
+    case 'json_schema': {
+      if (typeof format.name !== 'string' || format.name === '') throw badRequest('A json_schema format needs a `name`.', 'text.format.name');
+      if (!isObj(format.schema)) throw badRequest('A json_schema format needs a `schema` object.', 'text.format.schema');
+      const spec: Extract<ChatResponseFormat, { type: 'json_schema' }>['json_schema'] = { name: format.name, schema: format.schema };
+      if (typeof format.description === 'string') spec.description = format.description;
+      if (typeof format.strict === 'boolean') spec.strict = format.strict;
+      return { type: 'json_schema', json_schema: spec };
+    }
+    default:
+      throw badRequest(`text.format type ${JSON.stringify(format.type)} is not supported.`, 'text.format.type');
+  }
+}
+
+function reasoningEffort(reasoning: unknown): string | undefined {
+  if (reasoning === undefined || reasoning === null) return undefined;
+  if (!isObj(reasoning)) throw badRequest("'reasoning' must be an object.", 'reasoning');
+  const effort = reasoning.effort; // `summary` is honoured as far as the upstream returns reasoning text
+  if (effort === undefined || effort === null) return undefined;
+  if (typeof effort !== 'string') throw badRequest("'reasoning.effort' must be a string.", 'reasoning.effort');
+  return effort;
+}

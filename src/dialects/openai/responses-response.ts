@@ -1,0 +1,208 @@
+import { GatewayError } from '../../core/errors.js';
+
+/**
+ * A chat completion as a Responses API `Response` object (openai.md §2.2, translation.md §10–§13), and
+ * the response skeleton the stream bridge (`responses-stream.ts`) shares, so a streamed answer ends with
+ * the same object a non-streamed one returns.
+ */
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export interface ResponseContext {
+  /** The model name to echo: the one the client asked for. */
+  model: string;
+  /** Unix seconds. */
+  createdAt: number;
+  /** The response id, `resp_…`; output item ids are derived from it, so they are stable per response. */
+  id: string;
+  /** The client's Responses request body: its settings are echoed in the response. */
+  request: Readonly<Record<string, unknown>>;
+}
+
+export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';
+export type ItemStatus = 'in_progress' | 'completed' | 'incomplete';
+
+export type ResponseContentPart = { type: 'output_text'; text: string; annotations: never[] } | { type: 'refusal'; refusal: string };
+
+export interface ReasoningItem {
+  type: 'reasoning';
+  id: string;
+  summary: Array<{ type: 'summary_text'; text: string }>;
+}
+
+export interface MessageItem {
+  type: 'message';
+  id: string;
+  role: 'assistant';
+  status: ItemStatus;
+  content: ResponseContentPart[];
+}
+
+export interface FunctionCallItem {
+  type: 'function_call';
+  id: string;
+  call_id: string;
+  name: string;
+  arguments: string;
+  status: ItemStatus;
+}
+
+export type OutputItem = ReasoningItem | MessageItem | FunctionCallItem;
+
+export interface ResponseUsage {
+  input_tokens: number;
+  input_tokens_details: { cached_tokens: number; cache_write_tokens?: number };
+  output_tokens: number;
+  output_tokens_details: { reasoning_tokens: number };
+  total_tokens: number;
+}
+
+export interface ResponseObject {
+  id: string;
+  object: 'response';
+  created_at: number;
+  status: ResponseStatus;
+  error: { code: string; message: string } | null;
+  incomplete_details: { reason: 'max_output_tokens' | 'content_filter' } | null;
+  instructions: string | null;
+  model: string;
+  output: OutputItem[];
+  parallel_tool_calls: boolean;
+  temperature: number | null;
+  top_p: number | null;
+  tool_choice: unknown;
+  tools: unknown[];
+  text: unknown;
+  max_output_tokens: number | null;
+  previous_response_id: null;
+  reasoning: { effort: unknown; summary: unknown };
+  store: false;
+  truncation: 'disabled';
+  metadata: Record<string, unknown>;
+  usage: ResponseUsage | null;
+  user: string | null;
+}
+
+/** The response as `response.created` shows it; the caller fills status, output, usage and the outcome. */
+export function responseSkeleton(ctx: ResponseContext): ResponseObject {
+  const req = ctx.request;
+  const reasoning = isObj(req.reasoning) ? req.reasoning : {};
+  return {
+    id: ctx.id,
+    object: 'response',
+    created_at: ctx.createdAt,
+    status: 'in_progress',
+    error: null,
+    incomplete_details: null,
+    instructions: typeof req.instructions === 'string' ? req.instructions : null,
+    model: ctx.model,
+    output: [],
+    parallel_tool_calls: typeof req.parallel_tool_calls === 'boolean' ? req.parallel_tool_calls : true,
+    // Not OpenAI's defaults (1): the upstream's own defaults apply, and the bridge does not know them.
+    temperature: typeof req.temperature === 'number' ? req.temperature : null,
+    top_p: typeof req.top_p === 'number' ? req.top_p : null,
+    tool_choice: req.tool_choice ?? 'auto',
+    tools: Array.isArray(req.tools) ? req.tools : [],
+    text: { ...(isObj(req.text) ? req.text : {}), format: isObj(req.text) && isObj(req.text.format) ? req.text.format : { type: 'text' } },
+    max_output_tokens: typeof req.max_output_tokens === 'number' ? req.max_output_tokens : null,
+    previous_response_id: null,
+    reasoning: { effort: reasoning.effort ?? null, summary: reasoning.summary ?? null },
+    store: false,
+    truncation: 'disabled',
+    metadata: isObj(req.metadata) ? req.metadata : {},
+    usage: null,
+    user: typeof req.user === 'string' ? req.user : null,
+  };
+}
+
+export interface ItemIds {
+  reasoning(n: number): string;
+  message(n: number): string;
+  functionCall(toolIndex: number): string;
+  /** For a tool call the upstream sent without an id. */
+  callId(toolIndex: number): string;
+}
+
+/** Output item ids: `msg_<suffix>`, then `msg_<suffix>_1`, … for later messages; tool calls by chat index. */
+export function itemIds(responseId: string): ItemIds {
+  const suffix = responseId.replace(/^resp_/, '');
+  const nth = (prefix: string, n: number) => (n === 0 ? `${prefix}_${suffix}` : `${prefix}_${suffix}_${n}`);
+  return {
+    reasoning: (n) => nth('rs', n),
+    message: (n) => nth('msg', n),
+    functionCall: (toolIndex) => `fc_${suffix}_${toolIndex}`,
+    callId: (toolIndex) => `call_${suffix}_${toolIndex}`,
+  };
+}
+
+/** translation.md §10: a cut (`length`) or filtered answer is `incomplete`, anything else `completed`. */
+export function outcomeOf(finishReason: unknown): Pick<ResponseObject, 'status' | 'incomplete_details'> {
+  if (finishReason === 'length') return { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } };
+  if (finishReason === 'content_filter') return { status: 'incomplete', incomplete_details: { reason: 'content_filter' } };
+  return { status: 'completed', incomplete_details: null };
+}
+
+/** Chat usage → Responses usage (translation.md §11); null when the upstream sent none. */
+export function responseUsage(chatUsage: unknown): ResponseUsage | null {
+  if (!isObj(chatUsage)) return null;
+  const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const input = count(chatUsage.prompt_tokens);
+  const output = count(chatUsage.completion_tokens);
+  const promptDetails = isObj(chatUsage.prompt_tokens_details) ? chatUsage.prompt_tokens_details : {};
+  const completionDetails = isObj(chatUsage.completion_tokens_details) ? chatUsage.completion_tokens_details : {};
+  const inputDetails: ResponseUsage['input_tokens_details'] = { cached_tokens: count(promptDetails.cached_tokens) };
+  if (count(promptDetails.cache_write_tokens) > 0) inputDetails.cache_write_tokens = count(promptDetails.cache_write_tokens);
+  return {
+    input_tokens: input,
+    input_tokens_details: inputDetails,
+    output_tokens: output,
+    output_tokens_details: { reasoning_tokens: count(completionDetails.reasoning_tokens) },
+    total_tokens: typeof chatUsage.total_tokens === 'number' ? chatUsage.total_tokens : input + output,
+  };
+}
+
+/**
+ * When the answer stopped early, the item being written when it stopped is the one left unfinished.
+ * Reasoning items carry no status.
+ */
+export function markLastItemIncomplete(output: OutputItem[]): void {
+  const last = output[output.length - 1];
+  if (last && last.type !== 'reasoning') last.status = 'incomplete';
+}
+
+/**
+ * A chat completion (choice 0) as a Response: a `reasoning` item from `reasoning_content` (as summary
+ * text), a `message` item when there is text or a refusal, then one `function_call` item per tool call.
+ */
+export function chatToResponse(chat: unknown, ctx: ResponseContext): ResponseObject {
+  const choice = isObj(chat) && Array.isArray(chat.choices) ? chat.choices[0] : undefined;
+  const message = isObj(choice) ? choice.message : undefined;
+  if (!isObj(chat) || !isObj(choice) || !isObj(message)) {
+    throw new GatewayError('TG_ERR_UPSTREAM_UNREACHABLE', 'The upstream answered with a body that is not a chat completion.');
+  }
+  const ids = itemIds(ctx.id);
+  const output: OutputItem[] = [];
+  if (typeof message.reasoning_content === 'string' && message.reasoning_content !== '') {
+    output.push({ type: 'reasoning', id: ids.reasoning(0), summary: [{ type: 'summary_text', text: message.reasoning_content }] });
+  }
+  const content: ResponseContentPart[] = [];
+  if (typeof message.content === 'string' && message.content !== '') content.push({ type: 'output_text', text: message.content, annotations: [] });
+  if (typeof message.refusal === 'string' && message.refusal !== '') content.push({ type: 'refusal', refusal: message.refusal });
+  if (content.length > 0) output.push({ type: 'message', id: ids.message(0), role: 'assistant', status: 'completed', content });
+  const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
+  calls.forEach((call: unknown, i) => {
+    const fn = isObj(call) && isObj(call.function) ? call.function : {};
+    output.push({
+      type: 'function_call',
+      id: ids.functionCall(i),
+      call_id: isObj(call) && typeof call.id === 'string' && call.id !== '' ? call.id : ids.callId(i),
+      name: typeof fn.name === 'string' ? fn.name : '',
+      arguments: typeof fn.arguments === 'string' ? fn.arguments : '',
+      status: 'completed',
+    });
+  });
+  const outcome = outcomeOf(choice.finish_reason);
+  if (outcome.status === 'incomplete') markLastItemIncomplete(output);
+  return { ...responseSkeleton(ctx), ...outcome, output, usage: responseUsage(chat.usage) };
+}

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import OpenAI from 'openai';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+const FIXTURES = new URL('../fixtures/catalog', import.meta.url).pathname;
+const BRIDGED = ['anthropic/claude-sonnet-4-20250514', 'gemini/gemini-2.5-flash', 'deepseek/deepseek-chat'] as const;
+const weather: OpenAI.Responses.FunctionTool = {
+  type: 'function',
+  name: 'weather',
+  description: 'Weather in a city',
+  parameters: { type: 'object', properties: { input: { type: 'string' } }, required: ['input'], additionalProperties: false },
+  strict: true,
+};
+
+describe('unified /v1/responses with the openai SDK', () => {
+  let stack: Stack;
+  let client: OpenAI;
+  before(async () => {
+    stack = await startStack({ CATALOG_DIR: FIXTURES });
+    await stack.gw.admin('PUT', '/admin/models/deepseek/deepseek-chat', { ops: ['chat'], prices: { input_per_mtok: '0.27', output_per_mtok: '1.10' } });
+    client = new OpenAI({ baseURL: `${stack.gw.url}/v1`, apiKey: stack.key, maxRetries: 0 });
+  });
+  after(() => stack.close());
+
+  test('openai/gpt-4o: OpenAI\'s own Responses API, model renamed upstream and echoed back', async () => {
+    const res = await client.responses.create({ model: 'openai/gpt-4o', input: 'native responses please', instructions: 'Be brief.' });
+    assert.equal(res.model, 'openai/gpt-4o');
+    assert.match(res.output_text, /native responses please/);
+    assert.equal(stack.openai.lastRequest()!.url, '/v1/responses');
+    assert.equal(JSON.parse(stack.openai.lastRequest()!.body.toString()).model, 'gpt-4o');
+  });
+
+  for (const model of BRIDGED) {
+    describe(model, () => {
+      test('text: a Response with output_text, status completed and usage', async () => {
+        const res = await client.responses.create({ model, instructions: 'Be brief.', input: 'hello bridged responses' });
+        assert.equal(res.object, 'response');
+        assert.equal(res.model, model);
+        assert.equal(res.status, 'completed');
+        assert.match(res.id, /^resp_/);
+        assert.match(res.output_text, /hello bridged responses/);
+        assert.ok(res.usage!.input_tokens > 0 && res.usage!.output_tokens > 0);
+        assert.equal(res.usage!.total_tokens, res.usage!.input_tokens + res.usage!.output_tokens);
+      });
+
+      test('stream: created, text deltas, completed with usage; the SDK assembles the final response', async () => {
+        const stream = client.responses.stream({ model, input: 'stream the bridged words' });
+        const types: string[] = [];
+        let deltas = '';
+        stream.on('event', (event) => types.push(event.type));
+        stream.on('response.output_text.delta', (event) => (deltas += event.delta));
+        const final = await stream.finalResponse();
+        assert.equal(types[0], 'response.created');
+        assert.equal(types.at(-1), 'response.completed');
+        assert.ok(types.includes('response.output_text.delta'));
+        assert.match(deltas, /stream the bridged words/);
+        assert.equal(final.output_text, deltas);
+        assert.equal(final.model, model);
+        assert.ok(final.usage && final.usage.output_tokens > 0);
+      });
+
+      test('tools round trip: function_call out, function_call_output back in, in a stream and not', async () => {
+        const first = await client.responses.create({ model, input: 'Oslo', tools: [weather] });
+        const call = first.output.find((item) => item.type === 'function_call');
+        assert.ok(call && call.type === 'function_call');
+        assert.equal(call.name, 'weather');
+        assert.deepEqual(JSON.parse(call.arguments), { input: 'Oslo' });
+        const second = await client.responses.create({
+          model,
+          tools: [weather],
+          input: [{ role: 'user', content: 'Oslo' }, call, { type: 'function_call_output', call_id: call.call_id, output: '4C and rain' }],
+        });
+        assert.equal(second.status, 'completed');
+        assert.ok(second.output_text.length > 0);
+
+        const streamed = await client.responses.stream({ model, input: 'Rome', tools: [weather] }).finalResponse();
+        const streamedCall = streamed.output.find((item) => item.type === 'function_call');
+        assert.ok(streamedCall && streamedCall.type === 'function_call');
+        assert.deepEqual(JSON.parse(streamedCall.arguments), { input: 'Rome' });
+      });
+    });
+  }
+
+  test('a provider error mid-stream ends the Response stream with error and response.failed, never a fake completion', async () => {
+    stack.anthropic.failNext({ errorEventAfterChunks: 3 });
+    const stream = await client.responses.create({ model: BRIDGED[0], input: 'break this stream please', stream: true });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    assert.deepEqual(types.slice(-2), ['error', 'response.failed']);
+    assert.ok(!types.includes('response.completed'));
+  });
+
+  test('what needs a response store is refused in OpenAI\'s shape, naming the parameter', async () => {
+    await assert.rejects(client.responses.create({ model: BRIDGED[0], input: 'x', previous_response_id: 'resp_123' }), (err: unknown) => {
+      assert.ok(err instanceof OpenAI.APIError);
+      assert.equal(err.status, 400);
+      assert.equal((err.error as { param?: string }).param, 'previous_response_id');
+      return true;
+    });
+    await assert.rejects(client.responses.create({ model: BRIDGED[1], input: 'x', tools: [{ type: 'web_search' }] }), { status: 400 });
+    await assert.rejects(client.responses.create({ model: 'anthropic/claude-nope', input: 'x' }), { status: 404 });
+  });
+
+  test('bridged Responses are billed exactly like chat', async () => {
+    const { key, userId } = await stack.gw.newKey({ credit: '100' });
+    const billed = new OpenAI({ baseURL: `${stack.gw.url}/v1`, apiKey: key, maxRetries: 0 });
+    const res = await billed.responses.create({ model: 'anthropic/claude-sonnet-4-20250514', input: 'bill this response' });
+    const u = res.usage!;
+    await stack.gw.app.billing.idle();
+    const rows = await stack.gw.app.store.db.kysely.selectFrom('ledger_entries').select('amount_micro').where('user_id', '=', userId).where('kind', '=', 'charge').execute();
+    // Claude Sonnet 4: $3 input, $0.30 cache reads, $15 output per million tokens, at 100 RUB/USD.
+    const cached = u.input_tokens_details.cached_tokens;
+    assert.deepEqual(rows.map((r) => -r.amount_micro), [(u.input_tokens - cached) * 300 + cached * 30 + u.output_tokens * 1500]);
+  });
+});
