@@ -1,4 +1,5 @@
-// Mock OpenAI-compatible upstream for `npm run bench`.
+// Mock upstream for `npm run bench`: OpenAI-compatible `POST …/chat/completions` (JSON and SSE) and
+// Anthropic Messages `POST /v1/messages` (JSON only; the target of the unified API's translation run).
 // Self-contained on purpose (only node: imports): bench/processes.ts transpiles it to
 // plain JS and runs it without the tsx loader. Listens on 127.0.0.1, port from PORT
 // (default 0 = free port) and reports the port via IPC ({type:'listening',port}) or stdout.
@@ -15,6 +16,16 @@ const USAGE = {
 };
 
 let seq = 0;
+
+// Anthropic Messages usage as the API reports it (input_tokens excludes cache reads/writes).
+const ANTHROPIC_USAGE = {
+  input_tokens: 12,
+  cache_creation_input_tokens: 0,
+  cache_read_input_tokens: 0,
+  cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+  output_tokens: TOKENS.length,
+  service_tier: 'standard',
+};
 
 interface ChatRequest {
   model?: unknown;
@@ -39,6 +50,58 @@ function completion(model: string): string {
     ],
     usage: USAGE,
   });
+}
+
+interface MessagesRequest {
+  model?: unknown;
+  max_tokens?: unknown;
+  messages?: unknown;
+  stream?: unknown;
+}
+
+function message(model: string): string {
+  return JSON.stringify({
+    id: `msg_bench${(++seq).toString(36).padStart(8, '0')}`,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [{ type: 'text', text: CONTENT }],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: ANTHROPIC_USAGE,
+  });
+}
+
+function anthropicError(res: http.ServerResponse, status: number, type: string, text: string): void {
+  sendJson(res, status, JSON.stringify({ type: 'error', error: { type, message: text } }));
+}
+
+/** Checks what the real API insists on, so a broken translation fails the bench's smoke test instead of being timed. */
+function answerMessages(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer): void {
+  if (typeof req.headers['x-api-key'] !== 'string' || req.headers['x-api-key'] === '') {
+    anthropicError(res, 401, 'authentication_error', 'x-api-key header is required');
+    return;
+  }
+  if (typeof req.headers['anthropic-version'] !== 'string') {
+    anthropicError(res, 400, 'invalid_request_error', 'anthropic-version header is required');
+    return;
+  }
+  let body: MessagesRequest;
+  try {
+    body = JSON.parse(raw.toString('utf8')) as MessagesRequest;
+  } catch {
+    anthropicError(res, 400, 'invalid_request_error', 'invalid JSON body');
+    return;
+  }
+  if (typeof body.model !== 'string' || typeof body.max_tokens !== 'number' || !Array.isArray(body.messages) || body.messages.length === 0) {
+    anthropicError(res, 400, 'invalid_request_error', 'model, max_tokens and messages are required');
+    return;
+  }
+  if (body.stream === true) {
+    anthropicError(res, 400, 'invalid_request_error', 'the bench mock does not stream Messages');
+    return;
+  }
+  sendJson(res, 200, message(body.model));
 }
 
 // Per (model, include_usage): the JSON of each chunk after its "created" field, built once so the
@@ -87,13 +150,18 @@ const server = http.createServer((req, res) => {
     sendJson(res, 200, JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', owned_by: 'bench' }] }));
     return;
   }
-  if (req.method !== 'POST' || !path.endsWith('/chat/completions')) {
+  const messages = req.method === 'POST' && path === '/v1/messages';
+  if (!messages && (req.method !== 'POST' || !path.endsWith('/chat/completions'))) {
     sendJson(res, 404, JSON.stringify({ error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' } }));
     return;
   }
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
+    if (messages) {
+      answerMessages(req, res, Buffer.concat(chunks));
+      return;
+    }
     let body: ChatRequest;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChatRequest;

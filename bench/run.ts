@@ -1,7 +1,12 @@
 // `npm run bench`: tollgate vs a bare undici pass-through proxy, both in front of the same mock
-// OpenAI upstream. Scenarios (a) and (b) are closed-loop autocannon runs; (c) is an evenly paced
-// open-loop run at a fixed rate (bench/paced.ts). Env: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2),
-// BENCH_CONNECTIONS (default 50), BENCH_SKIP_BUILD=1, BENCH_ONLY_BARE=1, BENCH_MODEL.
+// upstream (OpenAI chat completions and Anthropic Messages). Scenarios (a) chat, (b) chat stream,
+// (d) unified chat to the OpenAI mock and (e) unified chat translated to Anthropic are closed-loop
+// autocannon runs; (c) is an evenly paced open-loop run at a fixed rate (bench/paced.ts). (d) and (e)
+// run on tollgate only and are compared with the bare (a) run; they run right after (a) so the
+// comparison spans little time. Env: BENCH_SCENARIOS (e.g. "a,d,e" or scenario ids; default all),
+// BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default 50),
+// BENCH_SKIP_BUILD=1, BENCH_ONLY_BARE=1, BENCH_MODEL (OpenAI model, default gpt-4o-mini),
+// BENCH_ANTHROPIC_MODEL (default claude-sonnet-4-20250514; both must be priced in data/catalog).
 import autocannon from 'autocannon';
 import { PacedLoad } from './paced.js';
 import { existsSync } from 'node:fs';
@@ -33,6 +38,7 @@ import {
   type RunStats,
   type ScenarioId,
   type TargetName,
+  BASELINE,
 } from './report.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -55,34 +61,105 @@ const cfg = {
   skipBuild: flag('BENCH_SKIP_BUILD'),
   onlyBare: flag('BENCH_ONLY_BARE'),
   model: process.env.BENCH_MODEL ?? 'gpt-4o-mini',
+  anthropicModel: process.env.BENCH_ANTHROPIC_MODEL ?? 'claude-sonnet-4-20250514',
+  scenarios: process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e',
 };
 
 const messages = [{ role: 'user', content: 'Say hello in twenty tokens.' }];
 const BODY = JSON.stringify({ model: cfg.model, messages });
 const STREAM_BODY = JSON.stringify({ model: cfg.model, messages, stream: true, stream_options: { include_usage: true } });
+const UNIFIED_MODEL = `openai/${cfg.model}`;
+const ANTHROPIC_MODEL = `anthropic/${cfg.anthropicModel}`;
 
 interface Target {
   name: TargetName;
   child: ChildProcess;
   pid: number;
-  url: string; // full chat-completions URL
+  base: string; // http://host:port
+  chatPath: string; // the target's native chat-completions path
   auth: string;
 }
 
 interface Scenario {
   id: ScenarioId;
+  letter: string;
   label: string;
   stream: boolean;
   connections: number;
+  body: string;
+  /** served on the unified API (`/v1/chat/completions`, tollgate only) instead of the native mount */
+  unified?: { model: string };
+  targets: readonly TargetName[];
   /** evenly paced open-loop rate (req/s) instead of a closed-loop autocannon run */
   pacedRate?: number;
 }
 
+const BOTH: readonly TargetName[] = ['bare', 'tollgate'];
+const TOLLGATE_ONLY: readonly TargetName[] = ['tollgate'];
+
+/** In run order: (d) and (e) right after (a), whose bare run they are compared with. */
 const SCENARIOS: Scenario[] = [
-  { id: 'chat', label: '(a) chat', stream: false, connections: cfg.connections },
-  { id: 'chat-stream', label: '(b) chat stream x20', stream: true, connections: cfg.connections },
-  { id: 'rate-500', label: `(c) chat @${cfg.rate}/s`, stream: false, connections: cfg.rateConnections, pacedRate: cfg.rate },
+  { id: 'chat', letter: 'a', label: '(a) chat', stream: false, connections: cfg.connections, body: BODY, targets: BOTH },
+  {
+    id: 'unified-chat',
+    letter: 'd',
+    label: `(d) /v1 chat ${UNIFIED_MODEL}`,
+    stream: false,
+    connections: cfg.connections,
+    body: JSON.stringify({ model: UNIFIED_MODEL, messages }),
+    unified: { model: UNIFIED_MODEL },
+    targets: TOLLGATE_ONLY,
+  },
+  {
+    id: 'unified-anthropic',
+    letter: 'e',
+    label: `(e) /v1 chat ${ANTHROPIC_MODEL}`,
+    stream: false,
+    connections: cfg.connections,
+    body: JSON.stringify({ model: ANTHROPIC_MODEL, messages }),
+    unified: { model: ANTHROPIC_MODEL },
+    targets: TOLLGATE_ONLY,
+  },
+  { id: 'chat-stream', letter: 'b', label: '(b) chat stream x20', stream: true, connections: cfg.connections, body: STREAM_BODY, targets: BOTH },
+  {
+    id: 'rate-500',
+    letter: 'c',
+    label: `(c) chat @${cfg.rate}/s`,
+    stream: false,
+    connections: cfg.rateConnections,
+    body: BODY,
+    targets: BOTH,
+    pacedRate: cfg.rate,
+  },
 ];
+
+/** BENCH_SCENARIOS: letters or ids, comma/space separated. */
+function selectScenarios(spec: string): Set<ScenarioId> {
+  const picked = new Set<ScenarioId>();
+  for (const word of spec.split(/[\s,]+/).filter(Boolean)) {
+    const sc = SCENARIOS.find((s) => s.letter === word.toLowerCase() || s.id === word);
+    if (!sc) throw new Error(`BENCH_SCENARIOS: unknown scenario "${word}" (known: ${[...SCENARIOS].sort((x, y) => x.letter.localeCompare(y.letter)).map((s) => `${s.letter}=${s.id}`).join(', ')})`);
+    picked.add(sc.id);
+  }
+  if (picked.size === 0) throw new Error('BENCH_SCENARIOS selects no scenario');
+  return picked;
+}
+
+/** The (scenario, target) runs to make, in order; a tollgate run's bare baseline is added when it is not selected. */
+function plan(selected: Set<ScenarioId>, available: readonly TargetName[]): { sc: Scenario; target: TargetName }[] {
+  const wanted = new Set<string>();
+  for (const sc of SCENARIOS) {
+    if (!selected.has(sc.id)) continue;
+    for (const t of sc.targets) if (available.includes(t)) wanted.add(`${sc.id}/${t}`);
+    if (sc.targets.includes('tollgate') && available.includes('tollgate') && available.includes('bare')) wanted.add(`${BASELINE[sc.id]}/bare`);
+  }
+  return SCENARIOS.flatMap((sc) => BOTH.filter((t) => wanted.has(`${sc.id}/${t}`)).map((target) => ({ sc, target })));
+}
+
+function urlOf(t: Target, sc: Scenario): string {
+  if (sc.unified && t.name !== 'tollgate') throw new Error(`${sc.label} runs on tollgate only`);
+  return `${t.base}${sc.unified ? '/v1/chat/completions' : t.chatPath}`;
+}
 
 interface LoadResult {
   durationS: number;
@@ -98,10 +175,10 @@ function runAutocannon(t: Target, sc: Scenario, durationS: number): Promise<Load
   return new Promise<LoadResult>((res, rej) => {
     const inst = autocannon(
       {
-        url: t.url,
+        url: urlOf(t, sc),
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: t.auth },
-        body: sc.stream ? STREAM_BODY : BODY,
+        body: sc.body,
         connections: sc.connections,
         duration: durationS,
         timeout: 10,
@@ -162,21 +239,85 @@ async function fire(t: Target, sc: Scenario, durationS: number, mockPid: number,
   };
 }
 
+interface UsageTotals {
+  requests: number;
+  spendRub: number;
+}
+
+/** The key's calls and charges so far (GET /v1/usage), to see that smoke requests were billed. */
+async function usageTotals(t: Target): Promise<UsageTotals> {
+  const res = await fetch(`${t.base}/v1/usage`, { headers: { authorization: t.auth } });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET /v1/usage -> HTTP ${res.status}: ${text.slice(0, 500)}`);
+  const total = (JSON.parse(text) as { total?: { requests?: unknown; spend_rub?: unknown } }).total;
+  if (typeof total?.requests !== 'number' || typeof total.spend_rub !== 'number') throw new Error(`GET /v1/usage: unexpected body ${text.slice(0, 500)}`);
+  return { requests: total.requests, spendRub: total.spend_rub };
+}
+
+/**
+ * Runs one smoke request on tollgate and waits (history is written in batches) until /v1/usage shows it
+ * as one more call with a charge: a call served but not billed would make the numbers meaningless.
+ */
+async function billed<T>(t: Target, what: string, request: () => Promise<T>): Promise<{ result: T; rub: number }> {
+  if (t.name !== 'tollgate') return { result: await request(), rub: 0 };
+  const before = await usageTotals(t);
+  const result = await request();
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const after = await usageTotals(t);
+    if (after.requests > before.requests && after.spendRub > before.spendRub) return { result, rub: after.spendRub - before.spendRub };
+    if (Date.now() > deadline) {
+      throw new Error(`${t.name} ${what}: served but not billed within 5 s (/v1/usage requests ${before.requests} -> ${after.requests}, spend_rub ${before.spendRub} -> ${after.spendRub})`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function smokePost(t: Target, url: string, body: string, what: string): Promise<string> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: t.auth },
+    body,
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${t.name} ${what} smoke request failed: HTTP ${res.status}: ${text.slice(0, 500)}`);
+  return text;
+}
+
+interface ChatCompletionLike {
+  id?: unknown;
+  object?: unknown;
+  model?: unknown;
+  choices?: { message?: { role?: unknown; content?: unknown }; finish_reason?: unknown }[];
+  usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
+}
+
+/** One unified (/v1) request: a 200 chat completion echoing the client's model name, with usage, and billed. */
+async function smokeUnified(t: Target, sc: Scenario): Promise<string> {
+  const model = sc.unified?.model;
+  if (!model) throw new Error(`${sc.label} is not a unified scenario`);
+  const fail = (why: string, body: string): never => {
+    throw new Error(`${t.name} ${sc.label} smoke: ${why}: ${body.slice(0, 500)}`);
+  };
+  const { result: text, rub } = await billed(t, sc.label, () => smokePost(t, urlOf(t, sc), sc.body, sc.label));
+  const json = JSON.parse(text) as ChatCompletionLike;
+  const choice = json.choices?.[0];
+  if (json.object !== 'chat.completion' || typeof json.id !== 'string' || !json.id.startsWith('chatcmpl-')) fail('not a chat.completion', text);
+  if (json.model !== model) fail(`model is ${JSON.stringify(json.model)}, not the requested ${model}`, text);
+  if (choice?.message?.role !== 'assistant' || typeof choice.message.content !== 'string' || choice.message.content === '') fail('no assistant content', text);
+  if (choice?.finish_reason !== 'stop') fail(`finish_reason ${JSON.stringify(choice?.finish_reason)}`, text);
+  const u = json.usage;
+  if (typeof u?.prompt_tokens !== 'number' || typeof u.completion_tokens !== 'number' || u.prompt_tokens <= 0 || u.completion_tokens <= 0) fail('no usage', text);
+  return `${sc.label}: OK (id ${String(json.id)}, model ${model}, usage ${String(u?.prompt_tokens)}+${String(u?.completion_tokens)}, charged ${rub.toFixed(6)} RUB)`;
+}
+
 /** One non-stream and one stream request per target, to fail fast with a readable error. */
 async function smoke(t: Target): Promise<string> {
-  const post = async (body: string): Promise<string> => {
-    const res = await fetch(t.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: t.auth },
-      body,
-    });
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`${t.name} smoke request failed: HTTP ${res.status}: ${text.slice(0, 500)}`);
-    return text;
-  };
-  const json = JSON.parse(await post(BODY)) as { choices?: { message?: { content?: unknown } }[] };
+  const url = `${t.base}${t.chatPath}`;
+  const post = async (body: string, what: string): Promise<string> => (await billed(t, what, () => smokePost(t, url, body, what))).result;
+  const json = JSON.parse(await post(BODY, 'non-stream')) as { choices?: { message?: { content?: unknown } }[] };
   if (typeof json.choices?.[0]?.message?.content !== 'string') throw new Error(`${t.name} non-stream response has no choices[0].message.content`);
-  const events = (await post(STREAM_BODY)).split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim());
+  const events = (await post(STREAM_BODY, 'stream')).split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim());
   let deltas = 0;
   let usage = false;
   for (const e of events.filter((e) => e !== '[DONE]')) {
@@ -213,6 +354,8 @@ async function startTollgate(mockUrl: string): Promise<Target> {
       ADMIN_TOKEN,
       OPENAI_API_KEY: 'sk-bench-upstream',
       OPENAI_BASE_URL: mockUrl,
+      ANTHROPIC_API_KEY: 'sk-ant-bench-upstream',
+      ANTHROPIC_BASE_URL: mockUrl,
       LOG_LEVEL: 'warn',
     },
   });
@@ -226,11 +369,12 @@ async function startTollgate(mockUrl: string): Promise<Target> {
   await adminPost(base, `/admin/users/${uid}/credit`, { amount: '1000000' });
   const key = await adminPost(base, `/admin/users/${uid}/keys`, { name: 'bench', allow_balance: true });
   if (typeof key.key !== 'string') throw new Error(`POST /admin/users/${uid}/keys returned no key`);
-  return { name: 'tollgate', child, pid: child.pid ?? -1, url: `${base}/openai/v1/chat/completions`, auth: `Bearer ${key.key}` };
+  return { name: 'tollgate', child, pid: child.pid ?? -1, base, chatPath: '/openai/v1/chat/completions', auth: `Bearer ${key.key}` };
 }
 
 async function main(): Promise<number> {
   installExitHandlers();
+  const selected = selectScenarios(cfg.scenarios);
   if (!cfg.onlyBare && !cfg.skipBuild) {
     console.log('[bench] npm run build');
     await runCommand('npm', ['run', 'build'], ROOT);
@@ -240,44 +384,51 @@ async function main(): Promise<number> {
   const mockUrl = `http://127.0.0.1:${mock.port}`;
   const bare = await startScript(join(BENCH_DIR, 'bare-proxy.ts'), 'bare-proxy', { UPSTREAM_URL: mockUrl }, nodeModules);
   const targets: Target[] = [
-    { name: 'bare', child: bare.child, pid: bare.pid, url: `http://127.0.0.1:${bare.port}/v1/chat/completions`, auth: 'Bearer sk-bare-anything' },
+    { name: 'bare', child: bare.child, pid: bare.pid, base: `http://127.0.0.1:${bare.port}`, chatPath: '/v1/chat/completions', auth: 'Bearer sk-bare-anything' },
   ];
   if (!cfg.onlyBare) targets.push(await startTollgate(mockUrl));
-  console.log(`[bench] mock upstream ${mockUrl} (pid ${mock.pid}); ${targets.map((t) => `${t.name} ${t.url} (pid ${t.pid})`).join('; ')}`);
+  console.log(`[bench] mock upstream ${mockUrl} (pid ${mock.pid}); ${targets.map((t) => `${t.name} ${t.base} (pid ${t.pid})`).join('; ')}`);
+  const steps = plan(selected, targets.map((t) => t.name));
+  if (steps.length === 0) throw new Error(`BENCH_SCENARIOS=${cfg.scenarios} leaves nothing to run${cfg.onlyBare ? ' with BENCH_ONLY_BARE=1' : ''}`);
+  console.log(`[bench] runs: ${steps.map(({ sc, target }) => `${sc.letter}/${target}`).join(', ')}`);
 
   const rss = new RssMonitor(Object.fromEntries(targets.map((t) => [t.name, t.pid])));
   rss.start();
   for (const t of targets) console.log(`[bench] smoke ${await smoke(t)}`);
+  for (const sc of SCENARIOS) {
+    const t = targets.find((x) => x.name === 'tollgate');
+    if (sc.unified && t && steps.some((s) => s.sc === sc)) console.log(`[bench] smoke ${t.name} ${await smokeUnified(t, sc)}`);
+  }
 
   const runs: RunStats[] = [];
-  for (const sc of SCENARIOS) {
-    for (const t of targets) {
-      // Paced runs reuse one pool for warm-up and measurement, so the measured run starts warm.
-      const paced = sc.pacedRate
-        ? new PacedLoad({
-            url: t.url,
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: t.auth },
-            body: sc.stream ? STREAM_BODY : BODY,
-            rate: sc.pacedRate,
-            connections: sc.connections,
-            timeoutMs: 10_000,
-          })
-        : undefined;
-      try {
-        for (const warm of [true, false]) {
-          if (!isAlive(t.child) || !isAlive(mock.child)) throw new Error(`${t.name} or mock upstream is no longer running`);
-          const d = warm ? cfg.warmup : cfg.duration;
-          process.stdout.write(`[bench] ${sc.label} -> ${t.name}: ${warm ? 'warm-up' : 'measure'} ${d}s ... `);
-          const r = await fire(t, sc, d, mock.pid, paced);
-          const p = r.pacing;
-          const pacing = p ? `, late ${p.late}/${p.sent}, start lag p50/p99 ${p.lagP50Ms.toFixed(2)}/${p.lagP99Ms.toFixed(2)} ms` : '';
-          console.log(`${r.rps.toFixed(0)} req/s, p50 ${r.latencyMs.p50.toFixed(2)} ms, err/non2xx ${r.errors}/${r.non2xx}${pacing}`);
-          if (!warm) runs.push(r);
-        }
-      } finally {
-        await paced?.close();
+  for (const { sc, target } of steps) {
+    const t = targets.find((x) => x.name === target);
+    if (!t) throw new Error(`no target ${target}`);
+    // Paced runs reuse one pool for warm-up and measurement, so the measured run starts warm.
+    const paced = sc.pacedRate
+      ? new PacedLoad({
+          url: urlOf(t, sc),
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: t.auth },
+          body: sc.body,
+          rate: sc.pacedRate,
+          connections: sc.connections,
+          timeoutMs: 10_000,
+        })
+      : undefined;
+    try {
+      for (const warm of [true, false]) {
+        if (!isAlive(t.child) || !isAlive(mock.child)) throw new Error(`${t.name} or mock upstream is no longer running`);
+        const d = warm ? cfg.warmup : cfg.duration;
+        process.stdout.write(`[bench] ${sc.label} -> ${t.name}: ${warm ? 'warm-up' : 'measure'} ${d}s ... `);
+        const r = await fire(t, sc, d, mock.pid, paced);
+        const p = r.pacing;
+        const pacing = p ? `, late ${p.late}/${p.sent}, start lag p50/p99 ${p.lagP50Ms.toFixed(2)}/${p.lagP99Ms.toFixed(2)} ms` : '';
+        console.log(`${r.rps.toFixed(0)} req/s, p50 ${r.latencyMs.p50.toFixed(2)} ms, err/non2xx ${r.errors}/${r.non2xx}${pacing}`);
+        if (!warm) runs.push(r);
       }
+    } finally {
+      await paced?.close();
     }
   }
 
