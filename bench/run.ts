@@ -9,6 +9,7 @@
 // BENCH_ANTHROPIC_MODEL (default claude-sonnet-4-20250514; both must be priced in data/catalog).
 import autocannon from 'autocannon';
 import { PacedLoad } from './paced.js';
+import { smoke, smokeUnified } from './smoke.js';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -239,96 +240,6 @@ async function fire(t: Target, sc: Scenario, durationS: number, mockPid: number,
   };
 }
 
-interface UsageTotals {
-  requests: number;
-  spendRub: number;
-}
-
-/** The key's calls and charges so far (GET /v1/usage), to see that smoke requests were billed. */
-async function usageTotals(t: Target): Promise<UsageTotals> {
-  const res = await fetch(`${t.base}/v1/usage`, { headers: { authorization: t.auth } });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`GET /v1/usage -> HTTP ${res.status}: ${text.slice(0, 500)}`);
-  const total = (JSON.parse(text) as { total?: { requests?: unknown; spend_rub?: unknown } }).total;
-  if (typeof total?.requests !== 'number' || typeof total.spend_rub !== 'number') throw new Error(`GET /v1/usage: unexpected body ${text.slice(0, 500)}`);
-  return { requests: total.requests, spendRub: total.spend_rub };
-}
-
-/**
- * Runs one smoke request on tollgate and waits (history is written in batches) until /v1/usage shows it
- * as one more call with a charge: a call served but not billed would make the numbers meaningless.
- */
-async function billed<T>(t: Target, what: string, request: () => Promise<T>): Promise<{ result: T; rub: number }> {
-  if (t.name !== 'tollgate') return { result: await request(), rub: 0 };
-  const before = await usageTotals(t);
-  const result = await request();
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const after = await usageTotals(t);
-    if (after.requests > before.requests && after.spendRub > before.spendRub) return { result, rub: after.spendRub - before.spendRub };
-    if (Date.now() > deadline) {
-      throw new Error(`${t.name} ${what}: served but not billed within 5 s (/v1/usage requests ${before.requests} -> ${after.requests}, spend_rub ${before.spendRub} -> ${after.spendRub})`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function smokePost(t: Target, url: string, body: string, what: string): Promise<string> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: t.auth },
-    body,
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`${t.name} ${what} smoke request failed: HTTP ${res.status}: ${text.slice(0, 500)}`);
-  return text;
-}
-
-interface ChatCompletionLike {
-  id?: unknown;
-  object?: unknown;
-  model?: unknown;
-  choices?: { message?: { role?: unknown; content?: unknown }; finish_reason?: unknown }[];
-  usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
-}
-
-/** One unified (/v1) request: a 200 chat completion echoing the client's model name, with usage, and billed. */
-async function smokeUnified(t: Target, sc: Scenario): Promise<string> {
-  const model = sc.unified?.model;
-  if (!model) throw new Error(`${sc.label} is not a unified scenario`);
-  const fail = (why: string, body: string): never => {
-    throw new Error(`${t.name} ${sc.label} smoke: ${why}: ${body.slice(0, 500)}`);
-  };
-  const { result: text, rub } = await billed(t, sc.label, () => smokePost(t, urlOf(t, sc), sc.body, sc.label));
-  const json = JSON.parse(text) as ChatCompletionLike;
-  const choice = json.choices?.[0];
-  if (json.object !== 'chat.completion' || typeof json.id !== 'string' || !json.id.startsWith('chatcmpl-')) fail('not a chat.completion', text);
-  if (json.model !== model) fail(`model is ${JSON.stringify(json.model)}, not the requested ${model}`, text);
-  if (choice?.message?.role !== 'assistant' || typeof choice.message.content !== 'string' || choice.message.content === '') fail('no assistant content', text);
-  if (choice?.finish_reason !== 'stop') fail(`finish_reason ${JSON.stringify(choice?.finish_reason)}`, text);
-  const u = json.usage;
-  if (typeof u?.prompt_tokens !== 'number' || typeof u.completion_tokens !== 'number' || u.prompt_tokens <= 0 || u.completion_tokens <= 0) fail('no usage', text);
-  return `${sc.label}: OK (id ${String(json.id)}, model ${model}, usage ${String(u?.prompt_tokens)}+${String(u?.completion_tokens)}, charged ${rub.toFixed(6)} RUB)`;
-}
-
-/** One non-stream and one stream request per target, to fail fast with a readable error. */
-async function smoke(t: Target): Promise<string> {
-  const url = `${t.base}${t.chatPath}`;
-  const post = async (body: string, what: string): Promise<string> => (await billed(t, what, () => smokePost(t, url, body, what))).result;
-  const json = JSON.parse(await post(BODY, 'non-stream')) as { choices?: { message?: { content?: unknown } }[] };
-  if (typeof json.choices?.[0]?.message?.content !== 'string') throw new Error(`${t.name} non-stream response has no choices[0].message.content`);
-  const events = (await post(STREAM_BODY, 'stream')).split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim());
-  let deltas = 0;
-  let usage = false;
-  for (const e of events.filter((e) => e !== '[DONE]')) {
-    const chunk = JSON.parse(e) as { choices?: { delta?: { content?: unknown } }[]; usage?: unknown };
-    if (typeof chunk.choices?.[0]?.delta?.content === 'string' && chunk.choices[0].delta.content !== '') deltas++;
-    if (chunk.usage) usage = true;
-  }
-  if (deltas === 0) throw new Error(`${t.name} stream response had no content deltas`);
-  return `${t.name}: non-stream OK; stream OK (${events.length} events, ${deltas} content deltas, usage=${usage}, [DONE]=${events.includes('[DONE]')})`;
-}
-
 async function adminPost(base: string, path: string, body: unknown, method = 'POST'): Promise<Record<string, unknown>> {
   const res = await fetch(`${base}${path}`, {
     method,
@@ -394,10 +305,10 @@ async function main(): Promise<number> {
 
   const rss = new RssMonitor(Object.fromEntries(targets.map((t) => [t.name, t.pid])));
   rss.start();
-  for (const t of targets) console.log(`[bench] smoke ${await smoke(t)}`);
+  for (const t of targets) console.log(`[bench] smoke ${await smoke(t, BODY, STREAM_BODY)}`);
   for (const sc of SCENARIOS) {
     const t = targets.find((x) => x.name === 'tollgate');
-    if (sc.unified && t && steps.some((s) => s.sc === sc)) console.log(`[bench] smoke ${t.name} ${await smokeUnified(t, sc)}`);
+    if (sc.unified && t && steps.some((s) => s.sc === sc)) console.log(`[bench] smoke ${t.name} ${await smokeUnified(t, sc, urlOf(t, sc))}`);
   }
 
   const runs: RunStats[] = [];
