@@ -256,7 +256,9 @@ async function startTollgate(mockUrl: string): Promise<Target> {
   if (!existsSync(main)) throw new Error(`${main} not found (build failed or BENCH_SKIP_BUILD=1 without a prior build)`);
   const port = await freePort();
   const dbDir = makeTmpDir('tollgate-bench-db-');
-  const child = spawnService('tollgate', process.execPath, [main], {
+  // BENCH_TOLLGATE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profile the target only.
+  const nodeArgs = (process.env.BENCH_TOLLGATE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawnService('tollgate', process.execPath, [...nodeArgs, main], {
     cwd: ROOT,
     env: {
       PORT: String(port),
