@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { startStack, UPSTREAM_KEYS, type Stack } from '../helpers/stack.js';
 
 const FIXTURES = new URL('../fixtures/catalog', import.meta.url).pathname;
 const BRIDGED = ['anthropic/claude-sonnet-4-20250514', 'gemini/gemini-2.5-flash', 'deepseek/deepseek-chat'] as const;
@@ -19,6 +19,7 @@ describe('unified /v1/responses with the openai SDK', () => {
   before(async () => {
     stack = await startStack({ CATALOG_DIR: FIXTURES });
     await stack.gw.admin('PUT', '/admin/models/deepseek/deepseek-chat', { ops: ['chat'], prices: { input_per_mtok: '0.27', output_per_mtok: '1.10' } });
+    await stack.gw.admin('PUT', '/admin/models/xai/grok-4', { ops: ['chat', 'responses'], prices: { input_per_mtok: '3.00', output_per_mtok: '15.00' } });
     client = new OpenAI({ baseURL: `${stack.gw.url}/v1`, apiKey: stack.key, maxRetries: 0 });
   });
   after(() => stack.close());
@@ -29,6 +30,10 @@ describe('unified /v1/responses with the openai SDK', () => {
     assert.match(res.output_text, /native responses please/);
     assert.equal(stack.openai.lastRequest()!.url, '/v1/responses');
     assert.equal(JSON.parse(stack.openai.lastRequest()!.body.toString()).model, 'gpt-4o');
+    const grok = await client.responses.create({ model: 'xai/grok-4', input: 'xai hosts responses too' });
+    assert.equal(grok.model, 'xai/grok-4');
+    assert.equal(stack.openai.lastRequest()!.url, '/v1/responses');
+    assert.equal(stack.openai.lastRequest()!.headers['authorization'], `Bearer ${UPSTREAM_KEYS.xai}`);
   });
 
   for (const model of BRIDGED) {
