@@ -109,7 +109,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     history: new HistoryQuery(store),
     passthrough,
     models: new ModelsView(catalog, registry),
-    unified: new UnifiedApi(router, new DialectCalls(passthrough, images), new BackupCandidates(router, config.failoverTimeoutMs)),
+    unified: new UnifiedApi(router, new DialectCalls(passthrough, images), new BackupCandidates(router, registry, config.failoverTimeoutMs)),
     adminToken: admin.verifier,
     providers: registry,
     readiness: () => ping(store.db),

@@ -9,6 +9,8 @@ export { ConfigError } from './env-parsers.js';
 /** What config needs to know about an upstream to read its settings (the full spec lives in providers/). */
 export interface ProviderEnvSpec {
   id: string;
+  /** Other names the provider answers to (`google`): a custom upstream may not take them. */
+  aliases?: readonly string[];
   envPrefix: string;
   defaultBaseUrl: string;
 }
@@ -49,7 +51,7 @@ export interface Config {
   /** Images named by URL that the gateway downloads for providers taking only inline images (Gemini). */
   imageFetch: { maxBytes: number; timeoutMs: number; allowPrivateNetworks: boolean };
   upstream: { connectTimeoutMs: number; headersTimeoutMs: number; idleTimeoutMs: number };
-  /** A unified call whose model has a backup goes to it when the provider has not answered in this long. */
+  /** A streamed unified call whose model has a backup goes to it when the provider sent nothing in this long. */
   failoverTimeoutMs: number;
   providers: Readonly<Record<string, ProviderConfig>>;
   customProviders: readonly CustomProviderConfig[];
@@ -78,6 +80,7 @@ export function loadConfig(
   const file = configFile ? readConfigFile(configFile) : { providers: {} };
 
   const known = new Set(providerSpecs.map((p) => p.id));
+  const taken = new Set(providerSpecs.flatMap((p) => p.aliases ?? []));
   const customProviders: CustomProviderConfig[] = [];
   const providers: Record<string, ProviderConfig> = {};
   for (const [id, entry] of Object.entries(file.providers)) {
@@ -88,6 +91,7 @@ export function loadConfig(
     }
     if (!entry.custom) throw new ConfigError(`${configFile}: unknown provider "${id}" (known: ${[...known].join(', ')}; declare your own with type: openai-compatible)`);
     if (!/^[a-z][a-z0-9-]{0,31}$/.test(id)) throw new ConfigError(`${where}: a custom provider's name must be lowercase letters, digits and dashes`);
+    if (taken.has(id)) throw new ConfigError(`${where}: "${id}" is another name of a built-in provider; choose another`);
     if (!entry.baseUrl) throw new ConfigError(`${where}.base_url is required`);
     providers[id] = Object.freeze({ baseUrl: parseBaseUrl(`${where}.base_url`, entry.baseUrl), apiKeys: Object.freeze(entry.apiKeys.length > 0 ? entry.apiKeys : ['']) });
     customProviders.push(Object.freeze({ id, models: Object.freeze([...entry.custom.models]) }));

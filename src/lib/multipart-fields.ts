@@ -73,3 +73,13 @@ export function replaceFormField(body: Buffer, boundary: string, name: string, v
   if (!found) return undefined;
   return Buffer.concat([body.subarray(0, found.start), Buffer.from(value, 'utf8'), body.subarray(found.end)]);
 }
+
+/** How many text fields are named `name` (a form naming its model twice is refused: which one counts?). */
+export function countFormFields(body: Buffer, boundary: string, name: string): number {
+  let count = 0;
+  walkParts(body, boundary, (part) => {
+    if (part.name === name && !part.isFile) count++;
+    return false;
+  });
+  return count;
+}

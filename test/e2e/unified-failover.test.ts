@@ -54,16 +54,29 @@ describe('unified /v1: a model\'s backup candidate is tried once when its provid
     assert.deepEqual(rows.map((r) => [r.provider, r.status, r.error]), [['anthropic', 529, 'upstream_529'], ['openai', 200, null]]);
   });
 
-  test('a provider that never answers within FAILOVER_TIMEOUT_MS, and one that cannot be reached, fail over too', async () => {
+  test('a stream with no first byte within FAILOVER_TIMEOUT_MS, and a provider that cannot be reached, fail over', async () => {
     stack.anthropic.failNext({ delayHeadersMs: 3000 });
     const started = Date.now();
-    const res = await ask(CLAUDE);
-    assert.equal(res.model, CLAUDE);
+    const stream = await client.chat.completions.create({ model: CLAUDE, stream: true, max_tokens: 40, messages: [{ role: 'user', content: 'slow stream' }] });
+    let text = '';
+    for await (const chunk of stream) {
+      assert.equal(chunk.model, CLAUDE);
+      text += chunk.choices[0]?.delta.content ?? '';
+    }
+    assert.match(text, /slow stream/);
     assert.ok(Date.now() - started < 2500, 'the backup answered without waiting for the slow provider');
     // The first fallback is not in the catalog: the next one is used.
     const viaDeepseek = await ask('deepseek/deepseek-chat');
     assert.equal(viaDeepseek.model, 'deepseek/deepseek-chat');
     assert.equal(JSON.parse(stack.openai.lastRequest()!.body.toString()).model, 'gpt-4o');
+  });
+
+  test('a whole (non-stream) answer that is slow but healthy is waited for, not abandoned', async () => {
+    const openaiCalls = stack.openai.requests.length;
+    stack.anthropic.failNext({ delayHeadersMs: 900 });
+    const res = await ask(CLAUDE);
+    assert.match(res.choices[0]!.message.content ?? '', /hello from/);
+    assert.equal(stack.openai.requests.length, openaiCalls, 'no request went to the backup');
   });
 
   test('both candidates failing → 503 in OpenAI\'s shape, nothing charged, nothing held', async () => {
@@ -110,5 +123,39 @@ describe('unified /v1: a model\'s backup candidate is tried once when its provid
     assert.equal(bad.status, 400);
     const shown = await stack.gw.admin('GET', `/admin/models/${CLAUDE}`);
     assert.deepEqual(shown.body.fallbacks, ['openai/gpt-4o']);
+  });
+
+  test('a backup the key may not use is skipped: the provider\'s own error is relayed', async () => {
+    const { key } = await stack.gw.newKey({ credit: '10', key: { models: ['anthropic/*'] } });
+    const limited = new OpenAI({ baseURL: `${stack.gw.url}/v1`, apiKey: key, maxRetries: 0 });
+    const openaiCalls = stack.openai.requests.length;
+    stack.anthropic.failNext({ status: 529 });
+    await assert.rejects(limited.chat.completions.create({ model: CLAUDE, max_tokens: 20, messages: [{ role: 'user', content: 'x' }] }), (err: unknown) => {
+      assert.ok(err instanceof OpenAI.APIError);
+      assert.equal(err.status, 503);
+      assert.doesNotMatch(err.message, /backup/);
+      return true;
+    });
+    assert.equal(stack.openai.requests.length, openaiCalls);
+  });
+
+  test('/v1/responses on a native model fails over to a chat-only backup through the bridge', async () => {
+    await stack.gw.admin('PUT', '/admin/models/openai/gpt-4.1', { ops: ['chat', 'responses'], prices: { input_per_mtok: '2.00', output_per_mtok: '8.00' }, fallbacks: [CLAUDE] });
+    stack.openai.failNext({ status: 500 });
+    const res = await client.responses.create({ model: 'openai/gpt-4.1', input: 'bridge me to the backup' });
+    assert.equal(res.model, 'openai/gpt-4.1');
+    assert.match(res.output_text, /bridge me to the backup/);
+    assert.equal(JSON.parse(stack.anthropic.lastRequest()!.body.toString()).model, 'claude-sonnet-4-20250514');
+  });
+
+  test('Gemini rejecting its key (400 API_KEY_INVALID) fails over too', async () => {
+    await stack.gw.admin('PUT', '/admin/models/gemini/gemini-2.5-flash', { fallbacks: ['openai/gpt-4o'] });
+    stack.gemini.failNext({
+      status: 400,
+      errorBody: { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }] } },
+    });
+    const res = await ask('gemini/gemini-2.5-flash');
+    assert.equal(res.model, 'gemini/gemini-2.5-flash');
+    assert.equal(JSON.parse(stack.openai.lastRequest()!.body.toString()).model, 'gpt-4o');
   });
 });

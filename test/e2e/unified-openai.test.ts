@@ -166,6 +166,15 @@ describe('unified /v1 images and speech', () => {
 
     await assert.rejects(billed.audio.transcriptions.create({ model: 'anthropic/claude-sonnet-4-20250514', file: await toFile(audio, 'a.wav') }), { status: 400 });
     await assert.rejects(billed.audio.transcriptions.create({ model: 'openai/whisper-9', file: await toFile(audio, 'a.wav') }), { status: 404 });
+    for (const base of ['/v1', '/openai/v1']) {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(audio)], { type: 'audio/wav' }), 'a.wav');
+      form.append('model', base === '/v1' ? 'openai/whisper-1' : 'whisper-1');
+      form.append('model', 'gpt-4o-transcribe');
+      const twice = await fetch(`${stack.gw.url}${base}/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: form });
+      assert.equal(twice.status, 400, base);
+      assert.equal((await twice.json()).error.param, 'model');
+    }
     const notForm = await fetch(`${stack.gw.url}/v1/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{}' });
     assert.equal(notForm.status, 400);
   });

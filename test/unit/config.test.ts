@@ -215,6 +215,7 @@ describe('tollgate.yaml / tollgate.json', () => {
       ['  openai:\n    type: openai-compatible\n    base_url: http://h\n    models: [m]\n', 'built-in provider'],
       ['  openai:\n    models: [m]\n', 'only read for type'],
       ['  My_Host:\n    type: openai-compatible\n    base_url: http://h\n    models: [m]\n', 'lowercase'],
+      ['  google:\n    type: openai-compatible\n    base_url: http://h\n    models: [m]\n', 'another name of a built-in provider'],
     ];
     for (const [text, mention] of cases) {
       const bad = tempDir();

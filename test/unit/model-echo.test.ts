@@ -32,3 +32,14 @@ test('only the top-level "model" key is rewritten: not a value "model", not a ne
   assert.equal(filter.end().toString(), '{"role":"model","usage":{"details":{"model":"inner"}},"model":"mine","x":["model"]}');
 });
 
+
+test('Responses events: the model one level down (response.model) is rewritten, deeper ones and strings are not', () => {
+  const filter = new ModelEchoFilter('openai/gpt-4o', 'sse', 2);
+  const created = 'event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","instructions":"say \\"model\\": x","model":"gpt-4o-2024-08-06","output":[]}}\n\n';
+  const delta = 'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"\\"model\\":\\"x\\"","item":{"meta":{"model":"keep"}}}\n\n';
+  const out = Buffer.concat([filter.push(Buffer.from(created + delta)), filter.end()]).toString();
+  assert.ok(out.includes('"model":"openai/gpt-4o"'));
+  assert.ok(!out.includes('gpt-4o-2024-08-06'));
+  assert.ok(out.includes('"meta":{"model":"keep"}'), 'depth 3 untouched');
+  assert.ok(out.includes('say \\"model\\": x'));
+});

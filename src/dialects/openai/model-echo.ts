@@ -14,9 +14,11 @@ export class ModelEchoFilter {
   private wholeSize = 0;
   private readonly replacement: Buffer;
 
+  /** `maxDepth` 2: Responses stream events carry the model one level down, in `response.model`. */
   constructor(
     model: string,
     private readonly mode: 'sse' | 'json',
+    private readonly maxDepth: 1 | 2 = 1,
   ) {
     this.replacement = Buffer.from(JSON.stringify(model));
   }
@@ -58,9 +60,9 @@ export class ModelEchoFilter {
     return held;
   }
 
-  /** Rewrites the value of the first `"model"` key at the top level of the JSON in `bytes`. */
+  /** Rewrites the value of the first `"model"` key at most `maxDepth` deep in the JSON in `bytes`. */
   private rewrite(bytes: Buffer): Buffer {
-    const at = topLevelModelValue(bytes);
+    const at = modelValue(bytes, this.maxDepth);
     if (!at) return bytes;
     return Buffer.concat([bytes.subarray(0, at.start), this.replacement, bytes.subarray(at.end)]);
   }
@@ -72,8 +74,8 @@ const MAX_WHOLE_BYTES = 4 * 1024 * 1024;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-/** Byte range of the string value of the depth-1 `"model"` key, scanning strings and nesting. */
-function topLevelModelValue(bytes: Buffer): { start: number; end: number } | undefined {
+/** Byte range of the string value of the first `"model"` key at most `maxDepth` deep, scanning strings and nesting. */
+function modelValue(bytes: Buffer, maxDepth: number): { start: number; end: number } | undefined {
   if (bytes.indexOf(MODEL_KEY) < 0) return undefined;
   let depth = 0;
   for (let i = 0; i < bytes.length; i++) {
@@ -83,7 +85,7 @@ function topLevelModelValue(bytes: Buffer): { start: number; end: number } | und
     else if (byte === QUOTE) {
       const close = stringEnd(bytes, i);
       if (close < 0) return undefined;
-      if (depth === 1 && close - i === MODEL_KEY.length - 1 && bytes.compare(MODEL_KEY, 0, MODEL_KEY.length, i, close + 1) === 0) {
+      if (depth >= 1 && depth <= maxDepth && close - i === MODEL_KEY.length - 1 && bytes.compare(MODEL_KEY, 0, MODEL_KEY.length, i, close + 1) === 0) {
         let j = skipSpace(bytes, close + 1);
         if (bytes[j] === 0x3a) {
           j = skipSpace(bytes, j + 1);

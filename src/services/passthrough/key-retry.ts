@@ -24,8 +24,12 @@ export function restKey(pool: KeyPool, key: string, status: number, headers: Rec
   pool.rest(key, now + ms);
 }
 
-/** Gemini reports a rejected key as 400 `API_KEY_INVALID`, not 401: such a key rests as a 401 one does. */
-export function restKeyRejectedInBody(pool: KeyPool, key: string, dialect: string, status: number, body: readonly Buffer[], now: number): void {
-  if (dialect !== 'gemini' || status !== 400) return;
-  if (body.some((chunk) => chunk.includes('API_KEY_INVALID'))) pool.rest(key, now + REST_AFTER_AUTH_FAILURE_MS);
+/**
+ * Gemini reports a rejected key as 400 `API_KEY_INVALID`, not 401: such a key rests as a 401 one does.
+ * True when the key was rejected.
+ */
+export function restKeyRejectedInBody(pool: KeyPool, key: string, dialect: string, status: number, body: readonly Buffer[], now: number): boolean {
+  if (dialect !== 'gemini' || status !== 400 || !body.some((chunk) => chunk.includes('API_KEY_INVALID'))) return false;
+  pool.rest(key, now + REST_AFTER_AUTH_FAILURE_MS);
+  return true;
 }

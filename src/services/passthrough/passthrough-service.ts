@@ -45,16 +45,18 @@ export interface NativeRequest {
   startedAt: number;
   /** Unified API: the model name to answer with (the one the client asked for), instead of the provider's. */
   echoModel?: string;
+  /** 2 for Responses answers, whose stream events carry the model in `response.model`. */
+  echoModelDepth?: 1 | 2;
   /** Unified API over another dialect: the answer is translated for the client (errors included). */
   translator?: ResponseTranslator;
   /** Send exactly these request headers (plus the provider's auth) instead of the client's. */
   upstreamHeaders?: Record<string, string>;
   /**
    * Unified calls with a backup candidate: a failure before anything reached the client (connection,
-   * no answer within `firstByteTimeoutMs`, 429, 401, 5xx) rejects with a `CandidateFailed` so the caller
-   * can try the backup, instead of being relayed.
+   * no response headers within `firstByteTimeoutMs` when set, 429, 401, 5xx, Gemini's rejected key)
+   * rejects with a `CandidateFailed` so the caller can try the backup, instead of being relayed.
    */
-  failover?: { firstByteTimeoutMs: number };
+  failover?: { firstByteTimeoutMs?: number };
 }
 
 /** The provider failed before answering (see `NativeRequest.failover`): another candidate may be tried. */
@@ -254,13 +256,12 @@ export class PassthroughService {
               if (!current()) return;
               abortUpstream = abort;
               if (clientGone) abort(new ClientAborted());
-              const failover = req.failover;
-              if (failover && !firstByteTimer && status === 0) {
+              const ms = req.failover?.firstByteTimeoutMs;
+              if (ms !== undefined && !firstByteTimer && status === 0) {
                 firstByteTimer = setTimeout(() => {
                   if (status !== 0 || done) return;
-                  const ms = failover.firstByteTimeoutMs;
                   abortUpstream?.(new GatewayError('TG_ERR_UPSTREAM_TIMEOUT', `The ${req.provider.id} upstream did not answer within ${ms} ms.`));
-                }, failover.firstByteTimeoutMs).unref();
+                }, ms).unref();
               }
             },
             onResponse: (code, headers, responseFlow) => {
@@ -295,7 +296,7 @@ export class PassthroughService {
               eventStream = contentType.startsWith('text/event-stream');
               const responseHeaders = translator ? translator.headers(clientResponseHeaders(headers)) : clientResponseHeaders(headers);
               if (!translator && req.echoModel !== undefined && (eventStream || contentType.includes('json'))) {
-                echo = new ModelEchoFilter(req.echoModel, eventStream ? 'sse' : 'json');
+                echo = new ModelEchoFilter(req.echoModel, eventStream ? 'sse' : 'json', req.echoModelDepth);
                 delete responseHeaders['content-length']; // the body's length changes
               }
               if (translator?.status && !eventStream) {
@@ -320,7 +321,13 @@ export class PassthroughService {
             onEnd: () => {
               if (!current() || clientGone) return;
               if (errorChunks) {
-                restKeyRejectedInBody(pool, key, req.provider.dialect, status, errorChunks, this.clock.now());
+                const keyRejected = restKeyRejectedInBody(pool, key, req.provider.dialect, status, errorChunks, this.clock.now());
+                if (keyRejected && req.failover) {
+                  done = true;
+                  record(status, `upstream_${status}`, upstreamId, false);
+                  reject(new CandidateFailed(req.provider.id, status));
+                  return;
+                }
                 sendScrubbed(sink, status, errorHeaders, errorChunks, pool.all(), req.translator);
                 finish(status, `upstream_${status}`);
                 return;

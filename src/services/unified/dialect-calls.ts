@@ -54,6 +54,7 @@ export class DialectCalls {
         headers: { ...call.headers, 'content-type': 'application/json' },
         fields: { model: routed.upstreamModel, stream: request['stream'] === true },
         echoModel: routed.requested,
+        ...(path === '/v1/responses' ? { echoModelDepth: 2 as const } : {}),
         ...(translator ? { translator } : {}),
       },
       sink,

@@ -6,7 +6,7 @@ import { responsesToChat } from '../../dialects/openai/responses-request.js';
 import { chatToResponse } from '../../dialects/openai/responses-response.js';
 import { ChatChunksAsResponseEvents } from '../../dialects/openai/responses-stream.js';
 import { newId } from '../../lib/ids.js';
-import { multipartBoundary, readFormFields, replaceFormField } from '../../lib/multipart-fields.js';
+import { countFormFields, multipartBoundary, readFormFields, replaceFormField } from '../../lib/multipart-fields.js';
 import type { ClientSink } from '../passthrough/client-sink.js';
 import type { ResponseTranslator } from '../passthrough/response-translator.js';
 import type { BackupCandidates } from './backup-candidates.js';
@@ -30,7 +30,7 @@ export class UnifiedApi {
   async chat(call: UnifiedCall, sink: ClientSink): Promise<void> {
     const request = parseObject(call.body);
     const routed = this.router.route(call.pathModel ?? request['model'], 'chat');
-    return this.candidates.run(call, routed, 'chat', (attempt, candidate) => this.chatOn(attempt, request as ChatRequest, candidate, sink));
+    return this.candidates.run(call, routed, { ops: ['chat'], stream: request['stream'] === true }, (attempt, candidate) => this.chatOn(attempt, request as ChatRequest, candidate, sink));
   }
 
   /** Chat on any provider; `wrap` re-shapes the OpenAI chat answer (text completions, Responses). */
@@ -51,7 +51,7 @@ export class UnifiedApi {
   async embeddings(call: UnifiedCall, sink: ClientSink): Promise<void> {
     const request = parseObject(call.body);
     const routed = this.router.route(request['model'], 'embeddings');
-    return this.candidates.run(call, routed, 'embeddings', (attempt, candidate) => {
+    return this.candidates.run(call, routed, { ops: ['embeddings'], stream: false }, (attempt, candidate) => {
       if (candidate.provider.dialect === 'openai') return this.calls.openAI(attempt, request, candidate, '/v1/embeddings', sink);
       if (candidate.provider.dialect === 'gemini') return this.calls.geminiEmbeddings(attempt, request, candidate, sink);
       throw notServed('Embeddings', candidate);
@@ -70,7 +70,7 @@ export class UnifiedApi {
   private async openAIOnly(call: UnifiedCall, sink: ClientSink, op: Op, path: string, what: string): Promise<void> {
     const request = parseObject(call.body);
     const routed = this.router.route(request['model'], op);
-    return this.candidates.run(call, routed, op, (attempt, candidate) => {
+    return this.candidates.run(call, routed, { ops: [op], stream: request['stream'] === true }, (attempt, candidate) => {
       if (candidate.provider.dialect !== 'openai') throw notServed(what, candidate);
       return this.calls.openAI(attempt, request, candidate, path, sink);
     });
@@ -92,8 +92,9 @@ export class UnifiedApi {
   private async multipart(call: UnifiedCall, sink: ClientSink, op: Op, path: string, what: string): Promise<void> {
     const boundary = multipartBoundary(headerText(call.headers['content-type']));
     if (boundary === undefined) throw badRequest('This endpoint takes a multipart/form-data body.');
+    if (countFormFields(call.body, boundary, 'model') > 1) throw badRequest("The form names 'model' more than once.", 'model');
     const routed = this.router.route(readFormFields(call.body, boundary, ['model'])['model'], op);
-    return this.candidates.run(call, routed, op, (attempt, candidate) => {
+    return this.candidates.run(call, routed, { ops: [op], stream: false }, (attempt, candidate) => {
       if (candidate.provider.dialect !== 'openai') throw notServed(what, candidate);
       const form = replaceFormField(call.body, boundary, 'model', candidate.upstreamModel) ?? call.body;
       return this.calls.openAIForm(attempt, form, candidate, path, sink);
@@ -108,8 +109,8 @@ export class UnifiedApi {
     const request = parseObject(call.body);
     const native = this.tryRoute(request['model'], 'responses');
     const bridged = native?.provider.nativeResponses ? undefined : this.router.route(request['model'], 'chat');
-    return this.candidates.run(call, bridged ?? native!, bridged ? 'chat' : 'responses', (attempt, candidate) => {
-      if (candidate.provider.nativeResponses && (candidate.catalog?.entry.ops.includes('responses') ?? true)) {
+    return this.candidates.run(call, bridged ?? native!, { ops: ['responses', 'chat'], stream: request['stream'] === true }, (attempt, candidate) => {
+      if (candidate.provider.nativeResponses && serves(candidate, 'responses')) {
         return this.calls.openAI(attempt, request, candidate, '/v1/responses', sink);
       }
       return this.responsesViaChat(attempt, request, candidate, sink);
@@ -134,13 +135,12 @@ export class UnifiedApi {
   async completions(call: UnifiedCall, sink: ClientSink): Promise<void> {
     const request = parseObject(call.body);
     const native = this.tryRoute(request['model'], 'completions');
-    if (native && native.provider.dialect === 'openai') {
-      return this.candidates.run(call, native, 'completions', (attempt, candidate) => this.calls.openAI(attempt, request, candidate, '/v1/completions', sink));
-    }
-    const routed = this.router.route(request['model'], 'chat');
-    const chat = completionsAsChat(request);
+    const routed = native?.provider.dialect === 'openai' ? native : this.router.route(request['model'], 'chat');
     const asCompletions: Wrap = (inner, stream) => new ChainedTranslator(inner, completionsTranslator(stream, routed.requested));
-    return this.candidates.run(call, routed, 'chat', (attempt, candidate) => this.chatOn(attempt, chat, candidate, sink, asCompletions));
+    return this.candidates.run(call, routed, { ops: ['completions', 'chat'], stream: request['stream'] === true }, (attempt, candidate) => {
+      if (candidate.provider.dialect === 'openai' && serves(candidate, 'completions')) return this.calls.openAI(attempt, request, candidate, '/v1/completions', sink);
+      return this.chatOn(attempt, completionsAsChat(request), candidate, sink, asCompletions);
+    });
   }
 
   private tryRoute(model: unknown, op: Op): RoutedModel | undefined {
@@ -165,6 +165,11 @@ function completionsTranslator(stream: boolean, model: string): ResponseTranslat
   return stream
     ? new SseTranslator(new ChatChunksAsCompletions(model), openAIErrorsAsThey)
     : new JsonTranslator((chat) => chatAsCompletion(chat, model), openAIErrorsAsThey);
+}
+
+/** Whether the model serves `op` (its catalog entry, else its provider). */
+function serves(routed: RoutedModel, op: Op): boolean {
+  return routed.catalog ? routed.catalog.entry.ops.includes(op) : routed.provider.ops.has(op);
 }
 
 function notServed(what: string, routed: RoutedModel) {
