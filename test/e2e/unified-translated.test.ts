@@ -18,10 +18,12 @@ describe('unified /v1 chat over Anthropic and Gemini, with the openai SDK', () =
   let client: OpenAI;
   let imageServer: http.Server;
   let imageUrl: string;
+  let imageFetches = 0;
   before(async () => {
     stack = await startStack({ CATALOG_DIR: FIXTURES, IMAGE_FETCH_ALLOW_PRIVATE: 'true' });
     client = new OpenAI({ baseURL: `${stack.gw.url}/v1`, apiKey: stack.key, maxRetries: 0 });
     imageServer = http.createServer((_req, res) => {
+      imageFetches++;
       const png = Buffer.from(TINY_PNG_B64, 'base64');
       res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length });
       res.end(png);
@@ -141,6 +143,17 @@ describe('unified /v1 chat over Anthropic and Gemini, with the openai SDK', () =
       });
     });
   }
+
+  test('Gemini: images by URL are fetched only for admitted calls (a key without money gets its 402 first)', async () => {
+    const { key } = await stack.gw.newKey({ credit: '0' });
+    const broke = new OpenAI({ baseURL: `${stack.gw.url}/v1`, apiKey: key, maxRetries: 0 });
+    const before = imageFetches;
+    await assert.rejects(
+      broke.chat.completions.create({ model: 'gemini/gemini-2.5-flash', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: imageUrl } }] }] }),
+      { status: 402 },
+    );
+    assert.equal(imageFetches, before);
+  });
 
   test('Gemini: an image by URL is fetched by the gateway and sent inline; private addresses are refused by default', async () => {
     await client.chat.completions.create({

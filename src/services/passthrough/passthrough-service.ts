@@ -57,6 +57,11 @@ export interface NativeRequest {
    * rejects with a `CandidateFailed` so the caller can try the backup, instead of being relayed.
    */
   failover?: { firstByteTimeoutMs?: number };
+  /**
+   * Completes a JSON body after admission (Gemini images named by URL are fetched only for calls that were
+   * admitted); `body` is what is estimated and checked, the result is what is sent.
+   */
+  completeBody?: () => Promise<Buffer>;
 }
 
 /** The provider failed before answering (see `NativeRequest.failover`): another candidate may be tried. */
@@ -182,6 +187,16 @@ export class PassthroughService {
       else record(500, 'TG_ERR_INTERNAL', null, false);
       throw err;
     }
+    let body = meter.body;
+    if (req.completeBody) {
+      try {
+        body = await req.completeBody();
+      } catch (err) {
+        if (err instanceof GatewayError) record(err.status, err.code, null, false);
+        else record(500, 'TG_ERR_INTERNAL', null, false);
+        throw err;
+      }
+    }
 
     return new Promise<void>((resolve, reject) => {
       let abortUpstream: ((reason: Error) => void) | undefined;
@@ -203,7 +218,7 @@ export class PassthroughService {
         firstByteTimer = undefined;
       };
       // A second key is tried only for a body that can be sent again, and only if the pool has another.
-      const canRetry = () => !clientGone && Buffer.isBuffer(meter.body) && pool.size() > 1;
+      const canRetry = () => !clientGone && Buffer.isBuffer(body) && pool.size() > 1;
       /** Another key than the one that just failed, if one is usable. */
       const otherKey = (failed: string) => pool.pick(this.clock.now(), failed);
       const translator = req.translator;
@@ -247,9 +262,9 @@ export class PassthroughService {
             path: req.query ? `${req.path}?${req.query}` : req.path,
             method: req.method,
             headers: req.upstreamHeaders
-              ? { ...req.upstreamHeaders, ...req.provider.authHeaders(key), ...(Buffer.isBuffer(meter.body) ? { 'content-length': String(meter.body.length) } : {}) }
-              : upstreamRequestHeaders(req.headers, req.provider.authHeaders(key), Buffer.isBuffer(meter.body) ? meter.body.length : req.contentLength),
-            body: meter.body,
+              ? { ...req.upstreamHeaders, ...req.provider.authHeaders(key), ...(Buffer.isBuffer(body) ? { 'content-length': String(body.length) } : {}) }
+              : upstreamRequestHeaders(req.headers, req.provider.authHeaders(key), Buffer.isBuffer(body) ? body.length : req.contentLength),
+            body,
           },
           {
             onStart: (abort) => {

@@ -104,8 +104,12 @@ export class DialectCalls {
     if (translated.remoteImages.length > MAX_REMOTE_IMAGES) {
       throw badRequest(`At most ${MAX_REMOTE_IMAGES} images by URL per request for this model; send more as data URLs.`, 'messages');
     }
-    for (const image of translated.remoteImages) fillRemoteImage(translated.body, image, await this.imageFetcher.fetch(image.url));
+    // Estimated and admitted with the images as placeholders (priced by count); fetched only once admitted.
     const body = Buffer.from(JSON.stringify(translated.body));
+    const completeBody = async () => {
+      for (const image of translated.remoteImages) fillRemoteImage(translated.body, image, await this.imageFetcher.fetch(image.url));
+      return Buffer.from(JSON.stringify(translated.body));
+    };
     const created = Math.floor(call.startedAt / 1000);
     const id = `chatcmpl-${newId('gm', call.startedAt).slice(3)}`;
     const answer = { model: routed.requested, created, id };
@@ -116,6 +120,7 @@ export class DialectCalls {
         query: translated.stream ? 'alt=sse' : '',
         upstreamHeaders: { 'content-type': 'application/json' },
         fields: {},
+        ...(translated.remoteImages.length > 0 ? { completeBody } : {}),
         translator: wrap(
           translated.stream
             ? new SseTranslator(new GeminiChatStream({ ...answer, includeUsage: translated.includeUsage }), geminiErrorToOpenAI)
