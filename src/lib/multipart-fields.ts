@@ -11,8 +11,24 @@ export function multipartBoundary(contentType: string | undefined): string | und
 interface Part {
   name: string | undefined;
   isFile: boolean;
+  /** Not exactly one Content-Disposition, or parameters read differently by different parsers (`name*`). */
+  malformed: boolean;
   start: number;
   end: number;
+}
+
+const DISPOSITION_PARAM = /;\s*([^\s=;]+)\s*=\s*("(?:[^"\\\r\n]|\\.)*"|[^;\s]*)/g;
+
+/** The name and kind of a part from its header lines, parsed the way a lenient server would. */
+function describePart(headers: string): Pick<Part, 'name' | 'isFile' | 'malformed'> {
+  const dispositions = headers.split('\r\n').filter((line) => /^content-disposition\s*:/i.test(line));
+  if (dispositions.length !== 1) return { name: undefined, isFile: false, malformed: true };
+  const params = new Map<string, string>();
+  for (const match of dispositions[0]!.matchAll(DISPOSITION_PARAM)) {
+    const value = match[2]!;
+    params.set(match[1]!.toLowerCase(), value.startsWith('"') ? value.slice(1, -1).replace(/\\(.)/g, '$1') : value);
+  }
+  return { name: params.get('name'), isFile: params.has('filename') || params.has('filename*'), malformed: params.has('name*') };
 }
 
 /**
@@ -29,11 +45,9 @@ function walkParts(body: Buffer, boundary: string, visit: (part: Part) => boolea
     if (headersEnd < 0) return;
     const next = body.indexOf(delimiter, headersEnd + 4);
     if (next < 0) return;
-    const headers = body.toString('latin1', partStart, headersEnd);
-    const name = /content-disposition:[^\r\n]*;\s*name="([^"]*)"/i.exec(headers)?.[1];
-    const isFile = /content-disposition:[^\r\n]*;\s*filename\*?=/i.test(headers);
+    const part = describePart(body.toString('latin1', partStart, headersEnd));
     // The content ends before the CRLF that precedes the next delimiter.
-    if (visit({ name, isFile, start: headersEnd + 4, end: Math.max(headersEnd + 4, next - 2) })) return;
+    if (visit({ ...part, start: headersEnd + 4, end: Math.max(headersEnd + 4, next - 2) })) return;
     at = next;
   }
 }
@@ -74,12 +88,19 @@ export function replaceFormField(body: Buffer, boundary: string, name: string, v
   return Buffer.concat([body.subarray(0, found.start), Buffer.from(value, 'utf8'), body.subarray(found.end)]);
 }
 
-/** How many text fields are named `name` (a form naming its model twice is refused: which one counts?). */
-export function countFormFields(body: Buffer, boundary: string, name: string): number {
-  let count = 0;
+/**
+ * Why a form cannot be trusted to name one model, or undefined. The model is priced and checked against the
+ * key from one field: a second `model` part (even one dressed as a file), or a part whose name different
+ * parsers read differently, could be what the provider runs.
+ */
+export function formModelProblem(body: Buffer, boundary: string): string | undefined {
+  let models = 0;
+  let malformed = false;
   walkParts(body, boundary, (part) => {
-    if (part.name === name && !part.isFile) count++;
-    return false;
+    if (part.malformed) malformed = true;
+    if (part.name === 'model') models++;
+    return malformed;
   });
-  return count;
+  if (malformed) return 'The form has a part with an ambiguous Content-Disposition.';
+  return models > 1 ? "The form names 'model' more than once." : undefined;
 }

@@ -22,11 +22,15 @@ describe('unified /v1 chat over Anthropic and Gemini, with the openai SDK', () =
   before(async () => {
     stack = await startStack({ CATALOG_DIR: FIXTURES, IMAGE_FETCH_ALLOW_PRIVATE: 'true' });
     client = new OpenAI({ baseURL: `${stack.gw.url}/v1`, apiKey: stack.key, maxRetries: 0 });
-    imageServer = http.createServer((_req, res) => {
+    imageServer = http.createServer((req, res) => {
       imageFetches++;
       const png = Buffer.from(TINY_PNG_B64, 'base64');
-      res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length });
-      res.end(png);
+      const send = () => {
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length });
+        res.end(png);
+      };
+      if (req.url?.startsWith('/slow')) setTimeout(send, 600);
+      else send();
     });
     await new Promise<void>((resolve) => imageServer.listen(0, '127.0.0.1', resolve));
     imageUrl = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}/cat.png`;
@@ -153,6 +157,22 @@ describe('unified /v1 chat over Anthropic and Gemini, with the openai SDK', () =
       { status: 402 },
     );
     assert.equal(imageFetches, before);
+  });
+
+  test('Gemini: a client that hangs up while its images download stops the downloads; nothing is sent or charged', async () => {
+    const { key, userId } = await stack.gw.newKey({ credit: '100' });
+    const impatient = new OpenAI({ baseURL: `${stack.gw.url}/v1`, apiKey: key, maxRetries: 0 });
+    const slow = [1, 2, 3].map((i) => ({ type: 'image_url' as const, image_url: { url: imageUrl.replace('/cat.png', `/slow-${i}.png`) } }));
+    const before = { images: imageFetches, gemini: stack.gemini.requests.length };
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    await assert.rejects(impatient.chat.completions.create({ model: 'gemini/gemini-2.5-flash', messages: [{ role: 'user', content: slow }] }, { signal: controller.signal }));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(imageFetches - before.images, 1, 'the second and third images were never requested');
+    assert.equal(stack.gemini.requests.length, before.gemini);
+    await stack.gw.app.billing.idle();
+    const user = await stack.gw.app.store.db.kysely.selectFrom('users').select(['balance_micro', 'held_micro']).where('id', '=', userId).executeTakeFirstOrThrow();
+    assert.deepEqual(user, { balance_micro: 100_000_000, held_micro: 0 });
   });
 
   test('Gemini: an image by URL is fetched by the gateway and sent inline; private addresses are refused by default', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { multipartBoundary, readFormFields, readFormFile, replaceFormField } from '../../src/lib/multipart-fields.js';
+import { formModelProblem, multipartBoundary, readFormFields, readFormFile, replaceFormField } from '../../src/lib/multipart-fields.js';
 
 const B = '----tollgateBoundary42';
 function form(parts: Array<{ name: string; value: Buffer | string; filename?: string }>): Buffer {
@@ -54,4 +54,25 @@ test('replacing a field keeps every other byte, files included', () => {
   assert.ok(replaced.includes('second'));
   assert.equal(replaceFormField(body, B, 'language', 'ru'), undefined);
   assert.equal(replaceFormField(Buffer.from('not a form'), B, 'model', 'x'), undefined);
+});
+
+test('a form that could name a second model, or names a part ambiguously, is flagged', () => {
+  const raw = (...parts: string[]) => Buffer.from(parts.map((p) => `--${B}\r\n${p}\r\n`).join('') + `--${B}--\r\n`);
+  const model = 'Content-Disposition: form-data; name="model"\r\n\r\nwhisper-1';
+  assert.equal(formModelProblem(raw(model, 'Content-Disposition: form-data; name="language"\r\n\r\nru'), B), undefined);
+  const smuggled = [
+    'Content-Disposition: form-data; name=model\r\n\r\ngpt-4o-transcribe',
+    'Content-Disposition: form-data; name = "model"\r\n\r\ngpt-4o-transcribe',
+    'Content-Disposition: form-data; name="model"; filename*=UTF-8\'\'x\r\n\r\ngpt-4o-transcribe',
+    'Content-Disposition: form-data; NAME="model"\r\n\r\ngpt-4o-transcribe',
+  ];
+  for (const second of smuggled) assert.equal(formModelProblem(raw(model, second), B), "The form names 'model' more than once.", second);
+  const ambiguous = [
+    'Content-Disposition: form-data; name="prompt"\r\nContent-Disposition: form-data; name="model"\r\n\r\ngpt-4o-transcribe',
+    "Content-Disposition: form-data; name*=UTF-8''model\r\n\r\ngpt-4o-transcribe",
+    'Content-Type: text/plain\r\n\r\nno disposition',
+  ];
+  for (const part of ambiguous) assert.match(formModelProblem(raw(model, part), B) ?? '', /ambiguous/, part);
+  // Unquoted and spaced names are read as a lenient server reads them.
+  assert.deepEqual(readFormFields(raw('Content-Disposition: form-data; name = model\r\n\r\nwhisper-1'), B, ['model']), { model: 'whisper-1' });
 });

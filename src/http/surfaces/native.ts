@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../../core/errors.js';
 import type { ProviderSpec } from '../../providers/index.js';
 import { readTopLevelFields } from '../../lib/json-fields.js';
-import { countFormFields, multipartBoundary, readFormFields } from '../../lib/multipart-fields.js';
+import { formModelProblem, multipartBoundary, readFormFields } from '../../lib/multipart-fields.js';
 import { asGatewayError, errorBody, needsFormFields, type Services, type Surface } from '../../services/index.js';
 import { declaredLength, hasBody, limitStream, readWhole, tooLarge } from '../plugins/body.js';
 import { clientKey } from '../plugins/client-key.js';
@@ -107,7 +107,8 @@ async function handleNative(services: Services, route: Route, req: IncomingMessa
       body = await readWhole(req, limit);
       fields = readFormFields(body, boundary, FORM_FIELDS);
       // The model is priced and checked against the key from the first field; a second one could be what runs.
-      if (countFormFields(body, boundary, 'model') > 1) throw new GatewayError('TG_ERR_BAD_REQUEST', "The form names 'model' more than once.", 'model');
+      const problem = formModelProblem(body, boundary);
+      if (problem) throw new GatewayError('TG_ERR_BAD_REQUEST', problem, 'model');
     } else {
       body = limitStream(req, limit);
     }

@@ -29,7 +29,7 @@ export function restKey(pool: KeyPool, key: string, status: number, headers: Rec
  * True when the key was rejected.
  */
 export function restKeyRejectedInBody(pool: KeyPool, key: string, dialect: string, status: number, body: readonly Buffer[], now: number): boolean {
-  if (dialect !== 'gemini' || status !== 400 || !body.some((chunk) => chunk.includes('API_KEY_INVALID'))) return false;
+  if (dialect !== 'gemini' || status !== 400 || !Buffer.concat(body).includes('API_KEY_INVALID')) return false;
   pool.rest(key, now + REST_AFTER_AUTH_FAILURE_MS);
   return true;
 }

@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { Readable } from 'node:stream';
 import { GatewayError } from '../../core/errors.js';
 import type { Surface } from '../../core/surface.js';
-import { geminiNativeModel } from '../../dialects/gemini/native.js';
 import { newId } from '../../lib/ids.js';
 import type { Clock } from '../../lib/clock.js';
 import type { ProviderSpec } from '../../providers/index.js';
@@ -11,7 +10,6 @@ import type { ResponseFlow, UpstreamClient } from '../../upstream/client.js';
 import { classifyUpstreamError, failedBeforeSending } from '../../upstream/errors.js';
 import type { KeyPool } from '../../upstream/key-pool.js';
 import { RetriedElsewhere, restKey, restKeyRejectedInBody, retryable } from './key-retry.js';
-import { scrubSecrets } from '../../upstream/scrub.js';
 import type { Principal } from '../auth/authenticator.js';
 import type { CostOptions } from '../../core/pricing.js';
 import type { Usage } from '../../core/usage.js';
@@ -26,6 +24,8 @@ import { errorBody, streamErrorEvent } from '../surface-errors.js';
 import type { ClientSink } from './client-sink.js';
 import type { ResponseTranslator } from './response-translator.js';
 import { ModelEchoFilter } from '../../dialects/openai/model-echo.js';
+import { ClientAborted, nativeModel, sendScrubbed } from './relay-parts.js';
+export { needsFormFields } from './relay-parts.js';
 import { clientResponseHeaders, upstreamRequestHeaders, upstreamRequestId } from './headers.js';
 
 export interface NativeRequest {
@@ -45,7 +45,7 @@ export interface NativeRequest {
   startedAt: number;
   /** Unified API: the model name to answer with (the one the client asked for), instead of the provider's. */
   echoModel?: string;
-  /** 2 for Responses answers, whose stream events carry the model in `response.model`. */
+  /** 2 for Responses streams, whose events carry the model in `response.model` (whole answers: top level). */
   echoModelDepth?: 1 | 2;
   /** Unified API over another dialect: the answer is translated for the client (errors included). */
   translator?: ResponseTranslator;
@@ -61,7 +61,7 @@ export interface NativeRequest {
    * Completes a JSON body after admission (Gemini images named by URL are fetched only for calls that were
    * admitted); `body` is what is estimated and checked, the result is what is sent.
    */
-  completeBody?: () => Promise<Buffer>;
+  completeBody?: (signal: AbortSignal) => Promise<Buffer>;
 }
 
 /** The provider failed before answering (see `NativeRequest.failover`): another candidate may be tried. */
@@ -72,45 +72,6 @@ export class CandidateFailed extends GatewayError {
 }
 
 const MAX_ERROR_BODY = 1024 * 1024;
-const BILLED_UPLOADS = new Set(['/v1/audio/transcriptions', '/v1/audio/translations', '/v1/images/edits', '/v1/images/variations']);
-
-/**
- * Multipart calls that are billed name their model in a form field: the caller reads such a body whole
- * (within the size limit) so the model can be priced and checked before anything is forwarded.
- */
-export function needsFormFields(provider: ProviderSpec, method: string, path: string): boolean {
-  return provider.dialect === 'openai' && method === 'POST' && BILLED_UPLOADS.has(path);
-}
-
-/** Upstream error bodies pass through with their status, minus any upstream secret they echo. */
-function sendScrubbed(
-  sink: ClientSink,
-  status: number,
-  headers: Record<string, string | string[]>,
-  chunks: Buffer[],
-  secrets: readonly string[],
-  translator: ResponseTranslator | undefined,
-): void {
-  let body: Buffer = Buffer.from(scrubSecrets(Buffer.concat(chunks).toString('utf8'), secrets));
-  if (translator) ({ status, body, headers } = translator.error(status, body, headers));
-  sink.start(status, { ...headers, 'content-length': String(body.length) });
-  sink.end(body);
-}
-
-/** The model a native call names: in its JSON body or form, or (Gemini) in its path. */
-function nativeModel(req: NativeRequest): string | null {
-  // Gemini serves the model named in the path, whatever the body says.
-  if (req.provider.dialect === 'gemini') return geminiNativeModel(req.path)?.slice(0, 200) ?? null;
-  const fromBody = req.fields['model'];
-  return typeof fromBody === 'string' ? fromBody.slice(0, 200) : null;
-}
-
-class ClientAborted extends Error {
-  constructor() {
-    super('client closed the connection');
-  }
-}
-
 /** Native passthrough: rewrite URL and auth, forward the bytes, relay the answer, record the call. */
 export class PassthroughService {
   constructor(
@@ -189,12 +150,22 @@ export class PassthroughService {
     }
     let body = meter.body;
     if (req.completeBody) {
+      const clientGone = new AbortController();
+      sink.onAbort(() => clientGone.abort());
       try {
-        body = await req.completeBody();
+        body = await req.completeBody(clientGone.signal);
       } catch (err) {
+        if (clientGone.signal.aborted) {
+          record(499, 'client_aborted', null, false);
+          return;
+        }
         if (err instanceof GatewayError) record(err.status, err.code, null, false);
         else record(500, 'TG_ERR_INTERNAL', null, false);
         throw err;
+      }
+      if (clientGone.signal.aborted) {
+        record(499, 'client_aborted', null, false);
+        return;
       }
     }
 
@@ -311,7 +282,7 @@ export class PassthroughService {
               eventStream = contentType.startsWith('text/event-stream');
               const responseHeaders = translator ? translator.headers(clientResponseHeaders(headers)) : clientResponseHeaders(headers);
               if (!translator && req.echoModel !== undefined && (eventStream || contentType.includes('json'))) {
-                echo = new ModelEchoFilter(req.echoModel, eventStream ? 'sse' : 'json', req.echoModelDepth);
+                echo = eventStream ? new ModelEchoFilter(req.echoModel, 'sse', req.echoModelDepth) : new ModelEchoFilter(req.echoModel, 'json');
                 delete responseHeaders['content-length']; // the body's length changes
               }
               if (translator?.status && !eventStream) {

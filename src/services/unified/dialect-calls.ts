@@ -106,8 +106,8 @@ export class DialectCalls {
     }
     // Estimated and admitted with the images as placeholders (priced by count); fetched only once admitted.
     const body = Buffer.from(JSON.stringify(translated.body));
-    const completeBody = async () => {
-      for (const image of translated.remoteImages) fillRemoteImage(translated.body, image, await this.imageFetcher.fetch(image.url));
+    const completeBody = async (signal: AbortSignal) => {
+      for (const image of translated.remoteImages) fillRemoteImage(translated.body, image, await this.imageFetcher.fetch(image.url, signal));
       return Buffer.from(JSON.stringify(translated.body));
     };
     const created = Math.floor(call.startedAt / 1000);

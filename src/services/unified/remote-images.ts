@@ -10,7 +10,8 @@ export interface FetchedImage {
 }
 
 export interface RemoteImageFetcher {
-  fetch(url: string): Promise<FetchedImage>;
+  /** `signal`: the client went away, stop downloading. */
+  fetch(url: string, signal?: AbortSignal): Promise<FetchedImage>;
 }
 
 export interface RemoteImageOptions {
@@ -47,7 +48,7 @@ export class HttpRemoteImageFetcher implements RemoteImageFetcher {
     });
   }
 
-  async fetch(url: string): Promise<FetchedImage> {
+  async fetch(url: string, signal?: AbortSignal): Promise<FetchedImage> {
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -63,7 +64,7 @@ export class HttpRemoteImageFetcher implements RemoteImageFetcher {
         method: 'GET',
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]) : AbortSignal.timeout(this.options.timeoutMs),
       });
       const type = String(res.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (res.statusCode !== 200 || !type.startsWith('image/')) {

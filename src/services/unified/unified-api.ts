@@ -6,7 +6,7 @@ import { responsesToChat } from '../../dialects/openai/responses-request.js';
 import { chatToResponse } from '../../dialects/openai/responses-response.js';
 import { ChatChunksAsResponseEvents } from '../../dialects/openai/responses-stream.js';
 import { newId } from '../../lib/ids.js';
-import { countFormFields, multipartBoundary, readFormFields, replaceFormField } from '../../lib/multipart-fields.js';
+import { formModelProblem, multipartBoundary, readFormFields, replaceFormField } from '../../lib/multipart-fields.js';
 import type { ClientSink } from '../passthrough/client-sink.js';
 import type { ResponseTranslator } from '../passthrough/response-translator.js';
 import type { BackupCandidates } from './backup-candidates.js';
@@ -92,7 +92,8 @@ export class UnifiedApi {
   private async multipart(call: UnifiedCall, sink: ClientSink, op: Op, path: string, what: string): Promise<void> {
     const boundary = multipartBoundary(headerText(call.headers['content-type']));
     if (boundary === undefined) throw badRequest('This endpoint takes a multipart/form-data body.');
-    if (countFormFields(call.body, boundary, 'model') > 1) throw badRequest("The form names 'model' more than once.", 'model');
+    const problem = formModelProblem(call.body, boundary);
+    if (problem) throw badRequest(problem, 'model');
     const routed = this.router.route(readFormFields(call.body, boundary, ['model'])['model'], op);
     return this.candidates.run(call, routed, { ops: [op], stream: false }, (attempt, candidate) => {
       if (candidate.provider.dialect !== 'openai') throw notServed(what, candidate);
