@@ -79,6 +79,15 @@ describe('unified /v1: a model\'s backup candidate is tried once when its provid
     assert.equal(stack.openai.requests.length, openaiCalls, 'no request went to the backup');
   });
 
+  test('text completions through chat fail over too, answered as a text completion', async () => {
+    stack.anthropic.failNext({ status: 503 });
+    const res = await client.completions.create({ model: CLAUDE, prompt: 'complete me elsewhere', max_tokens: 20 });
+    assert.equal(res.object, 'text_completion');
+    assert.equal(res.model, CLAUDE);
+    assert.match(res.choices[0]!.text, /complete me elsewhere/);
+    assert.equal(JSON.parse(stack.openai.lastRequest()!.body.toString()).model, 'gpt-4o');
+  });
+
   test('both candidates failing → 503 in OpenAI\'s shape, nothing charged, nothing held', async () => {
     const before = (await charges()).length;
     stack.anthropic.failNext({ status: 500 });

@@ -55,7 +55,8 @@ export async function audioSpeech(ctx: MockContext): Promise<void> {
 
 const pad = (x: number, n = 2): string => String(x).padStart(n, '0');
 
-export async function audioTranscription(ctx: MockContext, task: 'transcribe' | 'translate'): Promise<void> {
+/** The parts of a multipart request and a reader of its text fields; a malformed form is a 400. */
+function form(ctx: MockContext) {
   let parts;
   try {
     parts = parseMultipart(ctx.body, ctx.header('content-type'));
@@ -63,6 +64,11 @@ export async function audioTranscription(ctx: MockContext, task: 'transcribe' | 
     throw new BadRequest(`Could not parse multipart form: ${(e as Error).message}`);
   }
   const field = (name: string): string | undefined => parts.find((p) => p.name === name && p.filename === undefined)?.data.toString('utf8');
+  return { parts, field };
+}
+
+export async function audioTranscription(ctx: MockContext, task: 'transcribe' | 'translate'): Promise<void> {
+  const { parts, field } = form(ctx);
   const file = parts.find((p) => p.name === 'file');
   if (!file) throw new BadRequest("'file' is a required property", 'file');
   if (!field('model')) throw new BadRequest("'model' is a required property", 'model');
@@ -115,13 +121,7 @@ export async function imageGenerations(ctx: MockContext): Promise<void> {
 
 /** `POST /v1/images/edits` (multipart: image or image[], prompt, model, n): images of the generations' shape. */
 export async function imageEdits(ctx: MockContext): Promise<void> {
-  let parts;
-  try {
-    parts = parseMultipart(ctx.body, ctx.header('content-type'));
-  } catch (e) {
-    throw new BadRequest(`Could not parse multipart form: ${(e as Error).message}`);
-  }
-  const field = (name: string): string | undefined => parts.find((p) => p.name === name && p.filename === undefined)?.data.toString('utf8');
+  const { parts, field } = form(ctx);
   if (!parts.some((p) => (p.name === 'image' || p.name === 'image[]') && p.filename !== undefined)) throw new BadRequest("'image' is a required property", 'image');
   const prompt = field('prompt');
   if (!prompt) throw new BadRequest("'prompt' is a required property", 'prompt');

@@ -126,6 +126,12 @@ export class PassthroughService {
       });
     };
 
+    /** A call refused before it was sent, or the store failing (recorded as a 500 like the caller will answer). */
+    const recordRefusal = (err: unknown) => {
+      if (err instanceof GatewayError) record(err.status, err.code, null, false);
+      else record(500, 'TG_ERR_INTERNAL', null, false);
+    };
+
     const pool = this.keyPools.get(req.provider.id);
     const key = pool?.pick(this.clock.now());
     if (!pool || key === undefined) {
@@ -143,9 +149,7 @@ export class PassthroughService {
         ...(meter.unmetered ? { unmetered: true } : {}),
       });
     } catch (err) {
-      // A refusal, or the store failing (recorded as a 500 like the caller will answer).
-      if (err instanceof GatewayError) record(err.status, err.code, null, false);
-      else record(500, 'TG_ERR_INTERNAL', null, false);
+      recordRefusal(err);
       throw err;
     }
     let body = meter.body;
@@ -155,13 +159,10 @@ export class PassthroughService {
       try {
         body = await req.completeBody(clientGone.signal);
       } catch (err) {
-        if (clientGone.signal.aborted) {
-          record(499, 'client_aborted', null, false);
-          return;
+        if (!clientGone.signal.aborted) {
+          recordRefusal(err);
+          throw err;
         }
-        if (err instanceof GatewayError) record(err.status, err.code, null, false);
-        else record(500, 'TG_ERR_INTERNAL', null, false);
-        throw err;
       }
       if (clientGone.signal.aborted) {
         record(499, 'client_aborted', null, false);
@@ -217,6 +218,13 @@ export class PassthroughService {
         resolve();
       };
 
+      /** Failover: the caller tries its backup; this answer is dropped and its hold released. */
+      const handBack = (code: number, id: string | null) => {
+        done = true;
+        record(code, `upstream_${code}`, id, false);
+        reject(new CandidateFailed(req.provider.id, code));
+      };
+
       sink.onAbort(() => {
         if (done) return;
         clientGone = true;
@@ -264,11 +272,8 @@ export class PassthroughService {
               }
               stopFirstByteTimer();
               if (req.failover && retryable(code)) {
-                // The caller tries its backup: this answer is dropped, its hold released.
-                done = true;
-                record(code, `upstream_${code}`, upstreamRequestId(headers), false);
+                handBack(code, upstreamRequestId(headers)); // first: the abort below must find the call done
                 abortUpstream?.(new RetriedElsewhere());
-                reject(new CandidateFailed(req.provider.id, code));
                 return;
               }
               status = code;
@@ -309,9 +314,7 @@ export class PassthroughService {
               if (errorChunks) {
                 const keyRejected = restKeyRejectedInBody(pool, key, req.provider.dialect, status, errorChunks, this.clock.now());
                 if (keyRejected && req.failover) {
-                  done = true;
-                  record(status, `upstream_${status}`, upstreamId, false);
-                  reject(new CandidateFailed(req.provider.id, status));
+                  handBack(status, upstreamId);
                   return;
                 }
                 sendScrubbed(sink, status, errorHeaders, errorChunks, pool.all(), req.translator);

@@ -5,13 +5,6 @@ import { scrubSecrets } from '../../upstream/scrub.js';
 import type { ClientSink } from './client-sink.js';
 import type { ResponseTranslator } from './response-translator.js';
 
-/** What the relay needs to know of a call to name its model (see `NativeRequest`). */
-interface CallModelSource {
-  provider: ProviderSpec;
-  path: string;
-  fields: Readonly<Record<string, unknown>>;
-}
-
 const BILLED_UPLOADS = new Set(['/v1/audio/transcriptions', '/v1/audio/translations', '/v1/images/edits', '/v1/images/variations']);
 
 /**
@@ -38,7 +31,7 @@ export function sendScrubbed(
 }
 
 /** The model a native call names: in its JSON body or form, or (Gemini) in its path. */
-export function nativeModel(req: CallModelSource): string | null {
+export function nativeModel(req: { provider: ProviderSpec; path: string; fields: Readonly<Record<string, unknown>> }): string | null {
   // Gemini serves the model named in the path, whatever the body says.
   if (req.provider.dialect === 'gemini') return geminiNativeModel(req.path)?.slice(0, 200) ?? null;
   const fromBody = req.fields['model'];

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertPaired, fixtureFolders, type Folder } from '../../helpers/fixture-folders.js';
 import OpenAI, { APIError } from 'openai';
 import type { ChatRequest } from '../../../src/core/chat-types.js';
 import { GatewayError } from '../../../src/core/errors.js';
@@ -38,27 +38,7 @@ const PAIRS = [
 ] as const;
 const EXTRAS = new Set(['options.json', 'usage.json']);
 
-interface Folder {
-  name: string;
-  has(file: string): boolean;
-  json<T = unknown>(file: string): T;
-  text(file: string): string;
-}
-
-function folders(): Folder[] {
-  return readdirSync(DIR, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => {
-      const path = join(DIR, e.name);
-      return {
-        name: e.name,
-        has: (file: string) => existsSync(join(path, file)),
-        json: <T>(file: string) => JSON.parse(readFileSync(join(path, file), 'utf8')) as T,
-        text: (file: string) => readFileSync(join(path, file), 'utf8'),
-      };
-    })
-    .sort((a, b) => a.name.localeCompare(b.name));
-}
+const folders = () => fixtureFolders(DIR);
 
 function translate(f: Folder): Record<string, unknown> {
   const options: ChatToAnthropicOptions = {
@@ -129,12 +109,7 @@ describe('anthropic adapter fixtures', () => {
 
   for (const f of all) {
     it(f.name, () => {
-      const complete = PAIRS.filter(([a, b]) => f.has(a) && f.has(b));
-      assert.ok(complete.length > 0, `${f.name}: no complete pair of fixture files`);
-      for (const file of readdirSync(join(DIR, f.name))) {
-        const paired = PAIRS.some((pair) => (pair as readonly string[]).includes(file) && f.has(pair[0]) && f.has(pair[1]));
-        assert.ok(paired || EXTRAS.has(file), `${f.name}/${file} has no partner file`);
-      }
+      assertPaired(DIR, f, PAIRS, EXTRAS);
       if (f.has('upstream-request.json')) assert.deepEqual(translate(f), f.json('upstream-request.json'), 'upstream request');
       if (f.has('error.json')) {
         const expected = f.json<{ status: number; code: string; param: string }>('error.json');

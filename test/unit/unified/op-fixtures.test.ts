@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Op } from '../../../src/core/ops.js';
 import { embeddingsToGemini, geminiEmbeddingsToOpenAI, type EmbeddingsRequest } from '../../../src/dialects/gemini/embeddings.js';
 import { PROVIDERS } from '../../../src/providers/index.js';
+import { fixtureFolders } from '../../helpers/fixture-folders.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'unified');
 
@@ -19,8 +19,7 @@ const FIXTURE_DIRS: Partial<Record<Op, (dialect: string) => string>> = {
   embeddings: (dialect) => `${dialect}-embeddings`,
 };
 
-const cases = (dir: string) =>
-  existsSync(join(ROOT, dir)) ? readdirSync(join(ROOT, dir), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : [];
+const cases = (dir: string) => fixtureFolders(join(ROOT, dir));
 
 describe('every operation a translated provider declares has fixtures', () => {
   for (const provider of PROVIDERS.filter((p) => p.dialect !== 'openai')) {
@@ -35,15 +34,14 @@ describe('every operation a translated provider declares has fixtures', () => {
 });
 
 describe('gemini embeddings fixtures', () => {
-  const read = (name: string, file: string) => JSON.parse(readFileSync(join(ROOT, 'gemini-embeddings', name, file), 'utf8')) as unknown;
-  for (const name of cases('gemini-embeddings')) {
-    it(name, () => {
-      const options = read(name, 'options.json') as { upstreamModel: string; model: string; inputTokens: number };
-      const request = read(name, 'request.json') as EmbeddingsRequest & { encoding_format?: string };
-      assert.deepEqual(embeddingsToGemini(request, options.upstreamModel), read(name, 'upstream-request.json'));
+  for (const f of cases('gemini-embeddings')) {
+    it(f.name, () => {
+      const options = f.json<{ upstreamModel: string; model: string; inputTokens: number }>('options.json');
+      const request = f.json<EmbeddingsRequest & { encoding_format?: string }>('request.json');
+      assert.deepEqual(embeddingsToGemini(request, options.upstreamModel), f.json('upstream-request.json'));
       const encodingFormat = request.encoding_format === 'base64' ? 'base64' : 'float';
-      const answer = geminiEmbeddingsToOpenAI(read(name, 'upstream-response.json'), { model: options.model, encodingFormat, inputTokens: options.inputTokens });
-      assert.deepEqual(answer, read(name, 'response.json'));
+      const answer = geminiEmbeddingsToOpenAI(f.json('upstream-response.json'), { model: options.model, encodingFormat, inputTokens: options.inputTokens });
+      assert.deepEqual(answer, f.json('response.json'));
     });
   }
 });

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertPaired, fixtureFolders, type Folder } from '../../helpers/fixture-folders.js';
 import OpenAI from 'openai';
 import { accumulateResponse } from 'openai/lib/responses/ResponseAccumulator';
 import type { Response as SdkResponse, ResponseStreamEvent } from 'openai/resources/responses/responses';
@@ -36,27 +36,7 @@ const PAIRS = [
 
 type Obj = Record<string, unknown>;
 
-interface Folder {
-  name: string;
-  has(file: string): boolean;
-  json<T = unknown>(file: string): T;
-  text(file: string): string;
-}
-
-function folders(): Folder[] {
-  return readdirSync(DIR, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => {
-      const path = join(DIR, e.name);
-      return {
-        name: e.name,
-        has: (file: string) => existsSync(join(path, file)),
-        json: <T>(file: string) => JSON.parse(readFileSync(join(path, file), 'utf8')) as T,
-        text: (file: string) => readFileSync(join(path, file), 'utf8'),
-      };
-    })
-    .sort((a, b) => a.name.localeCompare(b.name));
-}
+const folders = () => fixtureFolders(DIR);
 
 function contextOf(f: Folder): ResponseContext {
   const request = f.has('request.json') ? f.json<Obj>('request.json') : {};
@@ -146,12 +126,7 @@ describe('responses bridge fixtures', () => {
 
   for (const f of all) {
     it(f.name, () => {
-      const complete = PAIRS.filter(([a, b]) => f.has(a) && f.has(b));
-      assert.ok(complete.length > 0, `${f.name}: no complete pair of fixture files`);
-      for (const file of readdirSync(join(DIR, f.name))) {
-        const paired = PAIRS.some((pair) => (pair as readonly string[]).includes(file) && f.has(pair[0]) && f.has(pair[1]));
-        assert.ok(paired, `${f.name}/${file} has no partner file`);
-      }
+      assertPaired(DIR, f, PAIRS);
       assert.ok(!(f.has('chat-request.json') && f.has('error.json')), 'a request either translates or fails');
       if (f.has('chat-request.json')) assert.deepEqual(responsesToChat(f.json('request.json')), f.json('chat-request.json'), 'chat request');
       if (f.has('error.json')) {
