@@ -58,6 +58,12 @@ export interface Config {
   configFile: string | undefined;
 }
 
+/**
+ * Upstream keys are masked out of every answer relayed to clients (upstream/scrub.ts); a key shorter
+ * than this would mask ordinary text.
+ */
+const MIN_UPSTREAM_KEY_LENGTH = 4;
+
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const HOUR_MS = 3_600_000;
 
@@ -105,6 +111,11 @@ export function loadConfig(
     const envKey = readString(env, `${spec.envPrefix}_API_KEY`);
     const apiKeys = [...new Set([...(envKey ? [envKey] : []), ...(fromFile?.apiKeys ?? [])])];
     providers[spec.id] = Object.freeze({ baseUrl, apiKeys: Object.freeze(apiKeys) });
+  }
+  for (const [id, provider] of Object.entries(providers)) {
+    if (provider.apiKeys.some((key) => key !== '' && key.length < MIN_UPSTREAM_KEY_LENGTH)) {
+      throw new ConfigError(`an upstream key of ${id} is shorter than ${MIN_UPSTREAM_KEY_LENGTH} characters: tollgate masks upstream keys in every answer, and one that short would mask ordinary text`);
+    }
   }
 
   return Object.freeze({

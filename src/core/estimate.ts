@@ -11,4 +11,11 @@ export interface RequestEstimate {
   maxOutputTokens?: number;
   /** Answers asked for (`n`, `candidateCount`); 1 when not set. */
   choices: number;
+  /** Set when the body is not one well-formed JSON value: the call is refused before anything else. */
+  malformed?: true;
+}
+
+/** `estimate`, marked malformed when the walk of its body did not complete. */
+export function shaped(estimate: RequestEstimate, wellFormed: boolean): RequestEstimate {
+  return wellFormed ? estimate : { ...estimate, malformed: true };
 }

@@ -11,7 +11,7 @@ import type { ModelsView } from './unified/models-view.js';
 import type { UnifiedApi } from './unified/unified-api.js';
 
 export type { Principal } from './auth/authenticator.js';
-export { needsFormFields, type NativeRequest } from './passthrough/passthrough-service.js';
+export type { NativeRequest } from './passthrough/passthrough-service.js';
 export type { ClientSink } from './passthrough/client-sink.js';
 export { asGatewayError, errorBody, streamErrorEvent, type Surface } from './surface-errors.js';
 

@@ -1,3 +1,5 @@
+import { SecretScrubber, prepareSecrets } from './scrub.js';
+
 /**
  * The upstream keys of one provider, used in turn. A key the provider refused or throttled rests until a
  * given time; while every key rests, the one that rests least is used (a pool never runs dry).
@@ -5,8 +7,11 @@
 export class KeyPool {
   private next = 0;
   private readonly restingUntil = new Map<string, number>();
+  private readonly secrets: readonly Buffer[];
 
-  constructor(private readonly keys: readonly string[]) {}
+  constructor(private readonly keys: readonly string[]) {
+    this.secrets = prepareSecrets(keys);
+  }
 
   /** The next key in turn that is not resting (and is not `exclude`, the one that just failed). */
   pick(now: number, exclude?: string): string | undefined {
@@ -36,5 +41,10 @@ export class KeyPool {
   /** Every key this pool holds, for scrubbing them out of upstream error bodies. */
   all(): readonly string[] {
     return this.keys;
+  }
+
+  /** A scrubber of this pool's keys for one relayed body. */
+  scrubber(): SecretScrubber {
+    return new SecretScrubber(this.secrets);
   }
 }

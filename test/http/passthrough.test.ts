@@ -15,7 +15,7 @@ describe('native passthrough over raw HTTP', () => {
   const post = (path: string, body: string | Uint8Array, headers: Record<string, string> = {}) =>
     fetch(stack.gw.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: body as BodyInit });
 
-  test('the key is accepted as Bearer, x-api-key, x-goog-api-key and ?key= on every surface', async () => {
+  test('the key is accepted as Bearer, x-api-key and x-goog-api-key on every surface, and as ?key= on Google only', async () => {
     const variants: Array<[string, Record<string, string>, string]> = [
       ['bearer', { authorization: `Bearer ${stack.key}` }, ''],
       ['x-api-key', { 'x-api-key': stack.key }, ''],
@@ -23,14 +23,16 @@ describe('native passthrough over raw HTTP', () => {
       ['query', {}, `?key=${encodeURIComponent(stack.key)}`],
     ];
     for (const [name, headers, query] of variants) {
+      // A key in the query ends up in access logs and proxies' histories: only Google's SDKs send it there.
+      const headerOnly = name === 'query' ? 401 : 200;
       const openai = await post(`/openai/v1/chat/completions${query}`, chat(), headers);
-      assert.equal(openai.status, 200, `openai via ${name}`);
+      assert.equal(openai.status, headerOnly, `openai via ${name}`);
       await openai.text();
       const anthropic = await post(`/anthropic/v1/messages${query}`, JSON.stringify({ model: 'claude-sonnet-4-20250514', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), {
         'anthropic-version': '2023-06-01',
         ...headers,
       });
-      assert.equal(anthropic.status, 200, `anthropic via ${name}`);
+      assert.equal(anthropic.status, headerOnly, `anthropic via ${name}`);
       await anthropic.text();
       const gemini = await post(`/google/v1beta/models/gemini-2.5-flash:generateContent${query}`, JSON.stringify({ contents: [{ parts: [{ text: 'x' }] }] }), headers);
       assert.equal(gemini.status, 200, `gemini via ${name}`);

@@ -1,13 +1,27 @@
+import { FREE_ENDPOINT, LATER_BILLED_ENDPOINT, METERED_JSON, UNKNOWN_ENDPOINT, type NativeEndpoint } from '../../core/native-endpoint.js';
 import type { UsageTap } from '../../core/usage-tap.js';
 import { AnthropicStreamTap, anthropicJsonTap } from './usage-tap.js';
 
-/** The usage tap for a native Anthropic call: only Messages is billed (count_tokens and models are free). */
+const FREE_GET = /^\/v1\/models(?:\/[^/]+)?$/;
+
+/**
+ * What a native Anthropic endpoint is (`path` canonical): Messages is billed; token counting and the
+ * model list are free; message batches are billed when they run. Everything else (files, skills, the
+ * organization's admin API) is unknown.
+ */
+export function anthropicNativeEndpoint(method: string, path: string): NativeEndpoint {
+  if (method === 'POST') {
+    if (path === '/v1/messages') return METERED_JSON;
+    if (path === '/v1/messages/count_tokens') return FREE_ENDPOINT;
+    if (path === '/v1/messages/batches' || path.startsWith('/v1/messages/batches/')) return LATER_BILLED_ENDPOINT;
+    return UNKNOWN_ENDPOINT;
+  }
+  if (method === 'GET' && FREE_GET.test(path)) return FREE_ENDPOINT;
+  return UNKNOWN_ENDPOINT;
+}
+
+/** The usage tap for a native Anthropic call: only Messages reports usage. */
 export function anthropicNativeTap(method: string, path: string, stream: boolean): UsageTap | undefined {
   if (method !== 'POST' || path !== '/v1/messages') return undefined;
   return stream ? new AnthropicStreamTap() : anthropicJsonTap();
-}
-
-/** Message batches are billed by the provider when they run, out of this request's sight. */
-export function anthropicUnmeteredWork(method: string, path: string): boolean {
-  return method === 'POST' && path.startsWith('/v1/messages/batches');
 }

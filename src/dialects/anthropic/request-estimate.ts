@@ -1,4 +1,4 @@
-import type { RequestEstimate } from '../../core/estimate.js';
+import { shaped, type RequestEstimate } from '../../core/estimate.js';
 import { walkJson } from '../../lib/json-strings.js';
 import {
   ANTHROPIC_BUILTIN_TOOL_TOKENS,
@@ -42,7 +42,7 @@ export function estimateAnthropicRequest(path: string, body: Buffer): RequestEst
   let builtinTools = 0;
   let maxTokens: number | undefined;
 
-  walkJson(body, (t) => {
+  const walk = walkJson(body, (t) => {
     if (t.kind === 'number') {
       if (t.depth === 1 && t.keyIs('max_tokens')) {
         const v = t.numberValue();
@@ -91,7 +91,7 @@ export function estimateAnthropicRequest(path: string, body: Buffer): RequestEst
     builtinTools * ANTHROPIC_BUILTIN_TOOL_TOKENS +
     ANTHROPIC_REQUEST_OVERHEAD_TOKENS;
 
-  return maxTokens === undefined ? { inputTokens, choices: 1 } : { inputTokens, maxOutputTokens: maxTokens, choices: 1 };
+  return shaped(maxTokens === undefined ? { inputTokens, choices: 1 } : { inputTokens, maxOutputTokens: maxTokens, choices: 1 }, walk.complete);
 }
 
 function withoutQuery(path: string): string {

@@ -1,18 +1,38 @@
+import { FREE_ENDPOINT, LATER_BILLED_ENDPOINT, METERED_JSON, UNKNOWN_ENDPOINT, type NativeEndpoint } from '../../core/native-endpoint.js';
 import type { UsageTap } from '../../core/usage-tap.js';
 import { GeminiStreamTap, geminiJsonTap } from './usage-tap.js';
 
-/** The usage tap for a native Gemini call; the method is in the path (`models/x:generateContent`). */
-export function geminiNativeTap(method: string, path: string, query: string): UsageTap | undefined {
-  if (method !== 'POST') return undefined;
-  if (path.endsWith(':generateContent')) return geminiJsonTap();
-  if (path.endsWith(':streamGenerateContent')) {
-    return new GeminiStreamTap({ framing: /(^|&)alt=sse(&|$)/.test(query) ? 'sse' : 'json-array' });
+/** `/v1beta/models/{model}:{method}` (canonical: the model segment holds no `/` and no `:`). */
+const MODEL_METHOD = /^\/v1(?:beta)?\/models\/[^/:]+:([A-Za-z]+)$/;
+const METERED = new Set(['generateContent', 'streamGenerateContent', 'embedContent', 'batchEmbedContents']);
+const LATER_BILLED = new Set(['batchGenerateContent', 'asyncBatchEmbedContent', 'predictLongRunning', 'predict']);
+const FREE_GET = /^\/v1(?:beta)?\/models(?:\/[^/:]+)?$/;
+const CACHED_CONTENTS = /^\/v1(?:beta)?\/cachedContents(?:\/|$)/;
+
+/**
+ * What a native Gemini endpoint is (`path` canonical): generation and embeddings are billed; token
+ * counting and the model list are free; batches, long-running jobs, Imagen predictions and context
+ * caches bill outside this request. Files, tuned models and operations are unknown.
+ */
+export function geminiNativeEndpoint(method: string, path: string): NativeEndpoint {
+  if (method === 'POST') {
+    const rpc = MODEL_METHOD.exec(path)?.[1];
+    if (rpc !== undefined && METERED.has(rpc)) return METERED_JSON;
+    if (rpc === 'countTokens') return FREE_ENDPOINT;
+    if ((rpc !== undefined && LATER_BILLED.has(rpc)) || CACHED_CONTENTS.test(path)) return LATER_BILLED_ENDPOINT;
+    return UNKNOWN_ENDPOINT;
   }
-  return undefined;
+  if (method === 'GET' && FREE_GET.test(path)) return FREE_ENDPOINT;
+  return UNKNOWN_ENDPOINT;
 }
 
-/** Batch jobs, long-running generation (video), Imagen predictions and context caches bill outside this request. */
-export function geminiUnmeteredWork(method: string, path: string): boolean {
-  if (method !== 'POST') return false;
-  return /:(?:batchGenerateContent|asyncBatchEmbedContent|predictLongRunning|predict)$/.test(path) || /\/cachedContents(?:$|\/)/.test(path);
+/**
+ * The usage tap for a native Gemini call; the method is in the path (`models/x:generateContent`). A
+ * stream's framing (`alt=sse` or a JSON array) is read off the answer itself, not the query.
+ */
+export function geminiNativeTap(method: string, path: string): UsageTap | undefined {
+  if (method !== 'POST') return undefined;
+  if (path.endsWith(':generateContent')) return geminiJsonTap();
+  if (path.endsWith(':streamGenerateContent')) return new GeminiStreamTap({ framing: 'auto' });
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import type { RequestEstimate } from '../../core/estimate.js';
+import { shaped, type RequestEstimate } from '../../core/estimate.js';
 import { walkJson } from '../../lib/json-strings.js';
 import { GEMINI_MEDIA, approximateTokens, blobTokens } from '../../lib/token-count.js';
 
@@ -47,7 +47,7 @@ export function estimateGeminiRequest(path: string, body: Buffer): RequestEstima
   let maxOutputTokens: number | undefined;
   let candidateCount: number | undefined;
 
-  walkJson(body, (t) => {
+  const walk = walkJson(body, (t) => {
     if (t.kind === 'number') {
       if (t.depth === 2 && (t.parentKeyIs('generationConfig') || t.parentKeyIs('generation_config'))) {
         const v = t.numberValue();
@@ -94,9 +94,9 @@ export function estimateGeminiRequest(path: string, body: Buffer): RequestEstima
     (otherFiles + referenced) * GEMINI_MEDIA.referenced +
     GEMINI_REQUEST_OVERHEAD_TOKENS;
 
-  if (EMBED.has(method)) return { inputTokens, maxOutputTokens: 0, choices: 1 };
+  if (EMBED.has(method)) return shaped({ inputTokens, maxOutputTokens: 0, choices: 1 }, walk.complete);
   const choices = candidateCount ?? 1;
-  return maxOutputTokens === undefined ? { inputTokens, choices } : { inputTokens, maxOutputTokens, choices };
+  return shaped(maxOutputTokens === undefined ? { inputTokens, choices } : { inputTokens, maxOutputTokens, choices }, walk.complete);
 }
 
 function withoutQuery(path: string): string {

@@ -8,8 +8,12 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** `sse`: `?alt=sse` (`data:` records); `json-array`: no `alt`, one JSON array streamed in pieces. */
-export type GeminiStreamFraming = 'sse' | 'json-array';
+/**
+ * `sse`: `?alt=sse` (`data:` records); `json-array`: no `alt`, one JSON array streamed in pieces; `auto`:
+ * decided by the body's first byte (`[` → json-array), so the tap reads what the upstream sent whatever the
+ * query's spelling (`alt=%73se`, a repeated `alt`) made of it.
+ */
+export type GeminiStreamFraming = 'sse' | 'json-array' | 'auto';
 
 export interface GeminiStreamTapOptions {
   framing: GeminiStreamFraming;
@@ -23,8 +27,8 @@ export interface GeminiStreamTapOptions {
  * framing the closing `]` as well).
  */
 export class GeminiStreamTap implements UsageTap {
-  private readonly sse: SseParser | undefined;
-  private readonly array: JsonArrayStreamParser | undefined;
+  private sse: SseParser | undefined;
+  private array: JsonArrayStreamParser | undefined;
   private usage: Usage | undefined;
   private model: string | undefined;
   private text: string[] = [];
@@ -33,10 +37,16 @@ export class GeminiStreamTap implements UsageTap {
 
   constructor(options: GeminiStreamTapOptions = { framing: 'sse' }) {
     if (options.framing === 'json-array') this.array = new JsonArrayStreamParser();
-    else this.sse = new SseParser();
+    else if (options.framing === 'sse') this.sse = new SseParser();
   }
 
   push(chunk: Buffer): void {
+    if (!this.array && !this.sse) {
+      const first = chunk.findIndex((byte) => byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09);
+      if (first < 0) return;
+      if (chunk[first] === 0x5b) this.array = new JsonArrayStreamParser();
+      else this.sse = new SseParser();
+    }
     if (this.array) {
       for (const record of this.array.push(chunk)) this.onRecord(record);
     } else if (this.sse) {
@@ -47,7 +57,7 @@ export class GeminiStreamTap implements UsageTap {
   end(): UsageTapResult {
     if (this.array) for (const record of this.array.end()) this.onRecord(record);
     if (this.sse) for (const event of this.sse.end()) this.onRecord(parse(event.data));
-    const ended = this.array ? this.array.closed : true;
+    const ended = this.array ? this.array.closed : this.sse !== undefined;
     const result: UsageTapResult = { complete: ended && this.finished && !this.failed, outputText: this.text.join('') };
     if (this.usage) result.usage = this.usage;
     if (this.model) result.model = this.model;

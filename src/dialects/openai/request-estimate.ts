@@ -1,4 +1,4 @@
-import type { RequestEstimate } from '../../core/estimate.js';
+import { shaped, type RequestEstimate } from '../../core/estimate.js';
 import { walkJson } from '../../lib/json-strings.js';
 import {
   ANTHROPIC_MEDIA,
@@ -76,7 +76,7 @@ export function estimateOpenAIRequest(path: string, body: Buffer, options: OpenA
   let fileBlobs = 0;
   let referenced = 0;
 
-  walkJson(body, (t) => {
+  const walk = walkJson(body, (t) => {
     if (t.kind === 'number') {
       if (t.depth === 1) {
         if (t.keyIs('max_tokens')) maxTokens = outputCap(t.numberValue());
@@ -137,18 +137,18 @@ export function estimateOpenAIRequest(path: string, body: Buffer, options: OpenA
 
   switch (endpoint) {
     case 'chat':
-      return withCap(inputTokens, maxCompletionTokens ?? maxTokens, n ?? 1);
+      return shaped(withCap(inputTokens, maxCompletionTokens ?? maxTokens, n ?? 1), walk.complete);
     case 'completions': {
       // unset max_tokens means 16 on OpenAI itself; other hosts of this dialect keep their own defaults
       const officialDefault = family !== 'other' && model !== undefined && !model.includes('/');
       const cap = maxTokens ?? (officialDefault ? LEGACY_COMPLETIONS_DEFAULT_MAX_TOKENS : undefined);
       // best_of candidates are generated (and billed) server-side even though only n are returned
-      return withCap(inputTokens, cap, Math.max(n ?? 1, bestOf ?? 1));
+      return shaped(withCap(inputTokens, cap, Math.max(n ?? 1, bestOf ?? 1)), walk.complete);
     }
     case 'responses':
-      return withCap(inputTokens, maxOutputTokens, 1);
+      return shaped(withCap(inputTokens, maxOutputTokens, 1), walk.complete);
     case 'embeddings':
-      return { inputTokens, maxOutputTokens: 0, choices: 1 };
+      return shaped({ inputTokens, maxOutputTokens: 0, choices: 1 }, walk.complete);
   }
 }
 

@@ -1,7 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
-/** The client's tollgate key, however its SDK sends it: Bearer, x-api-key, x-goog-api-key or ?key=. */
-export function clientKey(headers: IncomingHttpHeaders, query: URLSearchParams | undefined): string | undefined {
+/**
+ * The client's tollgate key, however its SDK sends it: Bearer, x-api-key, x-goog-api-key, or `?key=` when
+ * the caller passes the query (the Google surface only).
+ */
+export function clientKey(headers: IncomingHttpHeaders, query?: URLSearchParams): string | undefined {
   const authorization = headers.authorization;
   if (authorization) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);

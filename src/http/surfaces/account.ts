@@ -7,11 +7,8 @@ type Query = { Querystring: Record<string, string | undefined> };
 
 /** Endpoints a client calls with its own key, about its own account (OpenAI error shape). */
 export function accountRoutes(app: FastifyInstance, services: Services): void {
-  const authenticate = (request: FastifyRequest): Promise<Principal> => {
-    const raw = request.raw.url ?? '';
-    const at = raw.indexOf('?');
-    return services.auth.authenticate(clientKey(request.headers, at < 0 ? undefined : new URLSearchParams(raw.slice(at + 1))));
-  };
+  // Keys come in headers only: the query string is Google's way (native /google mount) and ends up in logs.
+  const authenticate = (request: FastifyRequest): Promise<Principal> => services.auth.authenticate(clientKey(request.headers));
 
   // The key's own calls; `scope=account` widens to every key of the account for keys allowed to see the balance.
   app.get<Query>('/v1/requests', async (request) => {

@@ -3,9 +3,10 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { GatewayError } from '../../core/errors.js';
 import type { ProviderSpec } from '../../providers/index.js';
+import { canonicalPath, isCanonicalPath } from '../../lib/canonical-path.js';
 import { readTopLevelFields } from '../../lib/json-fields.js';
 import { formModelProblem, multipartBoundary, readFormFields } from '../../lib/multipart-fields.js';
-import { asGatewayError, errorBody, needsFormFields, type Services, type Surface } from '../../services/index.js';
+import { asGatewayError, errorBody, type Services, type Surface } from '../../services/index.js';
 import { declaredLength, hasBody, limitStream, readWhole, tooLarge } from '../plugins/body.js';
 import { clientKey } from '../plugins/client-key.js';
 import { responseSink } from '../response-sink.js';
@@ -16,7 +17,10 @@ const FORM_FIELDS = ['model'] as const;
 
 interface Route {
   provider: ProviderSpec;
-  mount: string;
+  /** `/openai/v1`: what the URL starts with. */
+  prefix: string;
+  /** `/v1`: what the upstream path starts with; nothing after it may climb above it. */
+  version: string;
   surface: Surface;
 }
 
@@ -34,7 +38,7 @@ export function nativeHandler(
   const routes = new Map<string, Route>();
   for (const [mount, provider] of services.providers.mounts()) {
     for (const version of provider.versions) {
-      routes.set(`${mount}/${version}`, { provider, mount, surface: SURFACE[provider.dialect] });
+      routes.set(`${mount}/${version}`, { provider, prefix: `${mount}/${version}`, version: `/${version}`, surface: SURFACE[provider.dialect] });
     }
   }
 
@@ -84,7 +88,9 @@ async function handleNative(services: Services, route: Route, req: IncomingMessa
   const url = req.url ?? '/';
   const queryStart = url.indexOf('?');
   const rawQuery = queryStart < 0 ? '' : url.slice(queryStart + 1);
-  const query = rawQuery ? new URLSearchParams(rawQuery) : undefined;
+  // Only Google's SDKs put the key in the query; everywhere else a key there would end up in access logs.
+  const query = rawQuery && route.surface === 'gemini' ? new URLSearchParams(rawQuery) : undefined;
+  const path = upstreamPath(route, queryStart < 0 ? url : url.slice(0, queryStart));
 
   const principal = await services.auth.authenticate(clientKey(req.headers, query));
 
@@ -95,24 +101,7 @@ async function handleNative(services: Services, route: Route, req: IncomingMessa
     throw tooLarge(limit);
   }
   const method = req.method ?? 'GET';
-  const path = (queryStart < 0 ? url : url.slice(0, queryStart)).slice(route.mount.length);
-  let body: Buffer | Readable | undefined;
-  let fields: Record<string, unknown> = {};
-  if (hasBody(req)) {
-    const boundary = multipartBoundary(req.headers['content-type']);
-    if (isJson(req.headers['content-type']) || (method === 'POST' && isUntypedText(req.headers['content-type']))) {
-      body = await readWhole(req, limit);
-      fields = readTopLevelFields(body, JSON_FIELDS);
-    } else if (boundary !== undefined && needsFormFields(route.provider, method, path)) {
-      body = await readWhole(req, limit);
-      fields = readFormFields(body, boundary, FORM_FIELDS);
-      // The model is priced and checked against the key from the first field; a second one could be what runs.
-      const problem = formModelProblem(body, boundary);
-      if (problem) throw new GatewayError('TG_ERR_BAD_REQUEST', problem, 'model');
-    } else {
-      body = limitStream(req, limit);
-    }
-  }
+  const { body, fields } = await readBody(req, services.passthrough.endpoint(route.provider, method, path), limit);
 
   await services.passthrough.forward({
     provider: route.provider,
@@ -127,6 +116,56 @@ async function handleNative(services: Services, route: Route, req: IncomingMessa
     principal,
     startedAt,
   }, responseSink(res));
+}
+
+/**
+ * The path sent upstream, and metered: `<version>` + the canonical rest of the URL (lib/canonical-path.ts).
+ * A path that cannot be made canonical, or climbs above the version with `..`, is refused.
+ */
+function upstreamPath(route: Route, urlPath: string): string {
+  const rest = urlPath.slice(route.prefix.length);
+  if (isCanonicalPath(rest)) return route.version + rest;
+  const canonical = canonicalPath(rest);
+  if (!canonical.ok) throw new GatewayError('TG_ERR_BAD_REQUEST', `${canonical.reason} Send the endpoint's plain path, e.g. ${route.prefix}/….`);
+  return route.version + canonical.path;
+}
+
+/**
+ * Metered endpoints are read whole (within the size limit) whatever the content type says, so what is
+ * estimated and checked is what is sent: JSON ones must be JSON, form ones a multipart form whose model
+ * is named once. Other JSON bodies are read for their model; anything else streams through.
+ */
+async function readBody(
+  req: IncomingMessage,
+  endpoint: ReturnType<Services['passthrough']['endpoint']>,
+  limit: number,
+): Promise<{ body: Buffer | Readable | undefined; fields: Record<string, unknown> }> {
+  const contentType = req.headers['content-type'];
+  if (endpoint.kind === 'metered') {
+    if (!hasBody(req)) {
+      throw new GatewayError('TG_ERR_BAD_REQUEST', endpoint.body === 'json' ? 'This endpoint needs a JSON request body.' : 'This endpoint needs a multipart/form-data request body.');
+    }
+    if (endpoint.body === 'json') {
+      const body = await readWhole(req, limit);
+      return { body, fields: readTopLevelFields(body, JSON_FIELDS) };
+    }
+    const boundary = multipartBoundary(contentType);
+    if (boundary === undefined) {
+      req.resume();
+      throw new GatewayError('TG_ERR_BAD_REQUEST', 'This endpoint needs a multipart/form-data request body with a boundary.');
+    }
+    const body = await readWhole(req, limit);
+    // The model is priced and checked against the key from the first field; a second one could be what runs.
+    const problem = formModelProblem(body, boundary);
+    if (problem) throw new GatewayError('TG_ERR_BAD_REQUEST', problem, 'model');
+    return { body, fields: readFormFields(body, boundary, FORM_FIELDS) };
+  }
+  if (!hasBody(req)) return { body: undefined, fields: {} };
+  if (isJson(contentType) || (req.method === 'POST' && isUntypedText(contentType))) {
+    const body = await readWhole(req, limit);
+    return { body, fields: readTopLevelFields(body, JSON_FIELDS) };
+  }
+  return { body: limitStream(req, limit), fields: {} };
 }
 
 /**

@@ -33,11 +33,8 @@ const INDEX = {
 
 /** The unified OpenAI-compatible API on `/v1` (OpenAI error shape). */
 export function unifiedRoutes(app: FastifyInstance, services: Services): void {
-  const authenticate = (request: FastifyRequest): Promise<Principal> => {
-    const raw = request.raw.url ?? '';
-    const at = raw.indexOf('?');
-    return services.auth.authenticate(clientKey(request.headers, at < 0 ? undefined : new URLSearchParams(raw.slice(at + 1))));
-  };
+  // Keys come in headers only: the query string is Google's way (native /google mount) and ends up in logs.
+  const authenticate = (request: FastifyRequest): Promise<Principal> => services.auth.authenticate(clientKey(request.headers));
   // The key is checked before a body is read, so an anonymous client cannot make the gateway buffer 25 MB.
   const principals = new WeakMap<FastifyRequest, Principal>();
   app.addHook('preParsing', async (request, _reply, payload) => {

@@ -9,6 +9,7 @@ import type { Principal } from '../auth/authenticator.js';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import type { BillingSettingsService } from '../settings/billing-settings.js';
 import { estimateCost, type CostBasis } from './estimate-cost.js';
+import type { NativeEndpoint } from '../../core/native-endpoint.js';
 
 export const INSUFFICIENT_BALANCE = 'Insufficient balance to run this request.';
 
@@ -20,8 +21,13 @@ export interface AdmissionRequest {
   model: string | null;
   /** Set for calls that cost money; undefined for free ones (model lists, token counting, files…). */
   basis: CostBasis | undefined;
-  /** The call starts work billed later that the gateway cannot meter (batches, fine-tuning…). */
-  unmetered?: boolean;
+  /**
+   * What the endpoint is (native calls): `later-billed` (batches, fine-tuning…) and `unknown` ones cannot
+   * be metered and are served, free, only when the operator allows unpriced calls.
+   */
+  endpoint?: NativeEndpoint['kind'];
+  /** `POST /v1/files`: the call, for the refusal's message. */
+  call?: string;
 }
 
 /** A call let through. `holdMicro` is what was reserved for it; `billed` false means it is served free. */
@@ -92,10 +98,16 @@ export class BillingService {
       throw new GatewayError('TG_ERR_FORBIDDEN', `This API key is not allowed to use the model ${req.model}.`);
     }
     const settings = this.settings.get();
-    if (req.unmetered && !settings.allowUnpricedModels) {
+    if (req.endpoint === 'later-billed' && !settings.allowUnpricedModels) {
       throw new GatewayError(
         'TG_ERR_FORBIDDEN',
         'This endpoint starts work the provider bills later (batches, fine-tuning, runs, video, caches), which this gateway cannot meter; it is disabled.',
+      );
+    }
+    if (req.endpoint === 'unknown' && !settings.allowUnpricedModels) {
+      throw new GatewayError(
+        'TG_ERR_NOT_FOUND',
+        `${req.call ?? 'This endpoint'} is not served by this gateway: it forwards only the endpoints it meters or knows to be free.`,
       );
     }
     if (!req.basis) return admission;

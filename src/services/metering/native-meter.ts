@@ -1,21 +1,27 @@
 import type { Readable } from 'node:stream';
+import { badRequest } from '../../core/errors.js';
+import type { RequestEstimate } from '../../core/estimate.js';
+import type { NativeEndpoint } from '../../core/native-endpoint.js';
 import type { UsageTap } from '../../core/usage-tap.js';
-import { anthropicNativeTap, anthropicUnmeteredWork } from '../../dialects/anthropic/native-meter.js';
+import { anthropicNativeEndpoint, anthropicNativeTap } from '../../dialects/anthropic/native-meter.js';
 import { estimateAnthropicRequest } from '../../dialects/anthropic/request-estimate.js';
-import { geminiNativeTap, geminiUnmeteredWork } from '../../dialects/gemini/native-meter.js';
+import { geminiNativeEndpoint, geminiNativeTap } from '../../dialects/gemini/native-meter.js';
 import { estimateGeminiRequest } from '../../dialects/gemini/request-estimate.js';
-import { openAINativeTap, openAIUnmeteredWork } from '../../dialects/openai/native-meter.js';
+import { openAINativeEndpoint, openAINativeTap } from '../../dialects/openai/native-meter.js';
 import { estimateOpenAIRequest } from '../../dialects/openai/request-estimate.js';
 import { UsageChunkFilter } from '../../dialects/openai/usage-chunk-filter.js';
 import { openAIRequestUsage, type RequestUsage } from '../../dialects/openai/request-usage.js';
 import { withIncludeUsage } from '../../dialects/openai/usage-tap.js';
 import { audioDurationSeconds } from '../../lib/audio-duration.js';
+import { walkJson } from '../../lib/json-strings.js';
 import { readFormFields, readFormFile } from '../../lib/multipart-fields.js';
 import { approximateTokens } from '../../lib/token-count.js';
 import type { ProviderSpec } from '../../providers/index.js';
 import type { CostBasis } from '../billing/estimate-cost.js';
 
 export interface NativeMeter {
+  /** What the endpoint is to the gateway: metered, free, billed later, or unknown (see core/native-endpoint.ts). */
+  endpoint: NativeEndpoint;
   tap: UsageTap | undefined;
   /** Set when the gateway asked for the stream's usage chunk itself and must keep it from the client. */
   filter: UsageChunkFilter | undefined;
@@ -24,67 +30,102 @@ export interface NativeMeter {
   requestUsage?: RequestUsage | undefined;
   /** What admission holds money against; undefined for calls that cost nothing. */
   basis: CostBasis | undefined;
-  /** The call starts work the provider bills later, which this gateway cannot meter. */
-  unmetered?: boolean;
 }
 
 const GEMINI_EMBED = /:(?:embedContent|batchEmbedContents)$/;
 const OPENAI_UPLOADS = new Set(['/v1/audio/transcriptions', '/v1/audio/translations']);
+const NOTHING_TO_VISIT = (): void => undefined;
 
-/** How a native call is metered: which tap reads its answer, and the request body to send for it. */
+/** The endpoint a native call reaches (`path` canonical), as its dialect lists it. */
+export function nativeEndpoint(provider: ProviderSpec, method: string, path: string): NativeEndpoint {
+  switch (provider.dialect) {
+    case 'anthropic':
+      return anthropicNativeEndpoint(method, path);
+    case 'gemini':
+      return geminiNativeEndpoint(method, path);
+    default:
+      return openAINativeEndpoint(method, path);
+  }
+}
+
+/**
+ * How a native call is metered: which tap reads its answer, and the request body to send for it. A
+ * metered JSON endpoint whose body is not well-formed JSON is refused here, before any model is looked up.
+ */
 export function nativeMeter(
   provider: ProviderSpec,
   method: string,
   path: string,
-  query: string,
   stream: boolean,
   body: Buffer | Readable | undefined,
 ): NativeMeter {
-  const json = method === 'POST' && Buffer.isBuffer(body) ? body : undefined;
+  const endpoint = nativeEndpoint(provider, method, path);
+  if (endpoint.kind !== 'metered') return { endpoint, tap: undefined, filter: undefined, body, basis: undefined };
+  const json = endpoint.body === 'json' && Buffer.isBuffer(body) ? body : undefined;
   switch (provider.dialect) {
     case 'anthropic': {
-      if (anthropicUnmeteredWork(method, path)) return { tap: undefined, filter: undefined, body, basis: undefined, unmetered: true };
       const tap = anthropicNativeTap(method, path, stream);
-      return { tap, filter: undefined, body, basis: tap ? { tokens: json ? estimateAnthropicRequest(path, json) : undefined } : undefined };
+      return { endpoint, tap, filter: undefined, body, basis: { tokens: json ? wellFormed(estimateAnthropicRequest(path, json)) : undefined } };
     }
     case 'gemini': {
-      if (geminiUnmeteredWork(method, path)) return { tap: undefined, filter: undefined, body, basis: undefined, unmetered: true };
-      const tap = geminiNativeTap(method, path, query);
-      const tokens = json ? estimateGeminiRequest(path, json) : undefined;
+      const tap = geminiNativeTap(method, path);
+      const tokens = json ? wellFormed(estimateGeminiRequest(path, json)) : undefined;
       if (tokens && GEMINI_EMBED.test(path)) {
         // Gemini's embedding answers carry no token count: the request's own count is what is billed.
         const requestUsage = { usage: { inputTokens: tokens.inputTokens, outputTokens: 0 } };
-        return { tap, filter: undefined, body, requestUsage, basis: { requestUsage } };
+        return { endpoint, tap, filter: undefined, body, requestUsage, basis: { requestUsage } };
       }
-      return { tap, filter: undefined, body, basis: tap ? { tokens } : undefined };
+      return { endpoint, tap, filter: undefined, body, basis: { tokens } };
     }
-    default: {
-      if (openAIUnmeteredWork(method, path)) return { tap: undefined, filter: undefined, body, basis: undefined, unmetered: true };
-      const tap = openAINativeTap(method, path, stream);
-      if (method === 'POST' && OPENAI_UPLOADS.has(path)) {
-        const upload = Buffer.isBuffer(body) ? body : undefined;
-        const file = upload ? formFile(upload) : undefined;
-        const seconds = file ? audioDurationSeconds(file) : undefined;
-        if (seconds === undefined) return { tap, filter: undefined, body, basis: { uploadBytes: upload?.length ?? 0 } };
-        // Billed by this duration only when the answer does not state its own (text, srt and vtt formats).
-        const requestUsage = { usage: { inputTokens: 0, outputTokens: 0, units: { audio_second: Math.max(1, Math.ceil(seconds)) } } };
-        return { tap, filter: undefined, body, requestUsage, basis: { uploadBytes: upload!.length, audioSeconds: seconds } };
-      }
-      const requestUsage = json ? openAIRequestUsage(path, json) ?? formImageUsage(path, json) : undefined;
-      if (requestUsage) {
-        // The token bound backs up a per-image or per-character price the model does not have.
-        const tokens = { inputTokens: approximateTokens(json!.length), choices: 1 };
-        return { tap, filter: undefined, body, requestUsage, basis: { requestUsage, tokens } };
-      }
-      const basis = tap ? { tokens: json ? estimateOpenAIRequest(path, json) : undefined } : undefined;
-      if (!tap || !stream || !json || (path !== '/v1/chat/completions' && path !== '/v1/completions')) {
-        return { tap, filter: undefined, body, basis };
-      }
-      // Streams carry usage only when asked: ask upstream, and hide the extra chunk from the client.
-      const rewritten = withIncludeUsage(json);
-      return { tap, filter: rewritten.added ? new UsageChunkFilter() : undefined, body: rewritten.body, basis };
-    }
+    default:
+      return openAIMeter(endpoint, method, path, stream, body, json);
   }
+}
+
+function openAIMeter(
+  endpoint: NativeEndpoint,
+  method: string,
+  path: string,
+  stream: boolean,
+  body: Buffer | Readable | undefined,
+  json: Buffer | undefined,
+): NativeMeter {
+  const tap = openAINativeTap(method, path, stream);
+  if (OPENAI_UPLOADS.has(path)) {
+    const upload = Buffer.isBuffer(body) ? body : undefined;
+    const file = upload ? formFile(upload) : undefined;
+    const seconds = file ? audioDurationSeconds(file) : undefined;
+    if (seconds === undefined) return { endpoint, tap, filter: undefined, body, basis: { uploadBytes: upload?.length ?? 0 } };
+    // Billed by this duration only when the answer does not state its own (text, srt and vtt formats).
+    const requestUsage = { usage: { inputTokens: 0, outputTokens: 0, units: { audio_second: Math.max(1, Math.ceil(seconds)) } } };
+    return { endpoint, tap, filter: undefined, body, requestUsage, basis: { uploadBytes: upload!.length, audioSeconds: seconds } };
+  }
+  const estimate = json ? estimateOpenAIRequest(path, json) : undefined;
+  // Speech and image generations are not walked by the estimate: their bodies are checked on their own.
+  if (json && (estimate ? estimate.malformed : !walkJson(json, NOTHING_TO_VISIT).complete)) throw malformedJson();
+  const formBody = endpoint.kind === 'metered' && endpoint.body === 'multipart' && Buffer.isBuffer(body) ? body : undefined;
+  const requestUsage = json ? openAIRequestUsage(path, json) : formBody ? formImageUsage(path, formBody) : undefined;
+  if (requestUsage) {
+    // The token bound backs up a per-image or per-character price the model does not have.
+    const size = (json ?? formBody)!.length;
+    return { endpoint, tap, filter: undefined, body, requestUsage, basis: { requestUsage, tokens: { inputTokens: approximateTokens(size), choices: 1 } } };
+  }
+  const basis = { tokens: estimate };
+  if (!tap || !stream || !json || (path !== '/v1/chat/completions' && path !== '/v1/completions')) {
+    return { endpoint, tap, filter: undefined, body, basis };
+  }
+  // Streams carry usage only when asked: ask upstream, and hide the extra chunk from the client.
+  const rewritten = withIncludeUsage(json);
+  return { endpoint, tap, filter: rewritten.added ? new UsageChunkFilter() : undefined, body: rewritten.body, basis };
+}
+
+function wellFormed(estimate: RequestEstimate | undefined): RequestEstimate | undefined {
+  if (estimate?.malformed) throw malformedJson();
+  return estimate;
+}
+
+function malformedJson() {
+  return badRequest('The request body is not valid JSON.');
 }
 
 /** The boundary of a multipart body: its first line is `--<boundary>`. */

@@ -9,6 +9,7 @@ import type { ProviderSpec } from '../../providers/index.js';
 import type { ResponseFlow, UpstreamClient } from '../../upstream/client.js';
 import { classifyUpstreamError, failedBeforeSending } from '../../upstream/errors.js';
 import type { KeyPool } from '../../upstream/key-pool.js';
+import { scrubHeaders } from '../../upstream/scrub.js';
 import { RetriedElsewhere, restKey, restKeyRejectedInBody, retryable } from './key-retry.js';
 import type { Principal } from '../auth/authenticator.js';
 import type { CostOptions } from '../../core/pricing.js';
@@ -16,7 +17,8 @@ import type { Usage } from '../../core/usage.js';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import type { HistoryRecorder } from '../history/recorder.js';
 import type { Admission, BillingService } from '../billing/billing-service.js';
-import { nativeMeter } from '../metering/native-meter.js';
+import { nativeEndpoint, nativeMeter } from '../metering/native-meter.js';
+import type { NativeEndpoint } from '../../core/native-endpoint.js';
 import { priceUsage } from '../metering/price-usage.js';
 import { meterUsage, type UsageColumns } from '../metering/usage-columns.js';
 import type { BillingSettingsService } from '../settings/billing-settings.js';
@@ -25,14 +27,13 @@ import type { ClientSink } from './client-sink.js';
 import type { ResponseTranslator } from './response-translator.js';
 import { ModelEchoFilter } from '../../dialects/openai/model-echo.js';
 import { ClientAborted, nativeModel, sendScrubbed } from './relay-parts.js';
-export { needsFormFields } from './relay-parts.js';
 import { clientResponseHeaders, upstreamRequestHeaders, upstreamRequestId } from './headers.js';
 
 export interface NativeRequest {
   provider: ProviderSpec;
   surface: Surface;
   method: string;
-  /** Path after the mount, with the version: `/v1/chat/completions`. */
+  /** Path after the mount, with the version, canonical (lib/canonical-path.ts): `/v1/chat/completions`. */
   path: string;
   /** Query string without `?`, the client's `key` already removed. */
   query: string;
@@ -72,6 +73,7 @@ export class CandidateFailed extends GatewayError {
 }
 
 const MAX_ERROR_BODY = 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
 /** Native passthrough: rewrite URL and auth, forward the bytes, relay the answer, record the call. */
 export class PassthroughService {
   constructor(
@@ -86,14 +88,19 @@ export class PassthroughService {
     private readonly log: Logger,
   ) {}
 
+  /** What a native endpoint is to the gateway (metered, free, billed later, unknown); `path` canonical. */
+  endpoint(provider: ProviderSpec, method: string, path: string): NativeEndpoint {
+    return nativeEndpoint(provider, method, path);
+  }
+
   /**
    * Relays one call to `sink`. Rejects with a GatewayError only while nothing has been sent to the client
    * (the caller renders it); once the answer has started, failures end it the surface's way and resolve.
    */
   async forward(req: NativeRequest, sink: ClientSink): Promise<void> {
     const requestId = newId('req', req.startedAt);
+    const meter = nativeMeter(req.provider, req.method, req.path, req.fields['stream'] === true, req.body);
     const model = nativeModel(req);
-    const meter = nativeMeter(req.provider, req.method, req.path, req.query, req.fields['stream'] === true, req.body);
     const price = (models: ReadonlyArray<string | undefined>, usage: Usage, options: CostOptions) =>
       priceUsage(this.catalog, this.settings, req.provider.id, models, usage, options);
     let admission: Admission | undefined;
@@ -146,7 +153,8 @@ export class PassthroughService {
         provider: req.provider.id,
         model,
         basis: meter.basis,
-        ...(meter.unmetered ? { unmetered: true } : {}),
+        endpoint: meter.endpoint.kind,
+        call: `${req.method} ${req.path}`,
       });
     } catch (err) {
       recordRefusal(err);
@@ -194,20 +202,24 @@ export class PassthroughService {
       /** Another key than the one that just failed, if one is usable. */
       const otherKey = (failed: string) => pool.pick(this.clock.now(), failed);
       const translator = req.translator;
-      const relay = (chunk: Buffer): Buffer => {
+      // Upstream secrets are masked first: whatever the transforms after it do, they never see one.
+      const scrubber = pool.scrubber();
+      const transform = (chunk: Buffer): Buffer => {
         const out = meter.filter ? meter.filter.push(chunk) : chunk;
         if (translator) return out.length > 0 ? translator.push(out) : out;
         return echo ? echo.push(out) : out;
       };
+      const relay = (chunk: Buffer): Buffer => transform(scrubber.push(chunk));
       const relayEnd = (): Buffer | undefined => {
+        const held = scrubber.end();
+        const head = held.length > 0 ? transform(held) : EMPTY;
         if (translator) {
           const rest = meter.filter?.end();
-          const head = rest && rest.length > 0 ? translator.push(rest) : Buffer.alloc(0);
-          return Buffer.concat([head, translator.end()]);
+          return Buffer.concat([head, rest && rest.length > 0 ? translator.push(rest) : EMPTY, translator.end()]);
         }
         const tail = meter.filter?.end();
-        if (!echo) return tail;
-        return Buffer.concat([tail ? echo.push(tail) : Buffer.alloc(0), echo.end()]);
+        if (!echo) return head.length > 0 ? Buffer.concat([head, tail ?? EMPTY]) : tail;
+        return Buffer.concat([head, tail ? echo.push(tail) : EMPTY, echo.end()]);
       };
 
       const finish = (recordStatus: number, error: string | null) => {
@@ -280,12 +292,13 @@ export class PassthroughService {
               upstreamId = upstreamRequestId(headers);
               if (code >= 400) {
                 errorChunks = []; // kept whole so upstream secrets can be scrubbed out
-                errorHeaders = clientResponseHeaders(headers);
+                errorHeaders = scrubHeaders(clientResponseHeaders(headers), pool.all());
                 return;
               }
               const contentType = String(headers['content-type'] ?? '');
               eventStream = contentType.startsWith('text/event-stream');
-              const responseHeaders = translator ? translator.headers(clientResponseHeaders(headers)) : clientResponseHeaders(headers);
+              const kept = scrubHeaders(clientResponseHeaders(headers), pool.all());
+              const responseHeaders = translator ? translator.headers(kept) : kept;
               if (!translator && req.echoModel !== undefined && (eventStream || contentType.includes('json'))) {
                 echo = eventStream ? new ModelEchoFilter(req.echoModel, 'sse', req.echoModelDepth) : new ModelEchoFilter(req.echoModel, 'json');
                 delete responseHeaders['content-length']; // the body's length changes

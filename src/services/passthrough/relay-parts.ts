@@ -1,19 +1,9 @@
-// Small parts of the native relay: which uploads are read whole, error bodies, the call's model.
+// Small parts of the native relay: error bodies, the call's model.
 import { geminiNativeModel } from '../../dialects/gemini/native.js';
 import type { ProviderSpec } from '../../providers/index.js';
 import { scrubSecrets } from '../../upstream/scrub.js';
 import type { ClientSink } from './client-sink.js';
 import type { ResponseTranslator } from './response-translator.js';
-
-const BILLED_UPLOADS = new Set(['/v1/audio/transcriptions', '/v1/audio/translations', '/v1/images/edits', '/v1/images/variations']);
-
-/**
- * Multipart calls that are billed name their model in a form field: the caller reads such a body whole
- * (within the size limit) so the model can be priced and checked before anything is forwarded.
- */
-export function needsFormFields(provider: ProviderSpec, method: string, path: string): boolean {
-  return provider.dialect === 'openai' && method === 'POST' && BILLED_UPLOADS.has(path);
-}
 
 /** Upstream error bodies pass through with their status, minus any upstream secret they echo. */
 export function sendScrubbed(
