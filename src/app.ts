@@ -11,6 +11,7 @@ import { AccountsService } from './services/accounts/accounts-service.js';
 import { BillingService } from './services/billing/billing-service.js';
 import { BalanceService } from './services/accounts/balance-service.js';
 import { Authenticator } from './services/auth/authenticator.js';
+import { FailureBudget } from './services/auth/failure-budget.js';
 import { CatalogService } from './services/catalog/catalog-service.js';
 import { customProviderModels, loadSeed } from './services/catalog/seed.js';
 import { HistoryQuery } from './services/history/history-query.js';
@@ -25,7 +26,7 @@ import { DialectCalls } from './services/unified/dialect-calls.js';
 import { BackupCandidates } from './services/unified/backup-candidates.js';
 import { resolveAdminToken } from './services/settings/admin-token.js';
 import { BillingSettingsService } from './services/settings/billing-settings.js';
-import { createStore, migrateToLatest, openDb, ping, type Store } from './store/index.js';
+import { createStore, isStoreUnavailable, migrateToLatest, openDb, ping, type Db, type Store } from './store/index.js';
 import { UpstreamClient } from './upstream/client.js';
 import { KeyPool } from './upstream/key-pool.js';
 
@@ -41,6 +42,8 @@ export interface App {
   billing: BillingService;
   /** Set only on the start that generated the admin token; print it once. */
   generatedAdminToken: string | undefined;
+  /** Writes every charge and history row computed so far (billed calls' rows go with their charges). */
+  flush(): Promise<void>;
   /** Flushes what is pending and releases every resource; call after the HTTP server stopped. */
   close(): Promise<void>;
 }
@@ -52,14 +55,25 @@ export interface AppOptions {
 
 /** Opens the store and migrates it: what both the server and the CLI start from. */
 export async function openStore(config: Readonly<Config>): Promise<Store> {
-  const db = await openDb(config.databaseUrl, config.sqliteFile);
+  let db: Db;
+  try {
+    db = await openDb(config.databaseUrl, config.sqliteFile);
+  } catch (err) {
+    throw unwritable(config, err);
+  }
   try {
     await migrateToLatest(db);
+    return createStore(db);
   } catch (err) {
     await db.close();
-    throw err;
+    throw isStoreUnavailable(err) ? unwritable(config, err) : err;
   }
-  return createStore(db);
+}
+
+/** A start-up failure that names the database and the reason, never its password. */
+function unwritable(config: Readonly<Config>, err: unknown): Error {
+  const where = config.sqliteFile ?? config.databaseUrl.replace(/\/\/[^@/]*@/, '//');
+  return new Error(`the database cannot be written (${where}: ${(err as Error).message}): check its permissions, free disk space and that it is not read-only`);
 }
 
 /** The composition root: config → store → services → http. The only place that sees every layer. */
@@ -91,6 +105,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const billing = new BillingService(store, catalog, billingSettings, registry, clock, logger, {
     nodeId: config.nodeId ?? `node-${randomBytes(6).toString('hex')}`,
     holdTtlMs: config.holdTtlMs,
+    leaseMs: config.nodeLeaseMs,
     // One gateway process owns a SQLite file: any hold found at start-up was left by a crash.
     ownsAllHolds: store.db.kind === 'sqlite',
   });
@@ -111,22 +126,35 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     models: new ModelsView(catalog, registry),
     unified: new UnifiedApi(router, new DialectCalls(passthrough, images), new BackupCandidates(router, registry, config.failoverTimeoutMs)),
     adminToken: admin.verifier,
+    adminFailures: new FailureBudget(clock),
     providers: registry,
-    readiness: () => ping(store.db),
+    readiness: async () => {
+      try {
+        await ping(store.db);
+      } catch {
+        return 'database unreachable';
+      }
+      return billing.failing() ? 'the database refuses writes: paid calls are refused until it takes them again' : undefined;
+    },
     maxBodyBytes: config.maxBodyBytes,
   };
-  const http = await buildHttpServer(services, { logger });
+  const http = await buildHttpServer(services, { logger, connections: config.connections });
 
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
       clearInterval(refresher);
       await billing.close();
+      store.billing.close();
       await history.close();
       await upstream.close();
       await images.close();
       await store.db.close();
     })());
 
-  return { config, logger, store, services, http, history, billing, generatedAdminToken: admin.generated, close };
+  const flush = async () => {
+    await billing.idle();
+    await history.flush();
+  };
+  return { config, logger, store, services, http, history, billing, generatedAdminToken: admin.generated, flush, close };
 }

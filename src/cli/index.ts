@@ -15,7 +15,8 @@ const USAGE = `tollgate — LLM API gateway
   tollgate migrate                                 apply database migrations
   tollgate users create --email E [--password P]
   tollgate users list [--email E]
-  tollgate credit --user ID|EMAIL --amount RUB [--note TEXT]     (debit: --amount=-5)
+  tollgate credit --user ID|EMAIL --amount RUB [--note TEXT] [--idempotency-key K]
+                                                   (debit: --amount=-5; a rerun with the same key credits once)
   tollgate keys create --user ID|EMAIL [--name N] [--budget-limit RUB] [--monthly-limit RUB]
                        [--allow-balance] [--models 'gpt-4o*,anthropic/*'] [--expires-at ISO]
   tollgate keys list --user ID|EMAIL
@@ -29,6 +30,7 @@ const OPTIONS = {
   user: { type: 'string' },
   amount: { type: 'string' },
   note: { type: 'string' },
+  'idempotency-key': { type: 'string' },
   name: { type: 'string' },
   'budget-limit': { type: 'string' },
   'monthly-limit': { type: 'string' },
@@ -77,7 +79,7 @@ async function dispatch(command: string, sub: string | undefined, values: Values
       print(await accounts.findUsers({ email: values.email }));
       return 0;
     case 'credit':
-      print(await accounts.credit(await userId(), { amount: required(values.amount, '--amount'), note: values.note }));
+      print(await accounts.credit(await userId(), { amount: required(values.amount, '--amount'), note: values.note }, { idempotencyKey: values['idempotency-key'] }));
       return 0;
     case 'keys create':
       print(

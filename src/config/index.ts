@@ -41,6 +41,11 @@ export interface Config {
   adminToken: string | undefined;
   logLevel: LogLevel;
   maxBodyBytes: number;
+  /**
+   * Slow or stuck clients: a request head must arrive within `headersTimeoutMs`, a body may pause for at
+   * most `bodyIdleTimeoutMs` (408), and past `maxConnections` open sockets a new one is refused with a 503.
+   */
+  connections: { headersTimeoutMs: number; bodyIdleTimeoutMs: number; maxConnections: number };
   drainTimeoutMs: number;
   historyFlushMs: number;
   keyCacheMs: number;
@@ -48,6 +53,8 @@ export interface Config {
   nodeId: string | undefined;
   /** Holds of requests that never settled (a node died) are released after this long. */
   holdTtlMs: number;
+  /** PostgreSQL: a node's lease; a node silent this long is dead, and the others settle its calls. */
+  nodeLeaseMs: number;
   /** Images named by URL that the gateway downloads for providers taking only inline images (Gemini). */
   imageFetch: { maxBytes: number; timeoutMs: number; allowPrivateNetworks: boolean };
   upstream: { connectTimeoutMs: number; headersTimeoutMs: number; idleTimeoutMs: number };
@@ -128,10 +135,16 @@ export function loadConfig(
     adminToken,
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    connections: Object.freeze({
+      headersTimeoutMs: readInt(env, 'HEADERS_TIMEOUT_MS', 15_000, 100, 300_000),
+      bodyIdleTimeoutMs: readInt(env, 'BODY_IDLE_TIMEOUT_MS', 15_000, 100, HOUR_MS),
+      maxConnections: readInt(env, 'MAX_CONNECTIONS', 8192, 1, 1_000_000),
+    }),
     drainTimeoutMs: readInt(env, 'DRAIN_TIMEOUT_MS', 30_000, 0, HOUR_MS),
     historyFlushMs: readInt(env, 'HISTORY_FLUSH_MS', 50, 1, 60_000),
     nodeId: readString(env, 'NODE_ID'),
     holdTtlMs: readInt(env, 'HOLD_TTL_MS', HOUR_MS, 60_000, 24 * HOUR_MS),
+    nodeLeaseMs: readInt(env, 'NODE_LEASE_MS', 15_000, 1_000, 600_000),
     imageFetch: {
       maxBytes: readInt(env, 'IMAGE_FETCH_MAX_BYTES', 20 * 1024 * 1024, 1024, 100 * 1024 * 1024),
       timeoutMs: readInt(env, 'IMAGE_FETCH_TIMEOUT_MS', 10_000, 100, 120_000),

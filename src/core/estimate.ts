@@ -13,9 +13,15 @@ export interface RequestEstimate {
   choices: number;
   /** Set when the body is not one well-formed JSON value: the call is refused before anything else. */
   malformed?: true;
+  /**
+   * Set when the prompt references content whose size the body does not show (files by id or URL, stored
+   * conversations, caches): its count is a heuristic, so the input the provider reports is bounded more loosely.
+   */
+  referenced?: true;
 }
 
-/** `estimate`, marked malformed when the walk of its body did not complete. */
-export function shaped(estimate: RequestEstimate, wellFormed: boolean): RequestEstimate {
-  return wellFormed ? estimate : { ...estimate, malformed: true };
+/** `estimate`, marked malformed when the walk of its body did not complete, and when it counted referenced content. */
+export function shaped(estimate: RequestEstimate, wellFormed: boolean, referenced = false): RequestEstimate {
+  if (wellFormed && !referenced) return estimate;
+  return { ...estimate, ...(wellFormed ? {} : { malformed: true as const }), ...(referenced ? { referenced: true as const } : {}) };
 }

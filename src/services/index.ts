@@ -7,6 +7,7 @@ import type { HistoryQuery } from './history/history-query.js';
 import type { BillingSettingsService } from './settings/billing-settings.js';
 import type { PassthroughService } from './passthrough/passthrough-service.js';
 import type { AdminTokenVerifier } from './settings/admin-token.js';
+import type { FailureBudget } from './auth/failure-budget.js';
 import type { ModelsView } from './unified/models-view.js';
 import type { UnifiedApi } from './unified/unified-api.js';
 
@@ -27,7 +28,10 @@ export interface Services {
   models: ModelsView;
   unified: UnifiedApi;
   adminToken: AdminTokenVerifier;
+  /** Wrong admin tokens per client address: a guessing address is locked out for a while. */
+  adminFailures: FailureBudget;
   providers: ProviderRegistry;
-  readiness(): Promise<void>;
+  /** Why the gateway cannot serve paid calls now (the database unreachable or refusing writes); undefined when ready. */
+  readiness(): Promise<string | undefined>;
   maxBodyBytes: number;
 }

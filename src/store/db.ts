@@ -14,6 +14,8 @@ export interface Db {
   kind: StoreKind;
   /** The embedded connection, for the few hot writes that use prepared statements directly. */
   sqlite?: SQLite.Database;
+  /** The SQLite file (absent in memory): the charge journal lives beside it. */
+  file?: string;
   close(): Promise<void>;
 }
 
@@ -42,7 +44,7 @@ function openSqlite(file: string): Db {
     await checkpointer.close();
     await kysely.destroy();
   };
-  return { kysely, kind: 'sqlite', sqlite: database, close };
+  return { kysely, kind: 'sqlite', sqlite: database, file, close };
 }
 
 async function openPostgres(url: string): Promise<Db> {
@@ -51,13 +53,19 @@ async function openPostgres(url: string): Promise<Db> {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
+    // A database that cannot be reached answers paid calls with 503 within seconds, never hangs them.
+    connectionTimeoutMillis: 5_000,
+    query_timeout: 15_000,
     // bigint columns hold micro-rubles and epoch ms, all far below 2^53.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === PG_INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  pool.on('error', () => undefined); // idle-client errors are surfaced by the next query instead
+  // A dropped connection is surfaced by the query using it (a 503 for the caller); without these listeners
+  // the same error would also reach the process as an uncaught exception, from idle and busy clients alike.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, kind: 'postgres', close: () => kysely.destroy() };
 }

@@ -11,14 +11,15 @@ import { SpendRepo } from './repos/spend-repo.js';
 import { UsersRepo } from './repos/users-repo.js';
 
 export { openDb, migrateToLatest, ping, type Db, type StoreKind } from './db.js';
-export { isUniqueViolation } from './errors.js';
+export { isStoreUnavailable, isUniqueViolation } from './errors.js';
+export { IN_FLIGHT, IN_FLIGHT_STATUS, INTERRUPTED } from './request-columns.js';
 export type { UserRow } from './repos/users-repo.js';
 export type { KeyRow, KeyPatch, KeyWithOwner } from './repos/keys-repo.js';
 export type { LedgerRow, MoveResult } from './repos/ledger-repo.js';
 export type { RequestRow, NewRequestRow, RequestFilter } from './repos/requests-repo.js';
 export type { ModelOverrideRow } from './repos/model-overrides-repo.js';
 export type { KeySpend } from './repos/spend-repo.js';
-export type { BillingRepo, ReserveArgs, ReserveOutcome, SettleArgs, SettleOutcome } from './repos/billing-repo.js';
+export type { BillingRepo, OrphanHold, ReserveArgs, ReserveOutcome, SettleArgs, SettleOutcome } from './repos/billing-repo.js';
 
 export interface Store {
   db: Db;
@@ -42,6 +43,6 @@ export function createStore(db: Db): Store {
     settings: new SettingsRepo(db.kysely),
     modelOverrides: new ModelOverridesRepo(db.kysely),
     spend: new SpendRepo(db.kysely),
-    billing: db.sqlite ? new SqliteBillingRepo(db.sqlite) : new PostgresBillingRepo(db.kysely),
+    billing: db.sqlite ? new SqliteBillingRepo(db.sqlite, db.file ? `${db.file}.charges` : undefined) : new PostgresBillingRepo(db.kysely),
   };
 }

@@ -50,6 +50,8 @@ export interface LedgerEntriesTable {
   cost_usd: string | null;
   usd_rub_rate: string | null;
   usd_nano: number | null;
+  /** Admin credits and debits: the client's `Idempotency-Key`, unique per user (migration 0006). */
+  idempotency_key: string | null;
 }
 
 /** Money reserved for one request in flight; released when it settles, fails, or expires. */
@@ -83,12 +85,27 @@ export interface RequestsTable {
   cache_write_tokens: number | null;
   output_tokens: number | null;
   reasoning_tokens: number | null;
-  /** reported: from the provider's usage; none: the provider reported none (a cut stream, an unmetered path). */
+  /**
+   * reported: the provider's usage; partial: a cut stream's usage so far; counted: the delivered text's
+   * tokens plus the estimated input; request: billed from the request (speech, images); capped: reported
+   * above what the request allowed (see reported_usage); estimated: the admission's input estimate (in
+   * flight, or interrupted by a crash); none: nothing billable.
+   */
   usage_source: string | null;
   cost_micro: number | null;
   cost_usd: string | null;
   usd_rub_rate: string | null;
   price_version: string | null;
+  /** Set when the provider's usage was above what the request allowed and was capped: what it reported (JSON). */
+  reported_usage: string | null;
+}
+
+/** A gateway node's lease on PostgreSQL: a node whose lease ran out is dead, and any other settles its holds. */
+export interface NodesTable {
+  id: string;
+  started_at: number;
+  /** Epoch ms on the database's clock (all nodes compare against the same clock). */
+  lease_until: number;
 }
 
 export interface SettingsTable {
@@ -113,4 +130,5 @@ export interface Database {
   settings: SettingsTable;
   model_overrides: ModelOverridesTable;
   holds: HoldsTable;
+  nodes: NodesTable;
 }

@@ -103,6 +103,19 @@ describe('tollgate CLI', { concurrency: true }, () => {
       assert.equal(query('select id from ledger_entries').length, 1);
     });
 
+    it('credit --idempotency-key credits once however often it is rerun, and refuses the key for another amount', async () => {
+      const args = ['credit', '--user', 'x@y.z', '--amount', '2', '--idempotency-key', 'cli-topup-1'];
+      const first = json(await run(...args));
+      const again = json(await run(...args));
+      assert.deepEqual(again, first);
+      assert.equal(first.balance_micro, 12_500_000);
+      const other = await run('credit', '--user', 'x@y.z', '--amount', '3', '--idempotency-key', 'cli-topup-1');
+      assert.equal(other.code, 2, other.stderr);
+      assert.match(other.stderr, /Idempotency-Key was already used/);
+      assert.deepEqual(query('select balance_micro from users'), [{ balance_micro: 12_500_000 }]);
+      assert.equal(query('select id from ledger_entries where idempotency_key = ?', 'cli-topup-1').length, 1);
+    });
+
     it('keys create prints the secret once and stores only its hash', async () => {
       const out = json(await run('keys', 'create', '--user', 'x@y.z', '--name', 'cli', '--models', 'gpt-4o*,anthropic/*', '--budget-limit', '5.5', '--allow-balance'));
       assert.match(out.key, /^tg-[A-Za-z0-9_-]{43,}$/);

@@ -24,7 +24,7 @@ describe('billing: estimate and 402 before forwarding, exact charge after', () =
   const db = () => stack.gw.app.store.db.kysely;
   async function settled(): Promise<void> {
     await stack.gw.app.billing.idle();
-    await stack.gw.app.history.flush();
+    await stack.gw.app.flush();
   }
   async function money(userId: string) {
     await settled();
@@ -263,7 +263,7 @@ describe('billing: estimate and 402 before forwarding, exact charge after', () =
       });
       assert.equal(res.usage, undefined);
       await gw.app.billing.idle();
-      await gw.app.history.flush();
+      await gw.app.flush();
       const row = await gw.app.store.db.kysely.selectFrom('requests').selectAll().where('key_id', '=', client.keyId).executeTakeFirstOrThrow();
       assert.equal(row.usage_source, 'counted');
       assert.ok((row.output_tokens ?? 0) >= 5);

@@ -1,26 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { startMock, type MockUpstream } from '../mocks/index.js';
-import { ROOT, startProcess, TSX } from '../helpers/process.js';
+import { runToExit, startProcess } from '../helpers/process.js';
 
-
-async function runToExit(env: Record<string, string>, cwd: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src/main.ts')], {
-    cwd,
-    env: { PATH: process.env['PATH'] ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { code, output };
-}
 
 describe('the gateway process', () => {
   let dir: string;

@@ -23,7 +23,7 @@ describe('metering: every native call records the provider-reported usage and it
   after(() => stack.close());
 
   async function lastRow(): Promise<Row> {
-    await stack.gw.app.history.flush();
+    await stack.gw.app.flush();
     return (await stack.gw.app.store.db.kysely
       .selectFrom('requests')
       .selectAll()

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { postgresDatabase } from '../helpers/databases.js';
 import { startGateway } from '../helpers/gateway.js';
 
-test('PostgreSQL: a restart releases the holds its node left behind, and any node releases expired ones', async () => {
+test('PostgreSQL: a restart releases the holds its node left behind, and those of dead or expired nodes; a live node keeps its own', async () => {
   const database = await postgresDatabase();
   try {
     const first = await startGateway({ NODE_ID: 'node-a' }, database);
@@ -15,6 +15,7 @@ test('PostgreSQL: a restart releases the holds its node left behind, and any nod
     assert.equal(await hold('req_crashed_a', 'node-a', now + 3_600_000), 'ok'); // this node's, not yet expired
     assert.equal(await hold('req_crashed_b', 'node-b', now - 1), 'ok'); // another node's, expired
     assert.equal(await hold('req_live_c', 'node-c', now + 3_600_000), 'ok'); // another node's, still in flight
+    await first.app.store.billing.heartbeat('node-c', now, 3_600_000); // node-c is alive: its lease runs
     await first.close(); // as if it had crashed: the holds stay in the database
 
     const second = await startGateway({ NODE_ID: 'node-a' }, database);

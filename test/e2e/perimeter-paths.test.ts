@@ -86,7 +86,7 @@ describe('the path a client writes is the path that is billed', () => {
     const allowed = await rawRequest(stack.gw.url, 'POST', '/google/v1beta/models/./gemini-2.5-flash-lite:generateContent', { 'x-goog-api-key': key, 'content-type': 'application/json' }, GEMINI_CONTENT);
     assert.equal(allowed.status, 200, allowed.body);
     assert.equal(new URL(stack.gemini.lastRequest()!.url, 'http://x').pathname, '/v1beta/models/gemini-2.5-flash-lite:generateContent');
-    await stack.gw.app.history.flush();
+    await stack.gw.app.flush();
     const rows = await stack.gw.app.store.requests.list({ keyId }, 10);
     assert.deepEqual(rows.map((r) => [r.status, r.model]), [[200, 'gemini-2.5-flash-lite'], [403, 'gemini-2.5-pro']]);
   });

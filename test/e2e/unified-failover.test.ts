@@ -33,7 +33,7 @@ describe('unified /v1: a model\'s backup candidate is tried once when its provid
     return rows.map((r) => -r.amount_micro);
   };
   const history = async () => {
-    await stack.gw.app.history.flush();
+    await stack.gw.app.flush();
     return stack.gw.app.store.db.kysely.selectFrom('requests').select(['provider', 'model', 'status', 'error']).where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute();
   };
 

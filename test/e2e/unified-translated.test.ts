@@ -137,7 +137,7 @@ describe('unified /v1 chat over Anthropic and Gemini, with the openai SDK', () =
         const billed = new OpenAI({ baseURL: `${stack.gw.url}/v1`, apiKey: key, maxRetries: 0 });
         await billed.chat.completions.create({ model, messages: [{ role: 'user', content: 'charge me' }] });
         await stack.gw.app.billing.idle();
-        await stack.gw.app.history.flush();
+        await stack.gw.app.flush();
         const charges = await stack.gw.app.store.db.kysely.selectFrom('ledger_entries').selectAll().where('user_id', '=', userId).where('kind', '=', 'charge').execute();
         assert.equal(charges.length, 1);
         assert.ok(charges[0]!.amount_micro < 0);

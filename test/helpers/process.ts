@@ -11,13 +11,28 @@ export interface Running {
   exited: Promise<number | string | null>;
 }
 
-/** Starts `src/main.ts` as its own process, as `npm start` would, and waits for its banner. */
-export async function startProcess(env: Record<string, string>, cwd: string): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src/main.ts')], {
+export interface ProcessOptions {
+  /** A command the gateway runs under, e.g. `['prlimit', '--fsize=0:unlimited']`. */
+  wrap?: readonly string[];
+  /** Run as this user and group (the test runs as root; root ignores file modes). */
+  uid?: number;
+  gid?: number;
+}
+
+/** Starts `src/main.ts` as its own process, as `npm start` would. */
+function spawnGateway(env: Record<string, string>, cwd: string, options: ProcessOptions): ChildProcess {
+  const command = [...(options.wrap ?? []), process.execPath, '--import', TSX, join(ROOT, 'src/main.ts')];
+  return spawn(command[0]!, command.slice(1), {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {}),
   });
+}
+
+/** Starts the gateway as its own process and waits for its banner. */
+export async function startProcess(env: Record<string, string>, cwd: string, options: ProcessOptions = {}): Promise<Running> {
+  const child = spawnGateway(env, cwd, options);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -35,4 +50,14 @@ export async function startProcess(env: Record<string, string>, cwd: string): Pr
     void exited.then(() => reject(new Error(`exited before listening:\n${out}`)));
   });
   return { child, url, stdout: () => out, exited };
+}
+
+/** Runs the gateway until it exits on its own (a start that must fail); its exit code and output. */
+export async function runToExit(env: Record<string, string>, cwd: string, options: ProcessOptions = {}): Promise<{ code: number | null; output: string }> {
+  const child = spawnGateway(env, cwd, options);
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, output };
 }

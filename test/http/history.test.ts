@@ -28,7 +28,7 @@ describe('request history and ledger endpoints', () => {
     await chat(keyA, 'gpt-4o');
     await chat(keyB, 'gpt-4o');
     await stack.gw.app.billing.idle();
-    await stack.gw.app.history.flush();
+    await stack.gw.app.flush();
   });
   after(() => stack.close());
 

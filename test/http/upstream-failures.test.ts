@@ -101,7 +101,7 @@ describe('upstream failures', () => {
       await reader.read();
       controller.abort();
       await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('upstream still open after 2 s')), 2000))]);
-      await gw.app.history.flush();
+      await gw.app.flush();
       const row = await gw.app.store.db.kysely.selectFrom('requests').selectAll().where('key_id', '=', keyId).executeTakeFirstOrThrow();
       assert.equal(row.status, 499);
       assert.equal(row.error, 'client_aborted');

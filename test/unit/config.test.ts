@@ -48,6 +48,17 @@ describe('loadConfig defaults', () => {
     assert.ok(Object.isFrozen(config.providers));
   });
 
+  it('guards connections by default: 15 s for a request head, 15 s of body silence, 8192 sockets', () => {
+    const config = load({});
+    assert.deepEqual(config.connections, { headersTimeoutMs: 15_000, bodyIdleTimeoutMs: 15_000, maxConnections: 8192 });
+    assert.ok(Object.isFrozen(config.connections));
+  });
+
+  it('reads the connection limits it is given', () => {
+    const config = load({ HEADERS_TIMEOUT_MS: '5000', BODY_IDLE_TIMEOUT_MS: '120000', MAX_CONNECTIONS: '64' });
+    assert.deepEqual(config.connections, { headersTimeoutMs: 5000, bodyIdleTimeoutMs: 120_000, maxConnections: 64 });
+  });
+
   it('gives every provider its default base URL and no keys', () => {
     const config = load({});
     assert.deepEqual(Object.keys(config.providers).sort(), PROVIDERS.map((p) => p.id).sort());
@@ -95,6 +106,12 @@ describe('loadConfig refusals name the variable', () => {
     for (const name of ['UPSTREAM_CONNECT_TIMEOUT_MS', 'UPSTREAM_HEADERS_TIMEOUT_MS', 'UPSTREAM_IDLE_TIMEOUT_MS']) {
       for (const value of ['0', 'soon', '-5', '3600001', '1.5']) refuses({ [name]: value }, name);
     }
+  });
+
+  it('refuses bad connection limits', () => {
+    for (const value of ['0', '99', '300001', 'soon', '1.5', '-5']) refuses({ HEADERS_TIMEOUT_MS: value }, 'HEADERS_TIMEOUT_MS');
+    for (const value of ['0', '99', '3600001', '15s']) refuses({ BODY_IDLE_TIMEOUT_MS: value }, 'BODY_IDLE_TIMEOUT_MS');
+    for (const value of ['0', '1000001', 'many', '-1']) refuses({ MAX_CONNECTIONS: value }, 'MAX_CONNECTIONS');
   });
 
   it('refuses a DATABASE_URL that is neither sqlite nor postgres', () => {

@@ -20,7 +20,24 @@ const micro = (usd: number) => Math.ceil(usd * 100 * 1_000_000);
 
 test('hold = input bound × input price + the request\'s output cap × output price × answers', () => {
   const estimate = estimateCost(chatModel, { tokens: { inputTokens: 1000, maxOutputTokens: 500, choices: 2 } }, settings);
-  assert.deepEqual(estimate, { ok: true, micro: micro((1000 * 2.5 + 1000 * 10) / 1e6), inputTokens: 1000 });
+  assert.deepEqual(estimate, {
+    ok: true,
+    micro: micro((1000 * 2.5 + 1000 * 10) / 1e6),
+    inputTokens: 1000,
+    // what a provider may report before it is not believed: 2 × input + 1,024; the output cap × 1.05 + 32
+    bounds: { inputTokens: 3024, outputTokens: 1082 },
+  });
+});
+
+test('usage bounds: a prompt referencing content of unknown size may report up to twice the context window', () => {
+  const estimate = estimateCost(chatModel, { tokens: { inputTokens: 1000, maxOutputTokens: 10, choices: 1, referenced: true } }, settings);
+  assert.deepEqual(estimate.ok && estimate.bounds, { inputTokens: 256_000, outputTokens: 43 });
+  const speech = estimateCost(
+    { ...chatModel, pricing: { prices: { perMillionCharacters: '15' } } } as ModelEntry,
+    { requestUsage: { usage: { inputTokens: 0, outputTokens: 0, units: { character: 10 } } } },
+    settings,
+  );
+  assert.equal(speech.ok && speech.bounds, undefined, 'calls billed from the request are not bounded by tokens');
 });
 
 test('no cap in the request: the model\'s maximum output; a cap above it is cut to it', () => {

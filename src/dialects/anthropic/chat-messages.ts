@@ -1,4 +1,5 @@
 import { badRequest } from '../../core/errors.js';
+import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from '../../lib/json-depth.js';
 import { textSegments, userBlocks, type Block } from './chat-content.js';
 
 /**
@@ -113,6 +114,7 @@ function assistantBlocks(message: Obj, param: string): { blocks: Block[]; ids: S
 function parseArguments(args: unknown, param: string): Record<string, unknown> {
   if (typeof args !== 'string') throw badRequest('Tool call arguments must be a JSON string.', param);
   if (args.trim() === '') return {};
+  if (jsonNestsDeeperThan(args, MAX_JSON_DEPTH)) throw badRequest(`Tool call arguments are nested deeper than ${MAX_JSON_DEPTH} levels.`, param);
   let parsed: unknown;
   try {
     parsed = JSON.parse(args);

@@ -16,6 +16,7 @@ const TYPES: Record<ErrorCode, string> = {
   TG_ERR_METHOD_NOT_ALLOWED: 'invalid_request_error',
   TG_ERR_CONFLICT: 'invalid_request_error',
   TG_ERR_PAYLOAD_TOO_LARGE: 'request_too_large',
+  TG_ERR_REQUEST_TIMEOUT: 'invalid_request_error',
   TG_ERR_RATE_LIMITED: 'rate_limit_error',
   TG_ERR_INTERNAL: 'api_error',
   TG_ERR_UPSTREAM_UNREACHABLE: 'api_error',

@@ -91,7 +91,7 @@ export function estimateAnthropicRequest(path: string, body: Buffer): RequestEst
     builtinTools * ANTHROPIC_BUILTIN_TOOL_TOKENS +
     ANTHROPIC_REQUEST_OVERHEAD_TOKENS;
 
-  return shaped(maxTokens === undefined ? { inputTokens, choices: 1 } : { inputTokens, maxOutputTokens: maxTokens, choices: 1 }, walk.complete);
+  return shaped(maxTokens === undefined ? { inputTokens, choices: 1 } : { inputTokens, maxOutputTokens: maxTokens, choices: 1 }, walk.complete, referencedDocuments > 0);
 }
 
 function withoutQuery(path: string): string {

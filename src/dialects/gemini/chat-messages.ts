@@ -1,5 +1,6 @@
 import type { ChatContentPart, ChatMessage } from '../../core/chat-types.js';
 import { GatewayError } from '../../core/errors.js';
+import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from '../../lib/json-depth.js';
 import { DUMMY_THOUGHT_SIGNATURE, geminiCallId, signatureFromToolCall } from './tool-ids.js';
 
 /**
@@ -212,6 +213,7 @@ function assistantParts(
 function parseArguments(args: unknown, param: string): Obj {
   if (args === undefined || args === null || args === '') return {};
   if (typeof args !== 'string') throw bad('Tool call arguments must be a JSON string', param);
+  if (jsonNestsDeeperThan(args, MAX_JSON_DEPTH)) throw bad(`Tool call arguments are nested deeper than ${MAX_JSON_DEPTH} levels`, param);
   let parsed: unknown;
   try {
     parsed = JSON.parse(args);
@@ -224,6 +226,8 @@ function parseArguments(args: unknown, param: string): Obj {
 
 /** `functionResponse.response` must be an object: the output's JSON object, else `{output: <value or text>}`. */
 function toolResponse(output: string): Obj {
+  // Output nested too deep for the gateway to walk is passed on as the text it is.
+  if (jsonNestsDeeperThan(output, MAX_JSON_DEPTH)) return { output };
   try {
     const parsed: unknown = JSON.parse(output);
     return isObj(parsed) ? parsed : { output: parsed };

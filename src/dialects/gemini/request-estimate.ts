@@ -94,9 +94,9 @@ export function estimateGeminiRequest(path: string, body: Buffer): RequestEstima
     (otherFiles + referenced) * GEMINI_MEDIA.referenced +
     GEMINI_REQUEST_OVERHEAD_TOKENS;
 
-  if (EMBED.has(method)) return shaped({ inputTokens, maxOutputTokens: 0, choices: 1 }, walk.complete);
+  if (EMBED.has(method)) return shaped({ inputTokens, maxOutputTokens: 0, choices: 1 }, walk.complete, otherFiles + referenced > 0);
   const choices = candidateCount ?? 1;
-  return shaped(maxOutputTokens === undefined ? { inputTokens, choices } : { inputTokens, maxOutputTokens, choices }, walk.complete);
+  return shaped(maxOutputTokens === undefined ? { inputTokens, choices } : { inputTokens, maxOutputTokens, choices }, walk.complete, otherFiles + referenced > 0);
 }
 
 function withoutQuery(path: string): string {

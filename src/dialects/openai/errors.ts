@@ -15,6 +15,7 @@ const TYPE_AND_CODE: Record<ErrorCode, [type: string, code: string]> = {
   TG_ERR_METHOD_NOT_ALLOWED: ['invalid_request_error', 'method_not_allowed'],
   TG_ERR_CONFLICT: ['invalid_request_error', 'conflict'],
   TG_ERR_PAYLOAD_TOO_LARGE: ['invalid_request_error', 'request_too_large'],
+  TG_ERR_REQUEST_TIMEOUT: ['invalid_request_error', 'request_timeout'],
   TG_ERR_RATE_LIMITED: ['rate_limit_error', 'rate_limit_exceeded'],
   TG_ERR_INTERNAL: ['server_error', 'internal_error'],
   TG_ERR_UPSTREAM_UNREACHABLE: ['server_error', 'upstream_unreachable'],

@@ -137,18 +137,18 @@ export function estimateOpenAIRequest(path: string, body: Buffer, options: OpenA
 
   switch (endpoint) {
     case 'chat':
-      return shaped(withCap(inputTokens, maxCompletionTokens ?? maxTokens, n ?? 1), walk.complete);
+      return shaped(withCap(inputTokens, maxCompletionTokens ?? maxTokens, n ?? 1), walk.complete, referencedFiles + referenced > 0);
     case 'completions': {
       // unset max_tokens means 16 on OpenAI itself; other hosts of this dialect keep their own defaults
       const officialDefault = family !== 'other' && model !== undefined && !model.includes('/');
       const cap = maxTokens ?? (officialDefault ? LEGACY_COMPLETIONS_DEFAULT_MAX_TOKENS : undefined);
       // best_of candidates are generated (and billed) server-side even though only n are returned
-      return shaped(withCap(inputTokens, cap, Math.max(n ?? 1, bestOf ?? 1)), walk.complete);
+      return shaped(withCap(inputTokens, cap, Math.max(n ?? 1, bestOf ?? 1)), walk.complete, referencedFiles + referenced > 0);
     }
     case 'responses':
-      return shaped(withCap(inputTokens, maxOutputTokens, 1), walk.complete);
+      return shaped(withCap(inputTokens, maxOutputTokens, 1), walk.complete, referencedFiles + referenced > 0);
     case 'embeddings':
-      return shaped({ inputTokens, maxOutputTokens: 0, choices: 1 }, walk.complete);
+      return shaped({ inputTokens, maxOutputTokens: 0, choices: 1 }, walk.complete, referencedFiles + referenced > 0);
   }
 }
 

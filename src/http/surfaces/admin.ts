@@ -1,15 +1,26 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../core/errors.js';
 import type { Services } from '../../services/index.js';
+import { clientAddress } from '../plugins/client-address.js';
 import { adminCatalogRoutes } from './admin-catalog.js';
 
 type IdParams = { Params: { id: string } };
 
-/** `/admin/*`: users, credits and keys, behind the admin bearer token. */
+/**
+ * `/admin/*`: users, credits and keys, behind the admin bearer token. Wrong tokens are counted per
+ * client address (`services.adminFailures`); a locked-out address is refused whatever token it sends.
+ */
 export async function adminRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  app.addHook('onRequest', async (request: FastifyRequest) => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  const failures = services.adminFailures;
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const client = clientAddress(request.ip);
+    const locked = failures.lockedFor(client);
+    if (locked > 0) throw lockedOut(reply, locked);
+    const authorization = request.headers.authorization;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!services.adminToken.verify(match?.[1])) {
+      // A request without credentials guesses nothing; only presented ones count.
+      if (authorization !== undefined) failures.fail(client);
       throw new GatewayError('TG_ERR_UNAUTHORIZED', 'Admin endpoints need "Authorization: Bearer <ADMIN_TOKEN>".');
     }
   });
@@ -25,7 +36,9 @@ export async function adminRoutes(app: FastifyInstance, services: Services): Pro
     }),
   }));
   app.get<IdParams>('/admin/users/:id', async (request) => accounts.getUser(request.params.id));
-  app.post<IdParams>('/admin/users/:id/credit', async (request) => accounts.credit(request.params.id, request.body));
+  app.post<IdParams>('/admin/users/:id/credit', async (request) =>
+    accounts.credit(request.params.id, request.body, { idempotencyKey: request.headers['idempotency-key'] }),
+  );
   app.post<IdParams>('/admin/users/:id/keys', async (request, reply) =>
     reply.code(201).send(await accounts.createKey(request.params.id, request.body ?? {})),
   );
@@ -41,4 +54,10 @@ export async function adminRoutes(app: FastifyInstance, services: Services): Pro
     services.history.ledger(request.params.id, request.query),
   );
   adminCatalogRoutes(app, services);
+}
+
+function lockedOut(reply: FastifyReply, waitMs: number): GatewayError {
+  const seconds = Math.ceil(waitMs / 1000);
+  void reply.header('retry-after', String(seconds));
+  return new GatewayError('TG_ERR_RATE_LIMITED', `Too many wrong admin tokens from this address: admin endpoints refuse it for ${seconds} s more.`);
 }

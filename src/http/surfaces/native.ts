@@ -4,10 +4,11 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../../core/errors.js';
 import type { ProviderSpec } from '../../providers/index.js';
 import { canonicalPath, isCanonicalPath } from '../../lib/canonical-path.js';
+import type { IdleWatchdog } from '../../lib/idle-watchdog.js';
 import { readTopLevelFields } from '../../lib/json-fields.js';
 import { formModelProblem, multipartBoundary, readFormFields } from '../../lib/multipart-fields.js';
 import { asGatewayError, errorBody, type Services, type Surface } from '../../services/index.js';
-import { declaredLength, hasBody, limitStream, readWhole, tooLarge } from '../plugins/body.js';
+import { declaredLength, drainRest, hasBody, limitStream, readWhole, tooLarge } from '../plugins/body.js';
 import { clientKey } from '../plugins/client-key.js';
 import { responseSink } from '../response-sink.js';
 
@@ -34,6 +35,8 @@ export function nativeHandler(
   services: Services,
   log: Logger,
   isClosing: () => boolean,
+  /** Answers 408 for a body that stops arriving; none: bodies may pause for ever. */
+  bodyWatchdog?: IdleWatchdog,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const routes = new Map<string, Route>();
   for (const [mount, provider] of services.providers.mounts()) {
@@ -51,14 +54,16 @@ export function nativeHandler(
       sendError(res, route.surface, new GatewayError('TG_ERR_UNAVAILABLE', 'The gateway is shutting down; retry the request.'), true);
       return true;
     }
-    handleNative(services, route, req, res).catch((err: unknown) => {
+    handleNative(services, route, req, res, bodyWatchdog).catch((err: unknown) => {
       if (res.headersSent || res.destroyed) {
         res.destroy();
         return;
       }
       const failure = asGatewayError(err);
       if (failure.code === 'TG_ERR_INTERNAL' && !req.destroyed) log.error({ err }, 'native request failed');
-      sendError(res, route.surface, failure, false);
+      // A stalled upload would keep the connection: close it once the 408 is out.
+      sendError(res, route.surface, failure, failure.code === 'TG_ERR_REQUEST_TIMEOUT');
+      drainRest(req, bodyWatchdog);
     });
     return true;
   };
@@ -83,7 +88,7 @@ function prefixOf(url: string): string {
   return url.slice(0, end);
 }
 
-async function handleNative(services: Services, route: Route, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handleNative(services: Services, route: Route, req: IncomingMessage, res: ServerResponse, bodyWatchdog: IdleWatchdog | undefined): Promise<void> {
   const startedAt = Date.now();
   const url = req.url ?? '/';
   const queryStart = url.indexOf('?');
@@ -101,7 +106,7 @@ async function handleNative(services: Services, route: Route, req: IncomingMessa
     throw tooLarge(limit);
   }
   const method = req.method ?? 'GET';
-  const { body, fields } = await readBody(req, services.passthrough.endpoint(route.provider, method, path), limit);
+  const { body, fields } = await readBody(req, services.passthrough.endpoint(route.provider, method, path), limit, bodyWatchdog);
 
   await services.passthrough.forward({
     provider: route.provider,
@@ -139,6 +144,7 @@ async function readBody(
   req: IncomingMessage,
   endpoint: ReturnType<Services['passthrough']['endpoint']>,
   limit: number,
+  watchdog: IdleWatchdog | undefined,
 ): Promise<{ body: Buffer | Readable | undefined; fields: Record<string, unknown> }> {
   const contentType = req.headers['content-type'];
   if (endpoint.kind === 'metered') {
@@ -146,7 +152,7 @@ async function readBody(
       throw new GatewayError('TG_ERR_BAD_REQUEST', endpoint.body === 'json' ? 'This endpoint needs a JSON request body.' : 'This endpoint needs a multipart/form-data request body.');
     }
     if (endpoint.body === 'json') {
-      const body = await readWhole(req, limit);
+      const body = await readWhole(req, limit, watchdog);
       return { body, fields: readTopLevelFields(body, JSON_FIELDS) };
     }
     const boundary = multipartBoundary(contentType);
@@ -154,7 +160,7 @@ async function readBody(
       req.resume();
       throw new GatewayError('TG_ERR_BAD_REQUEST', 'This endpoint needs a multipart/form-data request body with a boundary.');
     }
-    const body = await readWhole(req, limit);
+    const body = await readWhole(req, limit, watchdog);
     // The model is priced and checked against the key from the first field; a second one could be what runs.
     const problem = formModelProblem(body, boundary);
     if (problem) throw new GatewayError('TG_ERR_BAD_REQUEST', problem, 'model');
@@ -162,10 +168,10 @@ async function readBody(
   }
   if (!hasBody(req)) return { body: undefined, fields: {} };
   if (isJson(contentType) || (req.method === 'POST' && isUntypedText(contentType))) {
-    const body = await readWhole(req, limit);
+    const body = await readWhole(req, limit, watchdog);
     return { body, fields: readTopLevelFields(body, JSON_FIELDS) };
   }
-  return { body: limitStream(req, limit), fields: {} };
+  return { body: limitStream(req, limit, watchdog), fields: {} };
 }
 
 /**

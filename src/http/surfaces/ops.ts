@@ -5,11 +5,8 @@ import type { Services } from '../../services/index.js';
 export async function opsRoutes(app: FastifyInstance, services: Services): Promise<void> {
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_request, reply) => {
-    try {
-      await services.readiness();
-      return { status: 'ready' };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', reason: 'database unreachable' });
-    }
+    const reason = await services.readiness();
+    if (reason === undefined) return { status: 'ready' };
+    return reply.code(503).send({ status: 'unavailable', reason });
   });
 }

@@ -42,6 +42,7 @@ export function unifiedRoutes(app: FastifyInstance, services: Services): void {
     return payload;
   });
   // Bodies are forwarded or translated by the services: keep them as bytes.
+  app.removeContentTypeParser('application/json');
   app.addContentTypeParser(['application/json', 'text/plain', 'multipart/form-data'], { parseAs: 'buffer', bodyLimit: services.maxBodyBytes }, (_request, body, done) => done(null, body));
 
   app.get('/v1', async () => INDEX);

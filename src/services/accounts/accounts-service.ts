@@ -51,8 +51,13 @@ export class AccountsService {
     return rows.map(userView);
   }
 
-  /** Adds (or, when negative, removes) rubles, with a ledger row in the same transaction. */
-  async credit(userId: string, input: unknown): Promise<{ balance: number; balance_micro: number; entry_id: string }> {
+  /**
+   * Adds (or, when negative, removes) rubles, with a ledger row in the same transaction. With an
+   * idempotency key, a retry moves nothing and gets the first answer; the key reused for another
+   * amount or note is a conflict.
+   */
+  async credit(userId: string, input: unknown, options: { idempotencyKey?: unknown } = {}): Promise<CreditView> {
+    const idempotencyKey = v.optionalIdempotencyKey(options.idempotencyKey);
     const body = v.asObject(input);
     v.rejectUnknown(body, ['amount', 'note']);
     const amountMicro = v.rubles(body['amount'], 'amount');
@@ -67,11 +72,19 @@ export class AccountsService {
       note,
       now: this.clock.now(),
       heldElsewhereMicro: this.store.billing.localHolds(userId, '').userMicro,
+      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
     });
     this.store.billing.forget({ userId });
     if (!result.ok && result.reason === 'no_user') throw notFound(`User ${userId} not found.`);
+    if (!result.ok && result.reason === 'key_used') {
+      const { entry } = result;
+      if (entry.amount_micro !== amountMicro || entry.note !== note) {
+        throw new GatewayError('TG_ERR_CONFLICT', 'This Idempotency-Key was already used for another amount or note; use a new key for a new credit.', 'Idempotency-Key');
+      }
+      return creditView(entry.balance_after_micro, entry.id);
+    }
     if (!result.ok) throw badRequest('The debit is larger than the balance not held for requests in flight; balances never go below zero.', 'amount');
-    return { balance: result.balanceMicro / 1_000_000, balance_micro: result.balanceMicro, entry_id: result.entry.id };
+    return creditView(result.balanceMicro, result.entry.id);
   }
 
   async createKey(userId: string, input: unknown): Promise<CreatedKey> {
@@ -162,6 +175,16 @@ export class AccountsService {
     if (!row) throw notFound(`User ${id} not found.`);
     return row;
   }
+}
+
+export interface CreditView {
+  balance: number;
+  balance_micro: number;
+  entry_id: string;
+}
+
+function creditView(balanceMicro: number, entryId: string): CreditView {
+  return { balance: balanceMicro / 1_000_000, balance_micro: balanceMicro, entry_id: entryId };
 }
 
 function jsonOrNull(models: string[] | null | undefined): string | null {

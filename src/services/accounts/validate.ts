@@ -80,3 +80,14 @@ export function optionalTime(value: unknown, field: string): number | null | und
   if (!Number.isFinite(ms)) throw badRequest(`'${field}' must be an ISO 8601 date-time such as "2027-01-31T00:00:00Z".`, field);
   return ms;
 }
+
+const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
+
+/** An `Idempotency-Key`: 1 to 255 printable ASCII characters. */
+export function optionalIdempotencyKey(value: unknown, field = 'Idempotency-Key'): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
+    throw badRequest(`'${field}' must be 1 to 255 printable ASCII characters.`, field);
+  }
+  return value;
+}

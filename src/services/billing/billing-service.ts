@@ -4,11 +4,15 @@ import { modelAllowed } from '../../core/model-patterns.js';
 import { newId } from '../../lib/ids.js';
 import type { Clock } from '../../lib/clock.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
-import type { Store } from '../../store/index.js';
+import type { NewRequestRow, SettleOutcome, Store } from '../../store/index.js';
 import type { Principal } from '../auth/authenticator.js';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import type { BillingSettingsService } from '../settings/billing-settings.js';
-import { estimateCost, type CostBasis } from './estimate-cost.js';
+import { estimateCost, type CostBasis, type UsageBounds } from './estimate-cost.js';
+import { InterruptedCalls } from './interrupted-calls.js';
+import { monthOf } from './month.js';
+
+export { monthOf } from './month.js';
 import type { NativeEndpoint } from '../../core/native-endpoint.js';
 
 export const INSUFFICIENT_BALANCE = 'Insufficient balance to run this request.';
@@ -28,6 +32,11 @@ export interface AdmissionRequest {
   endpoint?: NativeEndpoint['kind'];
   /** `POST /v1/files`: the call, for the refusal's message. */
   call?: string;
+  /**
+   * The request as it is admitted, recorded (in flight) with its hold before anything is forwarded; the
+   * estimate's input tokens are added to it. A crash leaves it in history as interrupted.
+   */
+  inFlight?: NewRequestRow;
 }
 
 /** A call let through. `holdMicro` is what was reserved for it; `billed` false means it is served free. */
@@ -39,6 +48,8 @@ export interface Admission {
   billed: boolean;
   /** The input tokens the estimate counted, to bill a cut stream that reported none. */
   estimatedInputTokens: number;
+  /** Token-billed calls: the most usage the provider can truthfully report (estimate-cost.ts). */
+  bounds?: UsageBounds;
 }
 
 export interface Charge {
@@ -55,11 +66,14 @@ export interface BillingOptions {
   holdTtlMs: number;
   /** When the store is one node's own (SQLite), every hold found at start-up is an orphan. */
   ownsAllHolds: boolean;
+  /** Shared stores: how long a node's lease lasts; a node silent for longer is dead and its calls are settled. */
+  leaseMs: number;
 }
 
 const SWEEP_EVERY_MS = 30_000;
 const SWEEP_BATCH = 500;
 const SETTLE_RETRIES = 5;
+const STORE_UNAVAILABLE = 'The gateway cannot record charges right now (its database refuses writes); retry shortly.';
 
 /**
  * Admission (permissions, price, estimate, hold) before a call is forwarded, and settlement (charge or
@@ -68,7 +82,9 @@ const SETTLE_RETRIES = 5;
  */
 export class BillingService {
   private sweeper: NodeJS.Timeout | undefined;
+  private lease: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly interrupted: InterruptedCalls;
 
   constructor(
     private readonly store: Store,
@@ -78,7 +94,9 @@ export class BillingService {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly options: BillingOptions,
-  ) {}
+  ) {
+    this.interrupted = new InterruptedCalls(store, catalog, settings, clock, log);
+  }
 
   /**
    * Refuses with a GatewayError (403 model not allowed, 404 unknown model, 402 insufficient money) or
@@ -130,6 +148,8 @@ export class BillingService {
     }
 
     const now = this.clock.now();
+    // A store that refuses writes cannot record the charge: nothing is forwarded until it takes them again.
+    if (this.store.billing.failing()) throw new GatewayError('TG_ERR_UNAVAILABLE', STORE_UNAVAILABLE);
     const outcome = await this.store.billing.reserve({
       requestId: req.requestId,
       userId: principal.userId,
@@ -139,31 +159,71 @@ export class BillingService {
       nodeId: this.options.nodeId,
       now,
       expiresAt: now + this.options.holdTtlMs,
+      ...(req.inFlight ? { request: { ...req.inFlight, input_tokens: estimate.inputTokens, usage_source: 'estimated' } } : {}),
     });
     if (outcome !== 'ok') throw new GatewayError('TG_ERR_INSUFFICIENT_BALANCE', INSUFFICIENT_BALANCE);
     admission.holdMicro = estimate.micro;
     admission.billed = true;
     admission.estimatedInputTokens = estimate.inputTokens;
+    if (estimate.bounds) admission.bounds = estimate.bounds;
     return admission;
   }
 
   /**
-   * Charges a finished call (`charge` undefined or 0: releases its hold). Runs in the background and
-   * retries; never throws to the request path.
+   * Charges a finished call (`charge` undefined or 0: releases its hold) and writes its history row
+   * (`request`) with it. Resolves once the store has written it (or refused to: it is then retried in the
+   * background), so the caller can finish the client's answer only after its charge is durable. Never
+   * rejects.
    */
-  settle(admission: Admission, charge: Charge | undefined): void {
-    if (!admission.billed) return;
-    const work = this.settleWithRetry(admission, charge).finally(() => this.inFlight.delete(work));
+  settle(admission: Admission, charge: Charge | undefined, request?: NewRequestRow): Promise<void> {
+    if (!admission.billed) return Promise.resolve();
+    let firstAttempt!: () => void;
+    const attempted = new Promise<void>((resolve) => (firstAttempt = resolve));
+    const work = this.settleWithRetry(admission, charge, request, firstAttempt).finally(() => {
+      firstAttempt();
+      this.inFlight.delete(work);
+    });
     this.inFlight.add(work);
+    return attempted;
   }
 
-  /** Releases orphans now and then every half minute. */
+  /**
+   * Before serving: proves the store takes writes (else the start fails with the reason), takes this
+   * node's lease, and settles what a crash interrupted — on SQLite every call left in flight, on
+   * PostgreSQL this node's earlier holds and those of nodes whose lease ran out (checked again every
+   * third of a lease). Expired holds are released every half minute, a last resort.
+   */
   async start(): Promise<void> {
-    await this.releaseStale(this.options.ownsAllHolds ? { all: true } : { nodeId: this.options.nodeId, expiredAt: this.clock.now() });
+    const startedAt = this.clock.now();
+    try {
+      await this.store.billing.checkWritable(startedAt);
+    } catch (err) {
+      throw new Error(`the database cannot be written (${(err as Error).message}): check its permissions, free disk space and that it is not read-only`);
+    }
+    if (this.options.ownsAllHolds) {
+      await this.interrupted.recover(await this.store.billing.interruptedOnStart());
+      await this.store.billing.flush();
+      await this.releaseStale({ all: true });
+    } else {
+      await this.store.billing.heartbeat(this.options.nodeId, startedAt, this.options.leaseMs);
+      await this.recoverDeadNodes(startedAt);
+      this.lease = setInterval(() => {
+        this.store.billing
+          .heartbeat(this.options.nodeId, startedAt, this.options.leaseMs)
+          .then(() => this.recoverDeadNodes(startedAt))
+          .catch((err: unknown) => this.log.warn({ err }, 'renewing the node lease or settling dead nodes failed'));
+      }, Math.max(250, Math.floor(this.options.leaseMs / 3)));
+      this.lease.unref();
+    }
     this.sweeper = setInterval(() => {
       this.releaseStale({ expiredAt: this.clock.now() }).catch((err: unknown) => this.log.warn({ err }, 'releasing expired holds failed'));
     }, SWEEP_EVERY_MS);
     this.sweeper.unref();
+  }
+
+  /** True while the store refuses to write admissions or charges (paid calls are refused meanwhile). */
+  failing(): boolean {
+    return this.store.billing.failing();
   }
 
   /** Resolves when every settlement under way has been written. */
@@ -174,14 +234,24 @@ export class BillingService {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    clearInterval(this.lease);
     try {
       await this.idle();
     } catch (err) {
-      this.log.error({ err }, 'writing the last charges failed');
+      // Nothing is dropped silently: what could not be written is logged whole, for the operator to replay.
+      this.log.error({ err, unwritten: this.store.billing.unwritten() }, 'writing the last charges failed');
     }
   }
 
-  private async settleWithRetry(admission: Admission, charge: Charge | undefined): Promise<void> {
+  private async recoverDeadNodes(startedAt: number): Promise<void> {
+    for (;;) {
+      const holds = await this.store.billing.orphanHolds({ nodeId: this.options.nodeId, startedBefore: startedAt }, SWEEP_BATCH);
+      await this.interrupted.recoverHolds(holds.map((hold) => hold.requestId));
+      if (holds.length < SWEEP_BATCH) return;
+    }
+  }
+
+  private async settleWithRetry(admission: Admission, charge: Charge | undefined, request: NewRequestRow | undefined, attempted: () => void): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         const now = this.clock.now();
@@ -196,19 +266,25 @@ export class BillingService {
           period: monthOf(now),
           ledgerId: newId('led', now),
           now,
+          ...(request ? { request } : {}),
         });
-        if (typeof outcome === 'number' && charge && outcome < charge.costMicro) {
-          this.log.warn({ requestId: admission.requestId, cost: charge.costMicro, charged: outcome }, 'charge capped by the money left');
-        }
+        this.reportCap(admission, charge, outcome);
         return;
       } catch (err) {
+        attempted(); // the client's answer is not held back while the store is retried
         if (attempt >= SETTLE_RETRIES) {
           // The hold stays and expires; the request row keeps its cost for reconciliation.
-          this.log.error({ err, requestId: admission.requestId }, 'settling a request failed');
+          this.log.error({ err, requestId: admission.requestId, costMicro: charge?.costMicro ?? 0 }, 'settling a request failed');
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt).unref());
       }
+    }
+  }
+
+  private reportCap(admission: Admission, charge: Charge | undefined, outcome: SettleOutcome): void {
+    if (typeof outcome === 'number' && charge && outcome < charge.costMicro) {
+      this.log.warn({ requestId: admission.requestId, cost: charge.costMicro, charged: outcome }, 'charge capped by the money left');
     }
   }
 
@@ -220,16 +296,4 @@ export class BillingService {
       if (ids.length < SWEEP_BATCH) return;
     }
   }
-}
-
-let cachedMonth = { from: 0, to: -1, name: '' };
-
-/** `YYYY-MM` in UTC: the period a key's monthly limit counts. Called per request, so the month is cached. */
-export function monthOf(epochMs: number): string {
-  if (epochMs >= cachedMonth.from && epochMs < cachedMonth.to) return cachedMonth.name;
-  const date = new Date(epochMs);
-  const from = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
-  const to = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
-  cachedMonth = { from, to, name: date.toISOString().slice(0, 7) };
-  return cachedMonth.name;
 }

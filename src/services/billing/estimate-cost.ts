@@ -30,7 +30,25 @@ const MIN_AUDIO_BYTES_PER_SECOND = 2_000;
 const AUDIO_INPUT_TOKENS_PER_SECOND = 20;
 const TRANSCRIPT_TOKENS_PER_SECOND = 10;
 
-export type Estimate = { ok: true; micro: number; inputTokens: number } | { ok: false; missing: string };
+/**
+ * The most usage a provider can truthfully report for a token-billed request; above it the report is not
+ * believed and the call is billed at the bound (README "The bill is bounded by what was asked"):
+ * - output: the request's own cap (or the model's maximum output) × answers, plus 5% and 32 tokens;
+ * - input: twice the estimate's count (itself an upper bound of the prompt) plus 1,024 tokens; when the
+ *   prompt references content the body does not show (files by id or URL, caches), at least twice the
+ *   model's context window (or 2M tokens when the catalog does not say).
+ */
+export interface UsageBounds {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+const OUTPUT_MARGIN = 1.05;
+const OUTPUT_MARGIN_TOKENS = 32;
+const INPUT_MARGIN_TOKENS = 1_024;
+const UNKNOWN_CONTEXT_TOKENS = 1_000_000;
+
+export type Estimate = { ok: true; micro: number; inputTokens: number; bounds?: UsageBounds } | { ok: false; missing: string };
 
 /** The hold for a request: the most it can cost, in micro-rubles at the rate and markup in force. */
 export function estimateCost(model: ModelEntry, basis: CostBasis, settings: BillingSettings): Estimate {
@@ -43,7 +61,16 @@ export function estimateCost(model: ModelEntry, basis: CostBasis, settings: Bill
     cost = costUsd(usage, model.pricing, options);
   }
   if (!cost.ok) return { ok: false, missing: cost.missing };
-  return { ok: true, micro: usdToMicroRubles(cost.usd, settings.usdRubRate, settings.markup), inputTokens: usage.inputTokens };
+  const micro = usdToMicroRubles(cost.usd, settings.usdRubRate, settings.markup);
+  // Only token-billed calls are bounded: per-image, per-character and per-minute calls bill what the request says.
+  if (basis.requestUsage || basis.uploadBytes !== undefined || !basis.tokens) return { ok: true, micro, inputTokens: usage.inputTokens };
+  return { ok: true, micro, inputTokens: usage.inputTokens, bounds: usageBounds(model, basis.tokens, usage.outputTokens) };
+}
+
+function usageBounds(model: ModelEntry, tokens: RequestEstimate, outputTokens: number): UsageBounds {
+  let inputTokens = tokens.inputTokens * 2 + INPUT_MARGIN_TOKENS;
+  if (tokens.referenced) inputTokens = Math.max(inputTokens, 2 * (model.contextWindow ?? UNKNOWN_CONTEXT_TOKENS));
+  return { inputTokens, outputTokens: Math.ceil(outputTokens * OUTPUT_MARGIN) + OUTPUT_MARGIN_TOKENS };
 }
 
 function worstCaseUsage(model: ModelEntry, basis: CostBasis): { usage: Usage; options: CostOptions } {

@@ -5,6 +5,7 @@ import type { RequestUsage } from '../../dialects/openai/request-usage.js';
 import { countOpenAITokens } from '../../lib/token-count.js';
 import type { NewRequestRow } from '../../store/index.js';
 import type { Charge } from '../billing/billing-service.js';
+import type { UsageBounds } from '../billing/estimate-cost.js';
 import type { PricedUsage } from './price-usage.js';
 
 export type UsageColumns = Pick<
@@ -19,12 +20,17 @@ export type UsageColumns = Pick<
   | 'cost_usd'
   | 'usd_rub_rate'
   | 'price_version'
+  | 'reported_usage'
 >;
 
 export interface Metered {
   columns: UsageColumns;
   /** What to charge; undefined when nothing billable was produced or it could not be priced. */
   charge: Charge | undefined;
+  /** The answer ended properly (its tap saw the whole body or the stream's end); true without a tap. */
+  complete: boolean;
+  /** The provider reported more than the request allowed: what it reported (billed at the bound instead). */
+  capped?: Usage;
 }
 
 /**
@@ -40,8 +46,10 @@ export function meterUsage(
   price: (models: ReadonlyArray<string | undefined>, usage: Usage, options: CostOptions) => PricedUsage,
   requestedModel: string | undefined,
   estimatedInputTokens: number,
+  bounds?: UsageBounds,
 ): Metered {
   const result = tap?.end();
+  const complete = result?.complete ?? true;
   let usage = result?.usage ?? requestUsage?.usage;
   let source = result?.usage ? (result.complete ? 'reported' : 'partial') : 'request';
   // Cut, failed, or complete without any usage reported: bill what was delivered, never the whole hold.
@@ -57,7 +65,12 @@ export function meterUsage(
       source = result.usage ? 'partial' : 'counted';
     }
   }
-  if (!usage) return { columns: { usage_source: 'none' }, charge: undefined };
+  if (!usage) return { columns: { usage_source: 'none' }, charge: undefined, complete };
+  const reported = bounds && exceeds(usage, bounds) ? usage : undefined;
+  if (reported) {
+    usage = withinBounds(usage, bounds!);
+    source = 'capped';
+  }
   const options: CostOptions = requestUsage?.imageVariant ? { imageVariant: requestUsage.imageVariant } : {};
   const priced = price([result?.model, requestedModel], usage, options);
   return {
@@ -72,10 +85,29 @@ export function meterUsage(
       cost_usd: priced.costUsd,
       usd_rub_rate: priced.usdRubRate,
       price_version: priced.priceVersion,
+      ...(reported ? { reported_usage: JSON.stringify(reported) } : {}),
     },
     charge:
       priced.costMicro === null
         ? undefined
         : { costMicro: priced.costMicro, costUsd: priced.costUsd, usdNano: priced.usdNano, usdRubRate: priced.usdRubRate },
+    complete,
+    ...(reported ? { capped: reported } : {}),
   };
+}
+
+function exceeds(usage: Usage, bounds: UsageBounds): boolean {
+  return usage.inputTokens > bounds.inputTokens || usage.outputTokens > bounds.outputTokens;
+}
+
+/** The usage cut down to the bounds; cached and cache-write tokens stay within the input, reasoning within the output. */
+function withinBounds(usage: Usage, bounds: UsageBounds): Usage {
+  const inputTokens = Math.min(usage.inputTokens, bounds.inputTokens);
+  const outputTokens = Math.min(usage.outputTokens, bounds.outputTokens);
+  const cached = Math.min(usage.cachedInputTokens ?? 0, inputTokens);
+  const bounded: Usage = { ...usage, inputTokens, outputTokens };
+  if (usage.cachedInputTokens !== undefined) bounded.cachedInputTokens = cached;
+  if (usage.cacheWriteTokens !== undefined) bounded.cacheWriteTokens = Math.min(usage.cacheWriteTokens, inputTokens - cached);
+  if (usage.reasoningTokens !== undefined) bounded.reasoningTokens = Math.min(usage.reasoningTokens, outputTokens);
+  return bounded;
 }

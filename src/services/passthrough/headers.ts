@@ -22,6 +22,12 @@ const DROP_REQUEST = new Set([
   'x-real-ip',
   // Asked of the upstream as identity so the usage tap can read the stream.
   'accept-encoding',
+  // The upstream account is the operator's: a client may not pick another organisation, project or quota.
+  'openai-organization',
+  'openai-project',
+  'anthropic-organization-id',
+  'anthropic-workspace-id',
+  'x-goog-user-project',
 ]);
 
 export function upstreamRequestHeaders(
@@ -30,12 +36,24 @@ export function upstreamRequestHeaders(
   contentLength: number | undefined,
 ): Record<string, string> {
   const out: Record<string, string> = {};
+  const hopByHop = connectionOptions(incoming.connection);
   for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || DROP_REQUEST.has(name) || name.startsWith('x-forwarded-')) continue;
+    if (value === undefined || DROP_REQUEST.has(name) || name.startsWith('x-forwarded-') || hopByHop?.has(name)) continue;
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   if (contentLength !== undefined) out['content-length'] = String(contentLength);
   return Object.assign(out, auth);
+}
+
+/** The header names a `Connection:` header lists: hop-by-hop for this connection only (RFC 9110 §7.6.1). */
+function connectionOptions(value: string | undefined): Set<string> | undefined {
+  if (value === undefined || /^\s*(?:keep-alive|close)\s*$/i.test(value)) return undefined;
+  const names = new Set<string>();
+  for (const option of value.split(',')) {
+    const name = option.trim().toLowerCase();
+    if (name !== '') names.add(name);
+  }
+  return names;
 }
 
 /** Passed back to the client: the body's type and the provider's request ids, rate limits and retry hints. */

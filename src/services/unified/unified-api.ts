@@ -6,6 +6,7 @@ import { responsesToChat } from '../../dialects/openai/responses-request.js';
 import { chatToResponse } from '../../dialects/openai/responses-response.js';
 import { ChatChunksAsResponseEvents } from '../../dialects/openai/responses-stream.js';
 import { newId } from '../../lib/ids.js';
+import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from '../../lib/json-depth.js';
 import { formModelProblem, multipartBoundary, readFormFields, replaceFormField } from '../../lib/multipart-fields.js';
 import type { ClientSink } from '../passthrough/client-sink.js';
 import type { ResponseTranslator } from '../passthrough/response-translator.js';
@@ -182,6 +183,7 @@ function headerText(value: string | string[] | undefined): string | undefined {
 }
 
 function parseObject(body: Buffer): Record<string, unknown> {
+  if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) throw badRequest(`The request body is nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects.`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));

@@ -3,6 +3,8 @@ import * as m0001 from './0001_create_core_tables.js';
 import * as m0002 from './0002_create_model_overrides.js';
 import * as m0003 from './0003_add_request_usage.js';
 import * as m0004 from './0004_add_holds.js';
+import * as m0005 from './0005_record_admissions.js';
+import * as m0006 from './0006_add_credit_idempotency_keys.js';
 
 /** Every migration, in order; names are stable forever once released. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -10,4 +12,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002_create_model_overrides': m0002,
   '0003_add_request_usage': m0003,
   '0004_add_holds': m0004,
+  '0005_record_admissions': m0005,
+  '0006_add_credit_idempotency_keys': m0006,
 };

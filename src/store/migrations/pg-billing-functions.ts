@@ -1,16 +1,38 @@
+import { REQUEST_COLUMNS } from '../request-columns.js';
+
 /**
  * PostgreSQL side of admission and settlement (the SQLite side is `repos/billing-sqlite.ts`: keep the
  * two in step). Each function runs as one statement, so one round trip and one transaction. Every
  * function locks the key row before the account row, so concurrent calls never deadlock.
+ *
+ * The functions are always created in their latest form (plpgsql bodies bind to tables when they run);
+ * a migration that changes a signature drops the superseded one (`PG_SUPERSEDED_FUNCTIONS`).
  */
 export const PG_BILLING_FUNCTION_NAMES = ['tollgate_reserve', 'tollgate_settle', 'tollgate_release'] as const;
 
+/** Signatures replaced by later migrations (0005 added the request row to reserve and settle). */
+export const PG_SUPERSEDED_FUNCTIONS = [
+  'tollgate_reserve(text, text, text, bigint, text, text, bigint, bigint)',
+  'tollgate_settle(text, text, text, bigint, text, bigint, text, text, text, bigint)',
+];
+
+const UPDATED = REQUEST_COLUMNS.filter((c) => c !== 'id')
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ');
+
+/** Writes `p_request` (a requests row as JSON), replacing an earlier version of the same row. */
+const UPSERT_REQUEST = `insert into requests select * from jsonb_populate_record(null::requests, v_request)
+       on conflict (id) do update set ${UPDATED};`;
+
 export const PG_BILLING_FUNCTIONS = [
-  // 'ok', or which limit refused: 'key_limit' (budget or monthly) or 'balance'.
+  // 'ok', or which limit refused: 'key_limit' (budget or monthly) or 'balance'. With the hold, the request
+  // is recorded as in flight (p_request), so a node that dies leaves it in history as interrupted.
   `create or replace function tollgate_reserve(
      p_request_id text, p_user_id text, p_key_id text, p_amount bigint, p_period text,
-     p_node_id text, p_now bigint, p_expires_at bigint)
+     p_node_id text, p_now bigint, p_expires_at bigint, p_request jsonb default null)
    returns text language plpgsql as $$
+   declare
+     v_request jsonb := p_request;
    begin
      update api_keys set held_micro = held_micro + p_amount
       where id = p_key_id
@@ -26,14 +48,19 @@ export const PG_BILLING_FUNCTIONS = [
      end if;
      insert into holds (request_id, user_id, key_id, amount_micro, node_id, created_at, expires_at)
      values (p_request_id, p_user_id, p_key_id, p_amount, p_node_id, p_now, p_expires_at);
+     if v_request is not null then
+       ${UPSERT_REQUEST}
+     end if;
      return 'ok';
    end $$`,
 
   // Releases the request's hold (if any) and charges min(cost, what the key and account can still pay
   // without touching other requests' holds). Returns the amount charged, or -1 when already charged.
+  // p_request, the finished request's history row, is written in the same transaction, its cost being
+  // what was charged (so history and ledger never disagree); p_note marks interrupted calls.
   `create or replace function tollgate_settle(
      p_request_id text, p_user_id text, p_key_id text, p_cost bigint, p_cost_usd text, p_usd_nano bigint,
-     p_rate text, p_period text, p_ledger_id text, p_now bigint)
+     p_rate text, p_period text, p_ledger_id text, p_now bigint, p_request jsonb default null, p_note text default null)
    returns bigint language plpgsql as $$
    declare
      v_hold bigint;
@@ -43,6 +70,7 @@ export const PG_BILLING_FUNCTIONS = [
      v_held bigint;
      v_charge bigint;
      v_after bigint;
+     v_request jsonb := p_request;
    begin
      select * into v_key from api_keys where id = p_key_id for update;
      delete from holds where request_id = p_request_id returning amount_micro into v_hold;
@@ -50,6 +78,9 @@ export const PG_BILLING_FUNCTIONS = [
        v_hold := 0;
        perform 1 from ledger_entries where request_id = p_request_id and kind = 'charge';
        if found then return -1; end if;
+     end if;
+     if v_request is not null then
+       update api_keys set last_used_at = greatest(coalesce(last_used_at, 0), (v_request->>'created_at')::bigint) where id = p_key_id;
      end if;
      v_month_used := case when v_key.monthly_period = p_period then v_key.monthly_used_micro else 0 end;
      v_charge := greatest(p_cost, 0);
@@ -63,6 +94,9 @@ export const PG_BILLING_FUNCTIONS = [
      if p_cost <= 0 then
        update api_keys set held_micro = held_micro - v_hold where id = p_key_id;
        update users set held_micro = held_micro - v_hold where id = p_user_id;
+       if v_request is not null then
+         ${UPSERT_REQUEST}
+       end if;
        return 0;
      end if;
      v_charge := least(v_charge, greatest(0, v_balance - (v_held - v_hold)));
@@ -81,8 +115,12 @@ export const PG_BILLING_FUNCTIONS = [
      insert into ledger_entries (id, user_id, kind, amount_micro, balance_after_micro, request_id, key_id, note,
                                  created_at, cost_usd, usd_rub_rate, usd_nano)
      values (p_ledger_id, p_user_id, 'charge', -v_charge, v_after, p_request_id, p_key_id,
-             case when v_charge < p_cost then 'capped: cost ' || p_cost || ' micro-RUB' else null end,
+             nullif(concat_ws('; ', p_note, case when v_charge < p_cost then 'capped: cost ' || p_cost || ' micro-RUB' end), ''),
              p_now, p_cost_usd, p_rate, p_usd_nano);
+     if v_request is not null then
+       v_request := v_request || jsonb_build_object('cost_micro', v_charge);
+       ${UPSERT_REQUEST}
+     end if;
      return v_charge;
    end $$`,
 

@@ -1,5 +1,8 @@
 import type SQLite from 'better-sqlite3';
-import type { BillingRepo, ReserveArgs, ReserveOutcome, SettleArgs, SettleOutcome } from './billing-repo.js';
+import { ChargeJournal, readJournal, type JournalAdmission } from '../charge-journal.js';
+import type { RequestRowToWrite } from './billing-repo.js';
+import type { BillingRepo, OrphanHold, ReserveArgs, ReserveOutcome, SettleArgs, SettleOutcome } from './billing-repo.js';
+import { prepareBatchWriter, type BatchResult, type PendingCharge, type WriteBatch } from './billing-sqlite-writes.js';
 
 interface KeyMoney {
   /** The owning account's balance, read in the same statement. */
@@ -16,14 +19,16 @@ interface Hold {
   keyId: string;
   amount: number;
   expiresAt: number;
-}
-
-interface PendingCharge extends SettleArgs {
-  charge: number;
+  /** The admission as journaled, rewritten when the journal is compacted while the call is in flight. */
+  admission?: JournalAdmission;
 }
 
 const FLUSH_AFTER_MS = 20;
 const FLUSH_AT = 256;
+/** A batch the store refused (a full disk, a read-only file) is tried again this often. */
+const RETRY_AFTER_MS = 1000;
+/** The journal is compacted (to the calls in flight) after a batch once it is this large. */
+const COMPACT_JOURNAL_AT = 4 * 1024 * 1024;
 /** How long a key's limits and its account's balance are trusted from memory; a flush or a local change drops them sooner. */
 const MONEY_TTL_MS = 1000;
 
@@ -36,16 +41,21 @@ interface CachedMoney {
 /**
  * Admission and settlement on SQLite, where one gateway process owns the database file. The rules are
  * those of the PostgreSQL functions (migrations/pg-billing-functions.ts: keep the two in step); the
- * bookkeeping differs because a write transaction per request would cost more than the whole relay:
+ * bookkeeping differs because a write transaction per request would cost more than the whole relay
+ * (~50 µs a commit here):
  *
- * - Holds live in this process's memory (they die with it, so a crash can leave no orphan). Admission
+ * - Holds live in this process's memory (they die with it, so a crash leaves no orphan hold). Admission
  *   reads the account's balance and the key's usage from the file (prepared statements, microseconds, so
- *   a credit made by the CLI counts within a second; one made through this process at once) and subtracts
- *   this process's holds and unwritten charges. The batch write caps each charge at the stored balance, so
- *   a debit made elsewhere in that second can never drive a balance below zero.
- * - Charges are computed at once (capped like PostgreSQL's) and written in batches: one transaction
- *   every 20 ms for everything settled since, each with its ledger row, balance and key usage. A crash can
- *   lose at most that window of charges (never an overspend); a graceful stop writes them all.
+ *   a credit made by the CLI counts within a second; one made through this process at once) and
+ *   subtracts this process's holds and unwritten charges.
+ * - Every admission and every settlement is first appended to the charge journal (charge-journal.ts),
+ *   synchronously: before the call is forwarded, and before its answer ends. That line survives the
+ *   process dying; the next start replays what the batches had not written, and settles the admissions
+ *   without a settlement as interrupted calls.
+ * - Charges (ledger row, history row, balance, key usage) are written to SQLite in batches: one
+ *   transaction every 20 ms for everything settled since. A batch the store refuses is kept and retried
+ *   every second; meanwhile `failing()` is true and new admissions are refused (the charges stay counted
+ *   against the money in memory, and are logged whole if the process stops before they are written).
  */
 export class SqliteBillingRepo implements BillingRepo {
   private readonly holds = new Map<string, Hold>();
@@ -56,64 +66,43 @@ export class SqliteBillingRepo implements BillingRepo {
   private readonly pendingByKey = new Map<string, number>();
   private readonly pendingIds = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private writesFailing = false;
   private readonly moneyByKey = new Map<string, CachedMoney>();
   private readonly keysByUser = new Map<string, Set<string>>();
+  private readonly journal: ChargeJournal | undefined;
 
   private readonly keyMoney: SQLite.Statement<[string], KeyMoney>;
   private readonly charged: SQLite.Statement<[string], number>;
-  private readonly writeBatch: (charges: readonly PendingCharge[]) => void;
+  private readonly writeBatch: (batch: WriteBatch) => BatchResult;
 
-  constructor(db: SQLite.Database) {
+  /** `journalFile`: where the charge journal lives (beside the database); none for an in-memory database. */
+  constructor(db: SQLite.Database, private readonly journalFile?: string) {
     this.keyMoney = db.prepare<[string], KeyMoney>(
       `select u.balance_micro, k.budget_limit_micro, k.budget_used_micro, k.monthly_limit_micro, k.monthly_used_micro, k.monthly_period
        from api_keys k join users u on u.id = k.user_id where k.id = ?`,
     );
     this.charged = db.prepare<[string], number>(`select 1 from ledger_entries where request_id = ? and kind = 'charge'`).pluck();
-    // Never moves the month back (see tollgate_settle): a late charge of last month counts in the budget only.
-    const chargeKey = db.prepare<{ charge: number; period: string; keyId: string }>(`update api_keys set budget_used_micro = budget_used_micro + @charge,
-      monthly_used_micro = case when monthly_period > @period then monthly_used_micro
-                                when monthly_period = @period then monthly_used_micro + @charge else @charge end,
-      monthly_period = case when monthly_period > @period then monthly_period else @period end where id = @keyId`);
-    const balanceOf = db.prepare<[string], number>('select balance_micro from users where id = ?').pluck();
-    const chargeUser = db.prepare<[number, number, string]>('update users set balance_micro = balance_micro - ?, updated_at = ? where id = ?');
-    const insertCharge = db.prepare(`insert or ignore into ledger_entries (id, user_id, kind, amount_micro, balance_after_micro,
-      request_id, key_id, note, created_at, cost_usd, usd_rub_rate, usd_nano)
-      values (@ledgerId, @userId, 'charge', @amount, @after, @requestId, @keyId, @note, @now, @costUsd, @usdRubRate, @usdNano)`);
-    // One ledger row per charge; one balance update per account and one usage update per key and month.
-    this.writeBatch = db.transaction((charges: readonly PendingCharge[]) => {
-      const balances = new Map<string, number>();
-      const byUser = new Map<string, { total: number; now: number }>();
-      const byKey = new Map<string, { total: number; period: string; keyId: string }>();
-      for (const c of charges) {
-        let balance = balances.get(c.userId) ?? balanceOf.get(c.userId);
-        if (balance === undefined) throw new Error(`charging ${c.requestId}: the account is missing`);
-        const charge = Math.min(c.charge, Math.max(0, balance));
-        const note = charge < c.costMicro ? `capped: cost ${c.costMicro} micro-RUB` : null;
-        const inserted = insertCharge.run({ ...c, amount: -charge, after: balance - charge, note });
-        balances.set(c.userId, balance);
-        if (inserted.changes === 0) continue; // charged before (a retried batch): never twice
-        balance -= charge;
-        balances.set(c.userId, balance);
-        const user = byUser.get(c.userId) ?? { total: 0, now: c.now };
-        user.total += charge;
-        user.now = Math.max(user.now, c.now);
-        byUser.set(c.userId, user);
-        const slot = `${c.keyId} ${c.period}`;
-        const key = byKey.get(slot) ?? { total: 0, period: c.period, keyId: c.keyId };
-        key.total += charge;
-        byKey.set(slot, key);
-      }
-      for (const [userId, user] of byUser) chargeUser.run(user.total, user.now, userId);
-      for (const key of byKey.values()) chargeKey.run({ charge: key.total, period: key.period, keyId: key.keyId });
-    });
+    this.writeBatch = prepareBatchWriter(db);
+    this.journal = journalFile ? new ChargeJournal(journalFile) : undefined;
   }
 
   async reserve(a: ReserveArgs): Promise<ReserveOutcome> {
     if (this.holds.has(a.requestId)) throw new Error(`request ${a.requestId} already holds money`);
+    if (this.writesFailing) throw new StoreWriteFailing();
     const key = this.money(a.keyId, a.userId, a.now);
     if (!key || this.keyRoom(key, a.keyId, a.period) < a.amountMicro) return 'key_limit';
     if (this.userRoom(key.balance_micro, a.userId) < a.amountMicro) return 'balance';
-    this.holds.set(a.requestId, { userId: a.userId, keyId: a.keyId, amount: a.amountMicro, expiresAt: a.expiresAt });
+    const admission = a.request ? { requestId: a.requestId, userId: a.userId, keyId: a.keyId, amountMicro: a.amountMicro, row: a.request } : undefined;
+    // Nothing is forwarded before the admission is journaled: a crash leaves it as an interrupted call.
+    if (admission) {
+      try {
+        this.journal?.admitted(admission);
+      } catch (err) {
+        this.failed();
+        throw err;
+      }
+    }
+    this.holds.set(a.requestId, { userId: a.userId, keyId: a.keyId, amount: a.amountMicro, expiresAt: a.expiresAt, ...(admission ? { admission } : {}) });
     add(this.heldByUser, a.userId, a.amountMicro);
     add(this.heldByKey, a.keyId, a.amountMicro);
     return 'ok';
@@ -122,20 +111,44 @@ export class SqliteBillingRepo implements BillingRepo {
   async settle(a: SettleArgs): Promise<SettleOutcome> {
     const hold = this.takeHold(a.requestId);
     if (!hold && (this.pendingIds.has(a.requestId) || this.charged.get(a.requestId) !== undefined)) return 'duplicate';
-    if (a.costMicro <= 0) return 0;
-    const key = this.money(a.keyId, a.userId, a.now);
-    if (!key) throw new Error(`settling ${a.requestId}: the key is missing`);
-    const charge = Math.min(a.costMicro, this.keyRoom(key, a.keyId, a.period), this.userRoom(key.balance_micro, a.userId));
-    this.pending.push({ ...a, charge });
+    if (a.costMicro <= 0 && !a.request) return 0;
+    let charge = 0;
+    if (a.costMicro > 0) {
+      const key = this.money(a.keyId, a.userId, a.now);
+      if (!key) throw new Error(`settling ${a.requestId}: the key is missing`);
+      charge = Math.min(a.costMicro, this.keyRoom(key, a.keyId, a.period), this.userRoom(key.balance_micro, a.userId));
+    }
+    const pending: PendingCharge = { ...a, charge };
+    this.pending.push(pending);
     this.pendingIds.add(a.requestId);
     add(this.pendingByUser, a.userId, charge);
     add(this.pendingByKey, a.keyId, charge);
+    try {
+      // Journaled before the answer ends: a delivered answer's charge survives the process dying.
+      this.journal?.settled({ ...a, charge, note: a.note ?? null, request: a.request ?? null });
+    } catch {
+      this.failed(); // kept in memory and written by the next batch that succeeds
+    }
     if (this.pending.length >= FLUSH_AT) this.flushInBackground();
     else if (!this.timer) {
       this.timer = setTimeout(() => this.flushInBackground(), FLUSH_AFTER_MS);
       this.timer.unref(); // a graceful stop flushes explicitly
     }
     return charge;
+  }
+
+  /**
+   * At start-up: writes the journal's settlements the last batches did not (the ledger's unique request id
+   * makes a written one a no-op) and returns the admissions no settlement followed: the interrupted calls.
+   */
+  async interruptedOnStart(): Promise<RequestRowToWrite[]> {
+    if (!this.journalFile) return [];
+    const { settlements, unsettled } = readJournal(this.journalFile);
+    if (settlements.length > 0) {
+      const charges = settlements.map(({ note, request, ...rest }): PendingCharge => ({ ...rest, ...(note ? { note } : {}), ...(request ? { request } : {}) }));
+      this.writeBatch({ charges });
+    }
+    return unsettled.map((admission) => admission.row);
   }
 
   async release(requestId: string): Promise<boolean> {
@@ -155,6 +168,24 @@ export class SqliteBillingRepo implements BillingRepo {
     this.flushNow();
   }
 
+  async heartbeat(): Promise<void> {}
+
+  async orphanHolds(): Promise<OrphanHold[]> {
+    return [];
+  }
+
+  unwritten(): Array<{ requestId: string; userId: string; keyId: string; costMicro: number; charge: number }> {
+    return this.pending.map(({ requestId, userId, keyId, costMicro, charge }) => ({ requestId, userId, keyId, costMicro, charge }));
+  }
+
+  failing(): boolean {
+    return this.writesFailing;
+  }
+
+  async checkWritable(now: number): Promise<void> {
+    this.writeBatch({ charges: [], probe: now });
+  }
+
   forget(ids: { userId?: string; keyId?: string }): void {
     if (ids.keyId !== undefined) this.moneyByKey.delete(ids.keyId);
     if (ids.userId !== undefined) {
@@ -167,34 +198,61 @@ export class SqliteBillingRepo implements BillingRepo {
     return { userMicro: this.heldByUser.get(userId) ?? 0, keyMicro: this.heldByKey.get(keyId) ?? 0 };
   }
 
-  /** Charges stay queued when a write fails (a locked file, a full disk) and are retried every second. */
+  close(): void {
+    this.journal?.close();
+  }
+
   private flushInBackground(): void {
     try {
       this.flushNow();
     } catch {
-      // reported by the next flush() (the service's idle/close), retried meanwhile
+      // retried every second; readiness and admission report it meanwhile
     }
   }
 
-  /** Writes every computed charge in one transaction. */
+  /**
+   * Writes every computed charge in one transaction, then compacts the journal if it grew large (every
+   * settlement in it is now in SQLite). When the store refuses the batch, the charges stay queued and the
+   * batch is retried every second; after a failure a batch writes even with nothing queued, since only a
+   * successful write ends the failure.
+   */
   private flushNow(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 && !this.writesFailing) return;
     const batch = this.pending;
     try {
-      this.writeBatch(batch);
+      if (this.writesFailing) this.journal?.probe();
+      this.writeBatch({ charges: batch, ...(this.writesFailing ? { probe: Date.now() } : {}) });
     } catch (err) {
-      this.timer = setTimeout(() => this.flushInBackground(), 1000);
-      this.timer.unref();
+      this.failed();
       throw err;
     }
+    this.writesFailing = false;
     this.pending = [];
     for (const c of batch) {
       this.forget({ userId: c.userId, keyId: c.keyId });
       this.pendingIds.delete(c.requestId);
       add(this.pendingByUser, c.userId, -c.charge);
       add(this.pendingByKey, c.keyId, -c.charge);
+    }
+    if (this.journal && this.journal.size() > COMPACT_JOURNAL_AT) this.compactJournal();
+  }
+
+  /** A write was refused: admissions stop, and a batch (or a probe) is tried again every second. */
+  private failed(): void {
+    this.writesFailing = true;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flushInBackground(), RETRY_AFTER_MS);
+    this.timer.unref();
+  }
+
+  private compactJournal(): void {
+    const inFlight = [...this.holds.values()].flatMap((hold) => (hold.admission ? [hold.admission] : []));
+    try {
+      this.journal!.compact(inFlight);
+    } catch {
+      this.failed(); // the journal is unchanged; compaction is tried again after the next batch
     }
   }
 
@@ -238,6 +296,14 @@ export class SqliteBillingRepo implements BillingRepo {
 
   private userRoom(balance: number, userId: string): number {
     return Math.max(0, balance - (this.heldByUser.get(userId) ?? 0) - (this.pendingByUser.get(userId) ?? 0));
+  }
+}
+
+/** The store refused the last write (a full disk, a read-only file): nothing new is admitted until one succeeds. */
+export class StoreWriteFailing extends Error {
+  readonly code = 'TG_STORE_WRITE_FAILING';
+  constructor() {
+    super('the database refused the last write');
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../../lib/ids.js';
+import { isUniqueViolation } from '../errors.js';
 import type { Database, LedgerEntriesTable } from '../schema.js';
 
 export type LedgerRow = Selectable<LedgerEntriesTable>;
@@ -12,15 +13,43 @@ export interface BalanceMove {
   now: number;
   /** Money held for requests in flight outside the `held_micro` column (SQLite keeps holds in memory). */
   heldElsewhereMicro?: number;
+  /** At most one move per user carries a given key; a second one moves nothing. */
+  idempotencyKey?: string;
 }
 
-export type MoveResult = { ok: true; balanceMicro: number; entry: LedgerRow } | { ok: false; reason: 'no_user' | 'insufficient' };
+export type MoveResult =
+  | { ok: true; balanceMicro: number; entry: LedgerRow }
+  | { ok: false; reason: 'no_user' | 'insufficient' }
+  /** The idempotency key was used before (perhaps by a concurrent request, on any node): its row. */
+  | { ok: false; reason: 'key_used'; entry: LedgerRow };
 
 export class LedgerRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Moves a balance and appends its ledger row in one transaction; a debit never takes held money. */
+  /**
+   * Moves a balance and appends its ledger row in one transaction; a debit never takes held money. With
+   * an idempotency key, the row's unique index decides between concurrent moves: the loser's transaction
+   * rolls back and it answers with the winner's row.
+   */
   async move(move: BalanceMove): Promise<MoveResult> {
+    const key = move.idempotencyKey;
+    if (key === undefined) return this.moveOnce(move);
+    const earlier = await this.findByIdempotencyKey(move.userId, key);
+    if (earlier) return { ok: false, reason: 'key_used', entry: earlier };
+    try {
+      return await this.moveOnce(move);
+    } catch (err) {
+      const winner = isUniqueViolation(err) ? await this.findByIdempotencyKey(move.userId, key) : undefined;
+      if (!winner) throw err;
+      return { ok: false, reason: 'key_used', entry: winner };
+    }
+  }
+
+  async findByIdempotencyKey(userId: string, key: string): Promise<LedgerRow | undefined> {
+    return this.db.selectFrom('ledger_entries').selectAll().where('user_id', '=', userId).where('idempotency_key', '=', key).executeTakeFirst();
+  }
+
+  private moveOnce(move: BalanceMove): Promise<MoveResult> {
     return this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('users')
@@ -51,6 +80,7 @@ export class LedgerRepo {
         cost_usd: null,
         usd_rub_rate: null,
         usd_nano: null,
+        idempotency_key: move.idempotencyKey ?? null,
       };
       await trx.insertInto('ledger_entries').values(entry).execute();
       return { ok: true, balanceMicro: updated.balance_micro, entry } as const;

@@ -1,17 +1,12 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../db.js';
 import type { RequestsTable } from '../schema.js';
+import { IN_FLIGHT, IN_FLIGHT_STATUS, REQUEST_COLUMNS, requestValues } from '../request-columns.js';
 
 export type RequestRow = Selectable<RequestsTable>;
 export type NewRequestRow = Insertable<RequestsTable>;
 
 const ROWS_PER_STATEMENT = 200;
-const COLUMNS = [
-  'id', 'user_id', 'key_id', 'surface', 'provider', 'model', 'method', 'path',
-  'status', 'latency_ms', 'error', 'upstream_request_id', 'stream', 'created_at',
-  'input_tokens', 'cached_tokens', 'cache_write_tokens', 'output_tokens', 'reasoning_tokens',
-  'usage_source', 'cost_micro', 'cost_usd', 'usd_rub_rate', 'price_version',
-] as const;
 
 export interface RequestFilter {
   userId?: string;
@@ -31,10 +26,10 @@ export class RequestsRepo {
       // History is the busiest write; on SQLite one prepared statement in one transaction costs
       // microseconds per row, where building a fresh multi-row statement each batch costs far more.
       const statement = db.sqlite.prepare(
-        `insert or ignore into requests (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`,
+        `insert or ignore into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map(() => '?').join(', ')})`,
       );
       this.sqliteInsert = db.sqlite.transaction((rows: readonly NewRequestRow[]) => {
-        for (const row of rows) statement.run(positional(row));
+        for (const row of rows) statement.run(requestValues(row));
       });
     }
   }
@@ -69,34 +64,18 @@ export class RequestsRepo {
     if (filter.status !== undefined) query = query.where('status', '=', filter.status);
     return query.execute();
   }
-}
 
-/** The row's values in COLUMNS order. */
-function positional(row: NewRequestRow): unknown[] {
-  return [
-    row.id,
-    row.user_id ?? null,
-    row.key_id ?? null,
-    row.surface,
-    row.provider ?? null,
-    row.model ?? null,
-    row.method,
-    row.path,
-    row.status,
-    row.latency_ms,
-    row.error ?? null,
-    row.upstream_request_id ?? null,
-    row.stream ?? 0,
-    row.created_at,
-    row.input_tokens ?? null,
-    row.cached_tokens ?? null,
-    row.cache_write_tokens ?? null,
-    row.output_tokens ?? null,
-    row.reasoning_tokens ?? null,
-    row.usage_source ?? null,
-    row.cost_micro ?? null,
-    row.cost_usd ?? null,
-    row.usd_rub_rate ?? null,
-    row.price_version ?? null,
-  ];
+  /** Requests admitted and never finished (status 0), oldest first: after a crash, the interrupted ones. */
+  async inFlight(limit: number, ids?: readonly string[]): Promise<RequestRow[]> {
+    if (ids && ids.length === 0) return [];
+    let query = this.db.kysely
+      .selectFrom('requests')
+      .selectAll()
+      .where('status', '=', IN_FLIGHT_STATUS)
+      .where('error', '=', IN_FLIGHT)
+      .orderBy('created_at')
+      .limit(limit);
+    if (ids) query = query.where('id', 'in', ids);
+    return query.execute();
+  }
 }
