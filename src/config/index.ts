@@ -92,38 +92,7 @@ export function loadConfig(
   const configFile = findConfigFile(cwd, readString(env, 'TOLLGATE_CONFIG'));
   const file = configFile ? readConfigFile(configFile) : { providers: {} };
 
-  const known = new Set(providerSpecs.map((p) => p.id));
-  const taken = new Set(providerSpecs.flatMap((p) => p.aliases ?? []));
-  const customProviders: CustomProviderConfig[] = [];
-  const providers: Record<string, ProviderConfig> = {};
-  for (const [id, entry] of Object.entries(file.providers)) {
-    const where = `${configFile}: providers.${id}`;
-    if (known.has(id)) {
-      if (entry.custom) throw new ConfigError(`${where}: "${id}" is a built-in provider; a custom one needs another name`);
-      continue;
-    }
-    if (!entry.custom) throw new ConfigError(`${configFile}: unknown provider "${id}" (known: ${[...known].join(', ')}; declare your own with type: openai-compatible)`);
-    if (!/^[a-z][a-z0-9-]{0,31}$/.test(id)) throw new ConfigError(`${where}: a custom provider's name must be lowercase letters, digits and dashes`);
-    if (taken.has(id)) throw new ConfigError(`${where}: "${id}" is another name of a built-in provider; choose another`);
-    if (!entry.baseUrl) throw new ConfigError(`${where}.base_url is required`);
-    providers[id] = Object.freeze({ baseUrl: parseBaseUrl(`${where}.base_url`, entry.baseUrl), apiKeys: Object.freeze(entry.apiKeys.length > 0 ? entry.apiKeys : ['']) });
-    customProviders.push(Object.freeze({ id, models: Object.freeze([...entry.custom.models]) }));
-  }
-
-  for (const spec of providerSpecs) {
-    const fromFile = file.providers[spec.id];
-    const envBase = readString(env, `${spec.envPrefix}_BASE_URL`);
-    const baseName = envBase ? `${spec.envPrefix}_BASE_URL` : `${configFile}: providers.${spec.id}.base_url`;
-    const baseUrl = parseBaseUrl(baseName, envBase ?? fromFile?.baseUrl ?? spec.defaultBaseUrl);
-    const envKey = readString(env, `${spec.envPrefix}_API_KEY`);
-    const apiKeys = [...new Set([...(envKey ? [envKey] : []), ...(fromFile?.apiKeys ?? [])])];
-    providers[spec.id] = Object.freeze({ baseUrl, apiKeys: Object.freeze(apiKeys) });
-  }
-  for (const [id, provider] of Object.entries(providers)) {
-    if (provider.apiKeys.some((key) => key !== '' && key.length < MIN_UPSTREAM_KEY_LENGTH)) {
-      throw new ConfigError(`an upstream key of ${id} is shorter than ${MIN_UPSTREAM_KEY_LENGTH} characters: tollgate masks upstream keys in every answer, and one that short would mask ordinary text`);
-    }
-  }
+  const { providers, customProviders } = readProviders(providerSpecs, env, configFile, file);
 
   return Object.freeze({
     host: readString(env, 'HOST', '127.0.0.1'),
@@ -161,6 +130,48 @@ export function loadConfig(
     customProviders: Object.freeze(customProviders),
     configFile,
   });
+}
+
+/** Every upstream: the built-in ones (env first, then the file) and the custom ones the file declares. */
+function readProviders(
+  providerSpecs: readonly ProviderEnvSpec[],
+  env: Readonly<Record<string, string | undefined>>,
+  configFile: string | undefined,
+  file: ReturnType<typeof readConfigFile>,
+): { providers: Record<string, ProviderConfig>; customProviders: CustomProviderConfig[] } {
+  const known = new Set(providerSpecs.map((p) => p.id));
+  const taken = new Set(providerSpecs.flatMap((p) => p.aliases ?? []));
+  const customProviders: CustomProviderConfig[] = [];
+  const providers: Record<string, ProviderConfig> = {};
+  for (const [id, entry] of Object.entries(file.providers)) {
+    const where = `${configFile}: providers.${id}`;
+    if (known.has(id)) {
+      if (entry.custom) throw new ConfigError(`${where}: "${id}" is a built-in provider; a custom one needs another name`);
+      continue;
+    }
+    if (!entry.custom) throw new ConfigError(`${configFile}: unknown provider "${id}" (known: ${[...known].join(', ')}; declare your own with type: openai-compatible)`);
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(id)) throw new ConfigError(`${where}: a custom provider's name must be lowercase letters, digits and dashes`);
+    if (taken.has(id)) throw new ConfigError(`${where}: "${id}" is another name of a built-in provider; choose another`);
+    if (!entry.baseUrl) throw new ConfigError(`${where}.base_url is required`);
+    providers[id] = Object.freeze({ baseUrl: parseBaseUrl(`${where}.base_url`, entry.baseUrl), apiKeys: Object.freeze(entry.apiKeys.length > 0 ? entry.apiKeys : ['']) });
+    customProviders.push(Object.freeze({ id, models: Object.freeze([...entry.custom.models]) }));
+  }
+
+  for (const spec of providerSpecs) {
+    const fromFile = file.providers[spec.id];
+    const envBase = readString(env, `${spec.envPrefix}_BASE_URL`);
+    const baseName = envBase ? `${spec.envPrefix}_BASE_URL` : `${configFile}: providers.${spec.id}.base_url`;
+    const baseUrl = parseBaseUrl(baseName, envBase ?? fromFile?.baseUrl ?? spec.defaultBaseUrl);
+    const envKey = readString(env, `${spec.envPrefix}_API_KEY`);
+    const apiKeys = [...new Set([...(envKey ? [envKey] : []), ...(fromFile?.apiKeys ?? [])])];
+    providers[spec.id] = Object.freeze({ baseUrl, apiKeys: Object.freeze(apiKeys) });
+  }
+  for (const [id, provider] of Object.entries(providers)) {
+    if (provider.apiKeys.some((key) => key !== '' && key.length < MIN_UPSTREAM_KEY_LENGTH)) {
+      throw new ConfigError(`an upstream key of ${id} is shorter than ${MIN_UPSTREAM_KEY_LENGTH} characters: tollgate masks upstream keys in every answer, and one that short would mask ordinary text`);
+    }
+  }
+  return { providers, customProviders };
 }
 
 function sqlitePath(databaseUrl: string, cwd: string): string {

@@ -21,20 +21,33 @@ const CLOSE_OBJECT = 0x7d;
  * a body, are skipped with `indexOf`. Meant to run before parsing; on invalid JSON the answer is a bound.
  */
 export function jsonNestsDeeperThan(json: Buffer | string, limit: number): boolean {
-  const bytes = typeof json === 'string' ? Buffer.from(json, 'utf8') : json;
+  return scanBrackets(typeof json === 'string' ? Buffer.from(json, 'utf8') : json, limit) === DEEPER;
+}
+
+const DEEPER = -2;
+const UNBALANCED = -1;
+
+/**
+ * One pass over the brackets outside strings: `DEEPER` as soon as they nest deeper than `limit`,
+ * `UNBALANCED` when a string or a bracket does not close (or closes one too many), else the index of
+ * the bracket closing the top-level value (-3 when there is none: a bare scalar).
+ */
+function scanBrackets(bytes: Buffer, limit: number): number {
   let depth = 0;
+  let last = -3;
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i];
     if (byte === QUOTE) {
       i = closingQuote(bytes, i);
-      if (i < 0) return false;
+      if (i < 0) return UNBALANCED;
     } else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
-      if (++depth > limit) return true;
+      if (++depth > limit) return DEEPER;
     } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) {
-      depth--;
+      if (--depth < 0) return UNBALANCED;
+      if (depth === 0) last = i;
     }
   }
-  return false;
+  return depth === 0 ? last : UNBALANCED;
 }
 
 /** The index of the quote closing the string opened at `open`, or -1 when it never closes. */
@@ -47,4 +60,19 @@ function closingQuote(bytes: Buffer, open: number): number {
     while (bytes[at - 1 - backslashes] === BACKSLASH) backslashes++;
     if (backslashes % 2 === 0) return at;
   }
+}
+
+/**
+ * True when these JSON bytes are one value whose arrays and objects all close (strings skipped): a body
+ * cut short fails it. Not a full validation (the upstream produced it), only a cheap test of being whole.
+ */
+export function jsonCloses(bytes: Buffer): boolean {
+  const last = scanBrackets(bytes, Number.MAX_SAFE_INTEGER);
+  if (last === UNBALANCED) return false;
+  for (let i = bytes.length - 1; i > last; i--) {
+    const byte = bytes[i];
+    // only whitespace may follow the top-level value's close (a bare string or number answer has none)
+    if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return last < 0;
+  }
+  return true;
 }

@@ -12,11 +12,9 @@ export interface JournalAdmission {
 }
 
 /** A call settled: everything its charge and history row need, as computed before the batch writes them. */
-export interface JournalSettlement extends Omit<SettleArgs, 'note' | 'request'> {
+export interface JournalSettlement extends SettleArgs {
   /** The charge computed in memory (capped by what the key and account could pay). */
   charge: number;
-  note: string | null;
-  request: RequestRowToWrite | null;
 }
 
 const ADMITTED = 'a';
@@ -49,7 +47,7 @@ export class ChargeJournal {
   }
 
   settled(s: JournalSettlement): void {
-    const head = [SETTLED, s.requestId, s.userId, s.keyId, s.costMicro, s.charge, s.costUsd, s.usdNano, s.usdRubRate, s.period, s.ledgerId, s.now, s.note];
+    const head = [SETTLED, s.requestId, s.userId, s.keyId, s.costMicro, s.charge, s.costUsd, s.usdNano, s.usdRubRate, s.period, s.ledgerId, s.now, s.note ?? null];
     this.append(JSON.stringify(s.request ? [...head, ...requestValues(s.request)] : head) + '\n');
   }
 
@@ -130,7 +128,11 @@ function settlementOf(r: unknown[]): JournalSettlement {
     string, string, string, string, number, number, string | null, number | null, string | null, string, string, number, string | null,
   ];
   const values = r.slice(SETTLEMENT_FIELDS + 1);
-  return { requestId, userId, keyId, costMicro, charge, costUsd, usdNano, usdRubRate, period, ledgerId, now, note, request: values.length > 0 ? rowOf(values) : null };
+  return {
+    requestId, userId, keyId, costMicro, charge, costUsd, usdNano, usdRubRate, period, ledgerId, now,
+    ...(note ? { note } : {}),
+    ...(values.length > 0 ? { request: rowOf(values) } : {}),
+  };
 }
 
 function rowOf(values: readonly unknown[]): RequestRowToWrite {

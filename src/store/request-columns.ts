@@ -13,7 +13,14 @@ export const IN_FLIGHT_STATUS = 0;
 export const IN_FLIGHT = 'in_flight';
 export const INTERRUPTED = 'interrupted';
 
-/** A row's values in `REQUEST_COLUMNS` order, absent ones as null (for prepared SQLite statements). */
-export function requestValues(row: Readonly<Partial<Record<RequestColumn, unknown>>>): unknown[] {
-  return REQUEST_COLUMNS.map((column) => row[column] ?? (column === 'stream' ? 0 : null));
+const COST_MICRO = REQUEST_COLUMNS.indexOf('cost_micro');
+
+/**
+ * A row's values in `REQUEST_COLUMNS` order, absent ones as null (for prepared SQLite statements);
+ * `costMicro`, when given, replaces the row's cost (what the ledger actually charged).
+ */
+export function requestValues(row: Readonly<Partial<Record<RequestColumn, unknown>>>, costMicro?: number): unknown[] {
+  const values = REQUEST_COLUMNS.map((column) => row[column] ?? (column === 'stream' ? 0 : null));
+  if (costMicro !== undefined) values[COST_MICRO] = costMicro;
+  return values;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from '../../src/lib/json-depth.js';
+import { MAX_JSON_DEPTH, jsonCloses, jsonNestsDeeperThan } from '../../src/lib/json-depth.js';
 
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
@@ -27,4 +27,14 @@ test('an unterminated string or invalid JSON is only a bound, never an exception
   assert.equal(jsonNestsDeeperThan('["never closed [[[[[[', 1), false);
   assert.equal(jsonNestsDeeperThan(']]]]][[', 1), false);
   assert.equal(jsonNestsDeeperThan('', 1), false);
+});
+
+test('jsonCloses tells a whole JSON value from one cut short', () => {
+  const whole = JSON.stringify({ id: 'x', choices: [{ message: { content: 'a } ] " \\" brace' } }], usage: { n: 1 } });
+  assert.equal(jsonCloses(Buffer.from(whole)), true);
+  assert.equal(jsonCloses(Buffer.from(whole + '\n')), true);
+  assert.equal(jsonCloses(Buffer.from('[1,2]')), true);
+  for (let cut = 1; cut < whole.length; cut++) assert.equal(jsonCloses(Buffer.from(whole.slice(0, cut))), false, `cut at ${cut}`);
+  assert.equal(jsonCloses(Buffer.from('{"a":1}}')), false);
+  assert.equal(jsonCloses(Buffer.from('{"a":1} x')), false);
 });

@@ -34,7 +34,7 @@ export interface AdmissionRequest {
   call?: string;
   /**
    * The request as it is admitted, recorded (in flight) with its hold before anything is forwarded; the
-   * estimate's input tokens are added to it. A crash leaves it in history as interrupted.
+   * estimate's input tokens are written into it (it is the caller's to give away). A crash leaves it in history as interrupted.
    */
   inFlight?: NewRequestRow;
 }
@@ -148,6 +148,11 @@ export class BillingService {
     }
 
     const now = this.clock.now();
+    const inFlight = req.inFlight;
+    if (inFlight) {
+      inFlight.input_tokens = estimate.inputTokens;
+      inFlight.usage_source = 'estimated';
+    }
     // A store that refuses writes cannot record the charge: nothing is forwarded until it takes them again.
     if (this.store.billing.failing()) throw new GatewayError('TG_ERR_UNAVAILABLE', STORE_UNAVAILABLE);
     const outcome = await this.store.billing.reserve({
@@ -159,7 +164,7 @@ export class BillingService {
       nodeId: this.options.nodeId,
       now,
       expiresAt: now + this.options.holdTtlMs,
-      ...(req.inFlight ? { request: { ...req.inFlight, input_tokens: estimate.inputTokens, usage_source: 'estimated' } } : {}),
+      ...(inFlight ? { request: inFlight } : {}),
     });
     if (outcome !== 'ok') throw new GatewayError('TG_ERR_INSUFFICIENT_BALANCE', INSUFFICIENT_BALANCE);
     admission.holdMicro = estimate.micro;

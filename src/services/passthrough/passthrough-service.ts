@@ -61,10 +61,10 @@ export class PassthroughService {
     const meter = nativeMeter(req.provider, req.method, req.path, req.fields['stream'] === true, req.body);
     const model = nativeModel(req);
     let admission: Admission | undefined;
-    const row = (status: number, error: string | null, upstreamId: string | null, stream: boolean) =>
-      historyRow(req, requestId, model, { status, error, upstreamId, stream, latencyMs: this.clock.now() - req.startedAt });
+    const row = (status: number, error: string | null, upstreamId: string | null, stream: boolean, usage?: UsageColumns) =>
+      historyRow(req, requestId, model, { status, error, upstreamId, stream, latencyMs: this.clock.now() - req.startedAt }, usage);
     const record: RelayCallHooks['record'] = (outcome, metered) => {
-      const request = { ...row(outcome.status, outcome.error, outcome.upstreamId, outcome.stream), ...metered?.columns };
+      const request = row(outcome.status, outcome.error, outcome.upstreamId, outcome.stream, metered?.columns);
       if (metered?.capped) this.log.warn({ requestId, reported: metered.capped, billed: metered.columns }, 'usage above what the request allowed: billed at the bound');
       if (!admission?.billed) {
         this.history.record(request);
@@ -94,7 +94,7 @@ export class PassthroughService {
         model,
         basis: meter.basis,
         endpoint: meter.endpoint.kind,
-        call: `${req.method} ${req.path}`,
+        ...(meter.endpoint.kind === 'metered' || meter.endpoint.kind === 'free' ? {} : { call: `${req.method} ${req.path}` }),
         inFlight: row(IN_FLIGHT_STATUS, IN_FLIGHT, null, req.fields['stream'] === true),
       });
     } catch (err) {

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { GatewayError } from '../../core/errors.js';
 import { ModelEchoFilter } from '../../dialects/openai/model-echo.js';
-import { scanTopLevel } from '../../lib/json-fields.js';
+import { jsonCloses } from '../../lib/json-depth.js';
 import type { ResponseFlow, UpstreamClient } from '../../upstream/client.js';
 import { classifyUpstreamError, failedBeforeSending } from '../../upstream/errors.js';
 import type { KeyPool } from '../../upstream/key-pool.js';
@@ -249,7 +249,7 @@ export class RelayCall {
     }
     const body = Buffer.concat([...held.chunks, tail]);
     // A body whose length the upstream did not state ends when its connection closes: only its JSON tells a cut.
-    if (!held.translated && scanTopLevel(body)?.closed === false) {
+    if (!held.translated && !jsonCloses(body)) {
       this.failHeld(new GatewayError('TG_ERR_UPSTREAM_UNREACHABLE', `The ${this.req.provider.id} upstream cut its answer before it was complete.`), metered);
       return;
     }

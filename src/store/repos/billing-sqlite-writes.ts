@@ -34,7 +34,7 @@ export function prepareBatchWriter(db: SQLite.Database): (batch: WriteBatch) => 
   const chargeUser = db.prepare<[number, number, string]>('update users set balance_micro = balance_micro - ?, updated_at = ? where id = ?');
   const insertCharge = db.prepare(`insert or ignore into ledger_entries (id, user_id, kind, amount_micro, balance_after_micro,
     request_id, key_id, note, created_at, cost_usd, usd_rub_rate, usd_nano)
-    values (@ledgerId, @userId, 'charge', @amount, @after, @requestId, @keyId, @note, @now, @costUsd, @usdRubRate, @usdNano)`);
+    values (?, ?, 'charge', ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const placeholders = REQUEST_COLUMNS.map(() => '?').join(', ');
   const upsertRequest = db.prepare(
     `insert into requests (${REQUEST_COLUMNS.join(', ')}) values (${placeholders})
@@ -59,7 +59,7 @@ export function prepareBatchWriter(db: SQLite.Database): (batch: WriteBatch) => 
         charge = Math.min(c.charge, Math.max(0, balance));
         const capped = charge < c.costMicro ? `capped: cost ${c.costMicro} micro-RUB` : undefined;
         const note = [c.note, capped].filter(Boolean).join('; ') || null;
-        const inserted = insertCharge.run({ ...c, amount: -charge, after: balance - charge, note });
+        const inserted = insertCharge.run(c.ledgerId, c.userId, -charge, balance - charge, c.requestId, c.keyId, note, c.now, c.costUsd, c.usdRubRate, c.usdNano);
         balances.set(c.userId, balance);
         if (inserted.changes === 0) {
           results.push('duplicate'); // charged before (a retried batch): never twice, and its row stays
@@ -79,7 +79,7 @@ export function prepareBatchWriter(db: SQLite.Database): (batch: WriteBatch) => 
       results.push(charge);
       if (c.request) {
         // History's cost is what the ledger charged, never what the usage would have cost.
-        upsertRequest.run(requestValues(c.costMicro > 0 ? { ...c.request, cost_micro: charge } : c.request));
+        upsertRequest.run(requestValues(c.request, c.costMicro > 0 ? charge : undefined));
         lastUse.set(c.keyId, Math.max(lastUse.get(c.keyId) ?? 0, c.request.created_at));
       }
     }

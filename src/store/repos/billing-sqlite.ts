@@ -118,14 +118,29 @@ export class SqliteBillingRepo implements BillingRepo {
       if (!key) throw new Error(`settling ${a.requestId}: the key is missing`);
       charge = Math.min(a.costMicro, this.keyRoom(key, a.keyId, a.period), this.userRoom(key.balance_micro, a.userId));
     }
-    const pending: PendingCharge = { ...a, charge };
+    // Built field by field: an object spread of this size costs V8 microseconds per call.
+    const pending: PendingCharge = {
+      requestId: a.requestId,
+      userId: a.userId,
+      keyId: a.keyId,
+      costMicro: a.costMicro,
+      costUsd: a.costUsd,
+      usdNano: a.usdNano,
+      usdRubRate: a.usdRubRate,
+      period: a.period,
+      ledgerId: a.ledgerId,
+      now: a.now,
+      charge,
+      ...(a.request ? { request: a.request } : {}),
+      ...(a.note ? { note: a.note } : {}),
+    };
     this.pending.push(pending);
     this.pendingIds.add(a.requestId);
     add(this.pendingByUser, a.userId, charge);
     add(this.pendingByKey, a.keyId, charge);
     try {
       // Journaled before the answer ends: a delivered answer's charge survives the process dying.
-      this.journal?.settled({ ...a, charge, note: a.note ?? null, request: a.request ?? null });
+      this.journal?.settled(pending);
     } catch {
       this.failed(); // kept in memory and written by the next batch that succeeds
     }
@@ -145,8 +160,7 @@ export class SqliteBillingRepo implements BillingRepo {
     if (!this.journalFile) return [];
     const { settlements, unsettled } = readJournal(this.journalFile);
     if (settlements.length > 0) {
-      const charges = settlements.map(({ note, request, ...rest }): PendingCharge => ({ ...rest, ...(note ? { note } : {}), ...(request ? { request } : {}) }));
-      this.writeBatch({ charges });
+      this.writeBatch({ charges: settlements });
     }
     return unsettled.map((admission) => admission.row);
   }
