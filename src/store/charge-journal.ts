@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import type { RequestRowToWrite, SettleArgs } from './repos/billing-repo.js';
-import { REQUEST_COLUMNS, requestValues } from './request-columns.js';
+import { IN_FLIGHT, IN_FLIGHT_STATUS, REQUEST_COLUMNS, requestValues } from './request-columns.js';
 
 /** A billed call admitted: its hold, and its history row as admitted (in flight). */
 export interface JournalAdmission {
@@ -22,8 +22,9 @@ const SETTLED = 's';
 const SETTLEMENT_FIELDS = 12;
 
 /**
- * The SQLite store's write-ahead record of money: one line per admission and per settlement, appended
- * with a synchronous write() before the call is forwarded and before its answer ends. A line in the
+ * The SQLite store's write-ahead record of money: one line per admission and per settlement, written
+ * (a synchronous write() right after the turn of the event loop that queued it) before the call is
+ * forwarded and before its answer ends. A line in the
  * file survives the process dying (it is in the kernel's page cache; only a power loss can lose the
  * last ones, as with SQLite's own WAL at synchronous=NORMAL), while the ledger, balances and history
  * rows are written to SQLite in batches. At start-up the journal is replayed: settlements the last
@@ -32,28 +33,35 @@ const SETTLEMENT_FIELDS = 12;
  * once it grows past a few MiB.
  *
  * Hand-written because a SQLite commit per call costs ~50 µs here (several pwrite and fcntl calls),
- * where one appended line costs ~3 µs. Lines are JSON arrays in a fixed order (cheaper than objects).
+ * where one write() of the lines a turn of the event loop queued costs ~6 µs, shared by them. Lines are JSON arrays in a fixed order (cheaper than objects).
  */
 export class ChargeJournal {
   private fd: number;
   private bytes = 0;
+  /** Lines of this turn of the event loop, written together right after it (one write() for all). */
+  private queued: string[] = [];
+  private written: Promise<void> | undefined;
+  /** A write of queued lines failed outside the scheduled one (a probe, a compaction): their callers must hear it. */
+  private lost: unknown;
 
   constructor(private readonly path: string) {
     this.fd = openSync(path, 'a');
   }
 
-  admitted(a: JournalAdmission): void {
-    this.append(JSON.stringify([ADMITTED, a.requestId, a.userId, a.keyId, a.amountMicro, ...requestValues(a.row)]) + '\n');
+  /** Resolves once the line is in the file; rejects when the file refuses it (a full disk, a read-only mount). */
+  admitted(a: JournalAdmission): Promise<void> {
+    return this.append(admissionLine(a));
   }
 
-  settled(s: JournalSettlement): void {
-    const head = [SETTLED, s.requestId, s.userId, s.keyId, s.costMicro, s.charge, s.costUsd, s.usdNano, s.usdRubRate, s.period, s.ledgerId, s.now, s.note ?? null];
-    this.append(JSON.stringify(s.request ? [...head, ...requestValues(s.request)] : head) + '\n');
+  settled(s: JournalSettlement): Promise<void> {
+    const head: unknown[] = [SETTLED, s.requestId, s.userId, s.keyId, s.costMicro, s.charge, s.costUsd, s.usdNano, s.usdRubRate, s.period, s.ledgerId, s.now, s.note ?? null];
+    return this.append(JSON.stringify(s.request ? head.concat(requestValues(s.request)) : head) + '\n');
   }
 
   /** Proves the journal takes writes again after a failure (an empty line, which replay skips). */
   probe(): void {
-    this.append('\n');
+    this.flushSync();
+    this.bytes += writeSync(this.fd, '\n');
   }
 
   /** The journal's current size: the caller compacts it once it grows. */
@@ -61,18 +69,31 @@ export class ChargeJournal {
     return this.bytes;
   }
 
+  /** Writes what is queued now (before compacting or closing). */
+  flushSync(): void {
+    if (this.queued.length === 0) return;
+    const lines = this.queued.join('');
+    this.queued = [];
+    try {
+      this.bytes += writeSync(this.fd, lines);
+    } catch (err) {
+      this.lost = err;
+      throw err;
+    }
+  }
+
   /**
    * Replaces the journal with one holding only `inFlight` (every settlement before now is in SQLite):
    * written aside, then renamed over the old one, so a crash at any point leaves one complete journal.
    */
   compact(inFlight: Iterable<JournalAdmission>): void {
+    this.flushSync();
     const next = `${this.path}.next`;
     const fd = openSync(next, 'w');
     let bytes = 0;
     try {
       for (const a of inFlight) {
-        const line = JSON.stringify([ADMITTED, a.requestId, a.userId, a.keyId, a.amountMicro, ...requestValues(a.row)]) + '\n';
-        bytes += writeSync(fd, line);
+        bytes += writeSync(fd, admissionLine(a));
       }
     } finally {
       closeSync(fd);
@@ -84,12 +105,41 @@ export class ChargeJournal {
   }
 
   close(): void {
-    closeSync(this.fd);
+    try {
+      this.flushSync();
+    } finally {
+      closeSync(this.fd);
+    }
   }
 
-  private append(line: string): void {
-    this.bytes += writeSync(this.fd, line);
+  /**
+   * Group write: every line appended during this turn of the event loop goes out in one write() right
+   * after it, and each caller waits for that write (~6 µs a syscall here, shared by the turn's calls).
+   */
+  private append(line: string): Promise<void> {
+    this.queued.push(line);
+    this.written ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        this.written = undefined;
+        try {
+          this.flushSync();
+          if (this.lost !== undefined) throw this.lost;
+          resolve();
+        } catch (err) {
+          reject(err); // refused: the callers are told (admissions are refused, charges kept in memory)
+        } finally {
+          this.lost = undefined;
+        }
+      });
+    });
+    return this.written;
   }
+}
+
+/** What an interrupted call's row needs (the rest of an in-flight row is empty): 13 values, not 30. */
+function admissionLine(a: JournalAdmission): string {
+  const r = a.row;
+  return JSON.stringify([ADMITTED, a.requestId, a.userId, a.keyId, a.amountMicro, r.surface, r.provider ?? null, r.model ?? null, r.method, r.path, r.stream ?? 0, r.created_at, r.input_tokens ?? null]) + '\n';
 }
 
 /** What a journal holds: settlements in order, and the admissions no settlement followed. */
@@ -102,8 +152,8 @@ export function readJournal(path: string): { settlements: JournalSettlement[]; u
     const record = parseLine(line);
     if (!record) continue; // an empty or torn last line (a power loss mid-write)
     if (record[0] === ADMITTED) {
-      const [, requestId, userId, keyId, amountMicro, ...values] = record as [string, string, string, string, number, ...unknown[]];
-      admissions.set(requestId, { requestId, userId, keyId, amountMicro, row: rowOf(values) });
+      const admission = admissionOf(record);
+      admissions.set(admission.requestId, admission);
     } else if (record[0] === SETTLED) {
       const s = settlementOf(record);
       settlements.push(s);
@@ -121,6 +171,18 @@ function parseLine(line: string): unknown[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+function admissionOf(r: unknown[]): JournalAdmission {
+  const [, requestId, userId, keyId, amountMicro, surface, provider, model, method, path, stream, createdAt, inputTokens] = r as [
+    string, string, string, string, number, string, string | null, string | null, string, string, number, number, number | null,
+  ];
+  const row = rowOf([]);
+  Object.assign(row, {
+    id: requestId, user_id: userId, key_id: keyId, surface, provider, model, method, path, status: IN_FLIGHT_STATUS, latency_ms: 0,
+    error: IN_FLIGHT, stream, created_at: createdAt, input_tokens: inputTokens, usage_source: 'estimated',
+  });
+  return { requestId, userId, keyId, amountMicro, row };
 }
 
 function settlementOf(r: unknown[]): JournalSettlement {

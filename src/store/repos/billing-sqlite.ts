@@ -93,18 +93,19 @@ export class SqliteBillingRepo implements BillingRepo {
     if (!key || this.keyRoom(key, a.keyId, a.period) < a.amountMicro) return 'key_limit';
     if (this.userRoom(key.balance_micro, a.userId) < a.amountMicro) return 'balance';
     const admission = a.request ? { requestId: a.requestId, userId: a.userId, keyId: a.keyId, amountMicro: a.amountMicro, row: a.request } : undefined;
-    // Nothing is forwarded before the admission is journaled: a crash leaves it as an interrupted call.
-    if (admission) {
+    this.holds.set(a.requestId, { userId: a.userId, keyId: a.keyId, amount: a.amountMicro, expiresAt: a.expiresAt, ...(admission ? { admission } : {}) });
+    add(this.heldByUser, a.userId, a.amountMicro);
+    add(this.heldByKey, a.keyId, a.amountMicro);
+    if (admission && this.journal) {
+      // Nothing is forwarded before the admission is journaled: a crash leaves it as an interrupted call.
       try {
-        this.journal?.admitted(admission);
+        await this.journal.admitted(admission);
       } catch (err) {
+        this.takeHold(a.requestId);
         this.failed();
         throw err;
       }
     }
-    this.holds.set(a.requestId, { userId: a.userId, keyId: a.keyId, amount: a.amountMicro, expiresAt: a.expiresAt, ...(admission ? { admission } : {}) });
-    add(this.heldByUser, a.userId, a.amountMicro);
-    add(this.heldByKey, a.keyId, a.amountMicro);
     return 'ok';
   }
 
@@ -138,18 +139,21 @@ export class SqliteBillingRepo implements BillingRepo {
     this.pendingIds.add(a.requestId);
     add(this.pendingByUser, a.userId, charge);
     add(this.pendingByKey, a.keyId, charge);
-    try {
-      // Journaled before the answer ends: a delivered answer's charge survives the process dying.
-      this.journal?.settled(pending);
-    } catch {
-      this.failed(); // kept in memory and written by the next batch that succeeds
-    }
+    const journaled = this.journal?.settled(pending);
     if (this.pending.length >= FLUSH_AT) this.flushInBackground();
     else if (!this.timer) {
       this.timer = setTimeout(() => this.flushInBackground(), FLUSH_AFTER_MS);
       this.timer.unref(); // a graceful stop flushes explicitly
     }
-    return charge;
+    if (!journaled) return charge;
+    try {
+      // Journaled before the answer ends: a delivered answer's charge survives the process dying.
+      await journaled;
+      return charge;
+    } catch {
+      this.failed(); // kept in memory, counted against the money, written by the next batch that succeeds
+      return 'queued';
+    }
   }
 
   /**
