@@ -134,4 +134,30 @@ describe('the path a client writes is the path that is billed', () => {
       await stack.gw.admin('PUT', '/admin/settings', { allow_unpriced_models: false });
     }
   });
+
+  test('a metered body that is not well-formed JSON is a 400 in the surface shape, before any model is looked up', async () => {
+    const truncated = '{"model":"gpt-4o","max_tokens":10,"messages":[{"role":"user","content":"hi"';
+    const cases: Array<[string, (b: any) => boolean]> = [
+      ['/anthropic/v1/messages', (b) => b.type === 'error' && b.error.type === 'invalid_request_error'],
+      ['/openai/v1/chat/completions', (b) => b.error.type === 'invalid_request_error'],
+      ['/google/v1beta/models/gemini-2.5-flash:generateContent', (b) => b.error.status === 'INVALID_ARGUMENT'],
+    ];
+    for (const [path, shaped] of cases) {
+      const before = forwarded();
+      const res = await rawRequest(stack.gw.url, 'POST', path, { ...headers(funded.key), 'x-goog-api-key': funded.key }, truncated);
+      assert.equal(res.status, 400, `${path}: ${res.body}`);
+      assert.match(res.body, /not valid JSON/);
+      assert.doesNotMatch(res.body, /catalog|gpt-4o/, 'the model is never looked up');
+      assert.ok(shaped(JSON.parse(res.body)), res.body);
+      assert.equal(forwarded(), before);
+    }
+  });
+
+  test('a key in the query string is accepted on the Google surface only', async () => {
+    const query = `?key=${encodeURIComponent(funded.key)}`;
+    assert.equal((await rawRequest(stack.gw.url, 'GET', `/google/v1beta/models${query}`)).status, 200);
+    for (const path of ['/openai/v1/models', '/v1/models', '/v1/balance', '/proxyapi/balance']) {
+      assert.equal((await rawRequest(stack.gw.url, 'GET', `${path}${query}`)).status, 401, path);
+    }
+  });
 });
