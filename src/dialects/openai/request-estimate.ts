@@ -54,101 +54,117 @@ export interface OpenAIEstimateOptions {
   tokenizeTimeBudgetMs?: number;
 }
 
+/** What one walk of a request body found: the fields that set the output cap, and what its input holds. */
+interface Seen {
+  model: string | undefined;
+  maxTokens: number | undefined;
+  maxCompletionTokens: number | undefined;
+  maxOutputTokens: number | undefined;
+  n: number | undefined;
+  bestOf: number | undefined;
+  tokenIds: number;
+  pastedBlobTokens: number;
+  mediaTokens: number;
+  /** By bytes; each also at least one image allowance, known only once the model is. */
+  unknownBlobTokens: number[];
+  imageParts: number;
+  imageBlobs: number;
+  fileParts: number;
+  fileBlobs: number;
+  referenced: number;
+  wellFormed: boolean;
+}
+
 /** `undefined` for paths other than chat completions, completions, responses and embeddings. */
 export function estimateOpenAIRequest(path: string, body: Buffer, options: OpenAIEstimateOptions = {}): RequestEstimate | undefined {
   const endpoint = ENDPOINTS[withoutQuery(path)];
   if (endpoint === undefined) return undefined;
-
   const text = new TextTally(body, options.tokenizeBudgetBytes);
-  let model: string | undefined;
-  let maxTokens: number | undefined;
-  let maxCompletionTokens: number | undefined;
-  let maxOutputTokens: number | undefined;
-  let n: number | undefined;
-  let bestOf: number | undefined;
-  let tokenIds = 0;
-  let pastedBlobTokens = 0;
-  let mediaTokens = 0;
-  const unknownBlobTokens: number[] = []; // by bytes; each also at least one image allowance, known only once the model is
-  let imageParts = 0;
-  let imageBlobs = 0;
-  let fileParts = 0;
-  let fileBlobs = 0;
-  let referenced = 0;
+  const seen = walkRequest(body, endpoint, text);
+  const family = modelFamily(seen.model);
+  const tokenize = (options.tokenizer ?? (family === 'o200k' ? 'o200k' : 'approximate')) === 'o200k';
+  const referenced = Math.max(0, seen.fileParts - seen.fileBlobs) + seen.referenced;
+  const inputTokens = text.total(tokenize, options.tokenizeTimeBudgetMs) + mediaAndOtherTokens(seen, family, referenced);
+  return shaped(capped(endpoint, seen, family, inputTokens), seen.wellFormed, referenced > 0);
+}
 
+function walkRequest(body: Buffer, endpoint: Endpoint, text: TextTally): Seen {
+  const seen: Seen = {
+    model: undefined, maxTokens: undefined, maxCompletionTokens: undefined, maxOutputTokens: undefined, n: undefined, bestOf: undefined,
+    tokenIds: 0, pastedBlobTokens: 0, mediaTokens: 0, unknownBlobTokens: [], imageParts: 0, imageBlobs: 0, fileParts: 0, fileBlobs: 0,
+    referenced: 0, wellFormed: false,
+  };
   const walk = walkJson(body, (t) => {
     if (t.kind === 'number') {
       if (t.depth === 1) {
-        if (t.keyIs('max_tokens')) maxTokens = outputCap(t.numberValue());
-        else if (t.keyIs('max_completion_tokens')) maxCompletionTokens = outputCap(t.numberValue());
-        else if (t.keyIs('max_output_tokens')) maxOutputTokens = outputCap(t.numberValue());
-        else if (t.keyIs('n')) n = count(t.numberValue());
-        else if (t.keyIs('best_of')) bestOf = count(t.numberValue());
+        if (t.keyIs('max_tokens')) seen.maxTokens = outputCap(t.numberValue());
+        else if (t.keyIs('max_completion_tokens')) seen.maxCompletionTokens = outputCap(t.numberValue());
+        else if (t.keyIs('max_output_tokens')) seen.maxOutputTokens = outputCap(t.numberValue());
+        else if (t.keyIs('n')) seen.n = count(t.numberValue());
+        else if (t.keyIs('best_of')) seen.bestOf = count(t.numberValue());
       } else if ((endpoint === 'embeddings' && t.keyIs('input')) || (endpoint === 'completions' && t.keyIs('prompt'))) {
-        tokenIds++; // a prompt given as token ids: one token each
+        seen.tokenIds++; // a prompt given as token ids: one token each
       }
       return;
     }
     if (t.blob) {
       if (isMediaSlot(t)) {
         const blob = t.blobInfo();
-        if (t.keyIs('file_data')) fileBlobs++;
-        if (blob.kind === 'image') imageBlobs++;
-        else if (blob.kind === 'unknown') unknownBlobTokens.push(blobTokens(OPENAI_MEDIA, 'unknown', blob.bytes, 0));
-        else mediaTokens += blobTokens(OPENAI_MEDIA, blob.kind, blob.bytes);
+        if (t.keyIs('file_data')) seen.fileBlobs++;
+        if (blob.kind === 'image') seen.imageBlobs++;
+        else if (blob.kind === 'unknown') seen.unknownBlobTokens.push(blobTokens(OPENAI_MEDIA, 'unknown', blob.bytes, 0));
+        else seen.mediaTokens += blobTokens(OPENAI_MEDIA, blob.kind, blob.bytes);
       } else {
-        pastedBlobTokens += t.utf8Length;
+        seen.pastedBlobTokens += t.utf8Length;
       }
       return;
     }
     text.add(t.start, t.end, t.utf8Length, t.escaped);
     if (t.kind !== 'string') return;
     if (t.keyIs('type')) {
-      if (t.is('image_url') || t.is('input_image')) imageParts++;
-      else if (t.is('file') || t.is('input_file')) fileParts++;
+      if (t.is('image_url') || t.is('input_image')) seen.imageParts++;
+      else if (t.is('file') || t.is('input_file')) seen.fileParts++;
     } else if (t.depth === 1) {
-      if (t.keyIs('model')) model = t.text();
-      else if (t.keyIs('previous_response_id') || t.keyIs('conversation')) referenced++;
+      if (t.keyIs('model')) seen.model = t.text();
+      else if (t.keyIs('previous_response_id') || t.keyIs('conversation')) seen.referenced++;
     } else if (t.depth === 2 && t.keyIs('id') && (t.parentKeyIs('prompt') || t.parentKeyIs('conversation'))) {
-      referenced++; // a stored prompt or conversation, by id
+      seen.referenced++; // a stored prompt or conversation, by id
     }
   });
+  seen.wellFormed = walk.complete;
+  return seen;
+}
 
-  const family = modelFamily(model);
-  const tokenize = (options.tokenizer ?? (family === 'o200k' ? 'o200k' : 'approximate')) === 'o200k';
+/** Input tokens besides the counted text: token ids, pasted blobs, media, images, referenced content, framing. */
+function mediaAndOtherTokens(seen: Seen, family: ReturnType<typeof modelFamily>, referenced: number): number {
   const imageTokens =
     family === 'other'
       ? Math.max(OPENAI_MEDIA.image, ANTHROPIC_MEDIA.image, GEMINI_MEDIA.image)
-      : bareModel(model).startsWith('gpt-4o-mini')
+      : bareModel(seen.model).startsWith('gpt-4o-mini')
         ? OPENAI_GPT_4O_MINI_IMAGE_TOKENS
         : OPENAI_MEDIA.image;
-  const images = Math.max(imageParts, imageBlobs);
-  for (const tokens of unknownBlobTokens) mediaTokens += Math.max(tokens, imageTokens);
-  const referencedFiles = Math.max(0, fileParts - fileBlobs);
+  let mediaTokens = seen.mediaTokens;
+  for (const tokens of seen.unknownBlobTokens) mediaTokens += Math.max(tokens, imageTokens);
+  const images = Math.max(seen.imageParts, seen.imageBlobs);
+  return seen.tokenIds + seen.pastedBlobTokens + mediaTokens + images * imageTokens + referenced * OPENAI_MEDIA.referenced + OPENAI_REQUEST_OVERHEAD_TOKENS;
+}
 
-  const inputTokens =
-    text.total(tokenize, options.tokenizeTimeBudgetMs) +
-    tokenIds +
-    pastedBlobTokens +
-    mediaTokens +
-    images * imageTokens +
-    (referencedFiles + referenced) * OPENAI_MEDIA.referenced +
-    OPENAI_REQUEST_OVERHEAD_TOKENS;
-
+/** The estimate with the endpoint's own output cap and number of answers. */
+function capped(endpoint: Endpoint, seen: Seen, family: ReturnType<typeof modelFamily>, inputTokens: number): RequestEstimate {
   switch (endpoint) {
     case 'chat':
-      return shaped(withCap(inputTokens, maxCompletionTokens ?? maxTokens, n ?? 1), walk.complete, referencedFiles + referenced > 0);
+      return withCap(inputTokens, seen.maxCompletionTokens ?? seen.maxTokens, seen.n ?? 1);
     case 'completions': {
       // unset max_tokens means 16 on OpenAI itself; other hosts of this dialect keep their own defaults
-      const officialDefault = family !== 'other' && model !== undefined && !model.includes('/');
-      const cap = maxTokens ?? (officialDefault ? LEGACY_COMPLETIONS_DEFAULT_MAX_TOKENS : undefined);
+      const officialDefault = family !== 'other' && seen.model !== undefined && !seen.model.includes('/');
+      const cap = seen.maxTokens ?? (officialDefault ? LEGACY_COMPLETIONS_DEFAULT_MAX_TOKENS : undefined);
       // best_of candidates are generated (and billed) server-side even though only n are returned
-      return shaped(withCap(inputTokens, cap, Math.max(n ?? 1, bestOf ?? 1)), walk.complete, referencedFiles + referenced > 0);
+      return withCap(inputTokens, cap, Math.max(seen.n ?? 1, seen.bestOf ?? 1));
     }
     case 'responses':
-      return shaped(withCap(inputTokens, maxOutputTokens, 1), walk.complete, referencedFiles + referenced > 0);
+      return withCap(inputTokens, seen.maxOutputTokens, 1);
     case 'embeddings':
-      return shaped({ inputTokens, maxOutputTokens: 0, choices: 1 }, walk.complete, referencedFiles + referenced > 0);
+      return { inputTokens, maxOutputTokens: 0, choices: 1 };
   }
 }
 

@@ -8,7 +8,7 @@ import type { BillingSettingsService } from '../settings/billing-settings.js';
 import { monthOf } from './month.js';
 
 const BATCH = 200;
-export const INTERRUPTED_NOTE = 'interrupted: charged the estimated input';
+const INTERRUPTED_NOTE = 'interrupted: charged the estimated input';
 
 /**
  * Calls a crash interrupted: admitted (recorded in flight, money held) but never finished, because the
