@@ -68,6 +68,27 @@ parentPort.on('message', ({ run, t0Hr, interval, total }) => {
 });
 `;
 
+function isTimeout(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && TIMEOUT_CODES.has(code);
+}
+
+type PacedCounts = Omit<PacedResult, 'durationS' | 'lagP50Ms' | 'lagP99Ms' | 'lagMaxMs'>;
+
+/** The result of a run once every request finished; `lags` holds one start lag per request (sorted in place). */
+function pacedResult(lags: Float64Array, durationMs: number, counts: PacedCounts): PacedResult {
+  const total = lags.length;
+  const sorted = lags.sort();
+  const pct = (p: number): number => sorted[Math.min(total - 1, Math.ceil(p * total) - 1)] ?? NaN;
+  return {
+    durationS: durationMs / 1000,
+    ...counts,
+    lagP50Ms: pct(0.5),
+    lagP99Ms: pct(0.99),
+    lagMaxMs: sorted[total - 1] ?? NaN,
+  };
+}
+
 interface Tick {
   run: number;
   i: number;
@@ -117,27 +138,13 @@ export class PacedLoad {
     return new Promise<PacedResult>((resolve, reject) => {
       const fail = (err: unknown): void => {
         errors++;
-        const code = (err as { code?: unknown } | null)?.code;
-        if (typeof code === 'string' && TIMEOUT_CODES.has(code)) timeouts++;
+        if (isTimeout(err)) timeouts++;
       };
       const finish = (): void => {
         finished++;
         lastEnd = performance.now();
         if (started < total || finished < started) return;
-        const sorted = lags.sort();
-        const pct = (p: number): number => sorted[Math.min(total - 1, Math.ceil(p * total) - 1)] ?? NaN;
-        resolve({
-          durationS: (lastEnd - t0) / 1000,
-          sent: started,
-          latenciesMs: latencies,
-          errors,
-          timeouts,
-          non2xx,
-          late,
-          lagP50Ms: pct(0.5),
-          lagP99Ms: pct(0.99),
-          lagMaxMs: sorted[total - 1] ?? NaN,
-        });
+        resolve(pacedResult(lags, lastEnd - t0, { sent: started, latenciesMs: latencies, errors, timeouts, non2xx, late }));
       };
       const send = (scheduled: number): void => {
         pool.request({ path, method, headers, body }).then(

@@ -76,6 +76,16 @@ function unwritable(config: Readonly<Config>, err: unknown): Error {
   return new Error(`the database cannot be written (${where}: ${(err as Error).message}): check its permissions, free disk space and that it is not read-only`);
 }
 
+/** Why the gateway cannot take paid calls now, or undefined when it can. */
+async function readiness(store: Store, billing: BillingService): Promise<string | undefined> {
+  try {
+    await ping(store.db);
+  } catch {
+    return 'database unreachable';
+  }
+  return billing.failing() ? 'the database refuses writes: paid calls are refused until it takes them again' : undefined;
+}
+
 /** The composition root: config → store → services → http. The only place that sees every layer. */
 export async function buildApp(config: Readonly<Config>, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -128,14 +138,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     adminToken: admin.verifier,
     adminFailures: new FailureBudget(clock),
     providers: registry,
-    readiness: async () => {
-      try {
-        await ping(store.db);
-      } catch {
-        return 'database unreachable';
-      }
-      return billing.failing() ? 'the database refuses writes: paid calls are refused until it takes them again' : undefined;
-    },
+    readiness: () => readiness(store, billing),
     maxBodyBytes: config.maxBodyBytes,
   };
   const http = await buildHttpServer(services, { logger, connections: config.connections });
