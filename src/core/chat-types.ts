@@ -1,5 +1,5 @@
 /**
- * The Chat Completions shapes the unified API accepts and emits (../shared/reference/openai.md §1). Adapters
+ * The Chat Completions shapes the unified API accepts and emits (docs/reference/openai.md §1). Adapters
  * to other providers translate from and to these; fields a client may send that no adapter reads are kept
  * as `unknown` so they can be named in "ignored" / "refused" decisions.
  */

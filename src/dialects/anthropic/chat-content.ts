@@ -1,6 +1,6 @@
 import { badRequest } from '../../core/errors.js';
 
-/** OpenAI content parts → Anthropic content blocks (translation.md §3). Empty text never becomes a block. */
+/** OpenAI content parts → Anthropic content blocks (docs/reference/translation.md §3). Empty text never becomes a block. */
 
 export type Block = Record<string, unknown>;
 type Obj = Record<string, unknown>;

@@ -1,5 +1,5 @@
 /**
- * Anthropic errors → the OpenAI error shape of the unified API (translation.md §16).
+ * Anthropic errors → the OpenAI error shape of the unified API (docs/reference/translation.md §16).
  *
  * `code` carries Anthropic's own error type, `param` is always null (Anthropic names no field).
  * Status decisions where we depart from "keep the status":

@@ -3,7 +3,7 @@ import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from '../../lib/json-depth.js';
 import { textSegments, userBlocks, type Block } from './chat-content.js';
 
 /**
- * OpenAI `messages[]` → Anthropic `system` + `messages` (translation.md §1.1).
+ * OpenAI `messages[]` → Anthropic `system` + `messages` (docs/reference/translation.md §1.1).
  *
  * - `system` / `developer` messages, wherever they are, are hoisted in order into `system`: Anthropic has no
  *   mid-conversation system role, and a late instruction still applies to what follows. A message's text

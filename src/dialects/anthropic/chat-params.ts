@@ -2,7 +2,7 @@ import { badRequest } from '../../core/errors.js';
 
 /**
  * The fate of every OpenAI Chat Completions parameter that Anthropic has no equivalent for
- * (translation.md §15). Mapped parameters are handled in `chat-request.ts`; parameters not named anywhere
+ * (docs/reference/translation.md §15). Mapped parameters are handled in `chat-request.ts`; parameters not named anywhere
  * (vendor extensions, future fields) are ignored.
  */
 

@@ -23,7 +23,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * An OpenAI chat request as an Anthropic Messages body (translation.md §1–§8, §15). Throws a
+ * An OpenAI chat request as an Anthropic Messages body (docs/reference/translation.md §1–§8, §15). Throws a
  * `TG_ERR_BAD_REQUEST` GatewayError naming the parameter for anything Anthropic cannot honour.
  *
  * Choices (see the helpers for the rest):

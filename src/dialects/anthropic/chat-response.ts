@@ -9,7 +9,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * An Anthropic `Message` as an OpenAI chat completion (translation.md §9).
+ * An Anthropic `Message` as an OpenAI chat completion (docs/reference/translation.md §9).
  *
  * - `id` is Anthropic's `msg_…` id prefixed `chatcmpl-`, so a completion can be traced to the upstream call.
  * - `model` is `options.model`, the name the client asked for (not Anthropic's model id).

@@ -27,7 +27,7 @@ export interface AnthropicChatStreamOptions {
 }
 
 /**
- * Anthropic Messages SSE events → OpenAI chat-completion SSE bytes (translation.md §12.1).
+ * Anthropic Messages SSE events → OpenAI chat-completion SSE bytes (docs/reference/translation.md §12.1).
  *
  * `push` returns the bytes to send for one upstream event ('' when there are none). Thinking text goes out
  * as the non-standard `delta.reasoning_content`. The finish chunk, the usage chunk (only with

@@ -1,7 +1,7 @@
 import { badRequest } from '../../core/errors.js';
 
 /**
- * `reasoning_effort` → Anthropic `thinking: {type:"enabled", budget_tokens}` (translation.md §8).
+ * `reasoning_effort` → Anthropic `thinking: {type:"enabled", budget_tokens}` (docs/reference/translation.md §8).
  *
  * The budget comes from the effort and is shrunk to fit `max_tokens`, which — like OpenAI's
  * `max_completion_tokens` — covers thinking and answer together: thinking may use up the cap, as reasoning

@@ -2,7 +2,7 @@ import { badRequest } from '../../core/errors.js';
 import type { Block } from './chat-content.js';
 
 /**
- * `tools`, `tool_choice`, `parallel_tool_calls` → Anthropic `tools` + `tool_choice` (translation.md §4).
+ * `tools`, `tool_choice`, `parallel_tool_calls` → Anthropic `tools` + `tool_choice` (docs/reference/translation.md §4).
  * `strict` is dropped (older Claude models reject it). `allowed_tools` narrows `tools[]` to the listed
  * functions, then acts as auto / any. `parallel_tool_calls: false` sets `disable_parallel_tool_use` (on an
  * `auto` choice when the client sent none). Without tools, a choice that forces a call is a 400.

@@ -10,7 +10,7 @@ export type AnthropicChatUsage = ChatUsage & {
 };
 
 /**
- * An Anthropic wire usage object as OpenAI usage (translation.md §11): cache reads and writes are part of
+ * An Anthropic wire usage object as OpenAI usage (docs/reference/translation.md §11): cache reads and writes are part of
  * `prompt_tokens` exactly once (Anthropic's `input_tokens` excludes both), `cached_tokens` = reads,
  * `cache_write_tokens` only when there were writes. `reasoning_tokens` only when Anthropic reported
  * `output_tokens_details.thinking_tokens`: otherwise it is unknown, not 0.

@@ -1,7 +1,7 @@
 import type { ChatFinishReason } from '../../core/chat-types.js';
 
 /**
- * Anthropic `stop_reason` → OpenAI `finish_reason` (translation.md §10): `max_tokens` and
+ * Anthropic `stop_reason` → OpenAI `finish_reason` (docs/reference/translation.md §10): `max_tokens` and
  * `model_context_window_exceeded` → `length`, `refusal` → `content_filter`; everything else
  * (`end_turn`, `stop_sequence`, `tool_use`, `pause_turn` — a paused server-tool loop —, unknown reasons)
  * → `tool_calls` when the answer carries client tool calls, else `stop`. So `tool_use` with nothing to

@@ -19,7 +19,7 @@ export interface AnthropicStreamTapResult extends UsageTapResult {
 }
 
 /**
- * Messages stream (anthropic.md §6, §10). Usage = `message_start.message.usage` overlaid with every
+ * Messages stream (docs/reference/anthropic.md §6, §10). Usage = `message_start.message.usage` overlaid with every
  * non-null field of each `message_delta.usage` (cumulative counts: the last value of each field wins,
  * never a sum). Text = text, thinking and `input_json_delta` fragments. Complete = `message_stop`
  * seen and no `error` event. A stream cut after `message_start` still reports its usage (input and

@@ -1,7 +1,7 @@
 import type { Usage } from '../../core/usage.js';
 
 /**
- * Anthropic Messages usage (anthropic.md §5, §6, §10). Pure, never throws.
+ * Anthropic Messages usage (docs/reference/anthropic.md §5, §6, §10). Pure, never throws.
  *
  * Anthropic's `input_tokens` EXCLUDES cache reads and cache writes, so the canonical
  * `inputTokens = input_tokens + cache_creation_input_tokens + cache_read_input_tokens`, with

@@ -4,7 +4,7 @@ import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from '../../lib/json-depth.js';
 import { DUMMY_THOUGHT_SIGNATURE, geminiCallId, signatureFromToolCall } from './tool-ids.js';
 
 /**
- * OpenAI chat `messages` → Gemini `systemInstruction` parts and `contents` (translation.md §1.1–§3), for
+ * OpenAI chat `messages` → Gemini `systemInstruction` parts and `contents` (docs/reference/translation.md §1.1–§3), for
  * `chat-request.ts`. System/developer text is hoisted; same-role turns merge; tool results join the user
  * turn after the calls; remote images become placeholders (see `RemoteImage`).
  */

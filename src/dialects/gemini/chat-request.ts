@@ -6,7 +6,7 @@ import { isEmptyObjectSchema, toGeminiSchema, toJsonSchema, usesLegacySchema } f
 export { fillRemoteImage, type RemoteImage } from './chat-messages.js';
 
 /**
- * OpenAI Chat Completions request → Gemini `generateContent` body (translation.md §1–§8, §15). Pure: no
+ * OpenAI Chat Completions request → Gemini `generateContent` body (docs/reference/translation.md §1–§8, §15). Pure: no
  * I/O, no clock. The model goes in the URL (`models/{id}:generateContent`, or
  * `:streamGenerateContent?alt=sse` when `stream` is true), built by the caller.
  *

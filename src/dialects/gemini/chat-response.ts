@@ -3,7 +3,7 @@ import { openAIToolCallId, signatureExtra, type GeminiExtraContent } from './too
 import { usageFromMetadata } from './usage.js';
 
 /**
- * Gemini `generateContent` response → OpenAI chat completion (translation.md §9–§11), and Gemini error
+ * Gemini `generateContent` response → OpenAI chat completion (docs/reference/translation.md §9–§11), and Gemini error
  * bodies → OpenAI error bodies (§16). Pure, never throws on odd bodies (missing `content`/`parts`, no
  * candidates) — it answers with empty content instead.
  */
@@ -25,7 +25,7 @@ export interface ChatLogprobs {
 }
 
 /**
- * `finishReason` → OpenAI (§10). `STOP` (and the "nothing special" reasons) become `tool_calls` when the
+ * `finishReason` → OpenAI (docs/reference/translation.md §10). `STOP` (and the "nothing special" reasons) become `tool_calls` when the
  * choice made function calls — Gemini has no tool finish reason, and clients end their agent loop on `stop`.
  */
 export function finishReasonFromGemini(reason: unknown, sawToolCall: boolean): ChatFinishReason {
@@ -49,7 +49,7 @@ export function finishReasonFromGemini(reason: unknown, sawToolCall: boolean): C
   }
 }
 
-/** `usageMetadata` → OpenAI usage (§11): prompt incl. cached and tool-use prompt; completion = candidates + thoughts. */
+/** `usageMetadata` → OpenAI usage (docs/reference/translation.md §11): prompt incl. cached and tool-use prompt; completion = candidates + thoughts. */
 export function chatUsageFromGemini(metadata: unknown): ChatUsage {
   const u = usageFromMetadata(metadata) ?? { inputTokens: 0, outputTokens: 0 };
   const usage: ChatUsage = {
@@ -189,7 +189,7 @@ export interface OpenAIErrorResult {
 
 /**
  * A Gemini error (HTTP status + body `{error:{code, message, status, details}}`, also `[{error}]` from a
- * no-`alt` stream, or the raw text) → the OpenAI error shape (translation.md §16). Also used for errors
+ * no-`alt` stream, or the raw text) → the OpenAI error shape (docs/reference/translation.md §16). Also used for errors
  * arriving inside a 200 stream (`status` 200: the body's `error.code` decides).
  *
  * | Gemini | OpenAI |

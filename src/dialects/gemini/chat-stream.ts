@@ -14,8 +14,8 @@ import { signatureExtra, type GeminiExtraContent } from './tool-ids.js';
 import { usageFromMetadata } from './usage.js';
 
 /**
- * Gemini `streamGenerateContent?alt=sse` records → OpenAI chat-completion SSE bytes (translation.md §12.2,
- * openai.md §1.4). Feed it the parsed events (`SseParser` from `lib/sse.ts`); each call returns the bytes
+ * Gemini `streamGenerateContent?alt=sse` records → OpenAI chat-completion SSE bytes (docs/reference/translation.md §12.2,
+ * docs/reference/openai.md §1.4). Feed it the parsed events (`SseParser` from `lib/sse.ts`); each call returns the bytes
  * to write (possibly ''). Per choice (Gemini candidate):
  * - a role chunk (`{role:"assistant",content:""}`) when the candidate first appears;
  * - text → `delta.content` (adjacent parts of one record merged, with the record's logprobs if asked),
@@ -24,7 +24,7 @@ import { usageFromMetadata } from './usage.js';
  *   across records, so parallel calls split over records keep 0, 1, 2…), `id` (`tool-ids.ts`), `type`,
  *   `name`, the complete `arguments`, and `extra_content` carrying the thought signature. A signature that
  *   arrives later on a part of its own → a delta `{index, extra_content}` for the choice's first call;
- * - `finishReason` → the finish chunk at once (§10; `tool_calls` when the choice made calls). Parts of a
+ * - `finishReason` → the finish chunk at once (docs/reference/translation.md §10; `tool_calls` when the choice made calls). Parts of a
  *   finished candidate are ignored.
  * `usageMetadata` repeats running totals: the last one wins (never summed). `end()` at EOF: the usage chunk
  * (`choices: []`, only with `includeUsage`) and `data: [DONE]`. Errors:

@@ -1,7 +1,7 @@
 import { GatewayError } from '../../core/errors.js';
 
 /**
- * OpenAI `/v1/embeddings` ⇄ Gemini `embedContent` / `batchEmbedContents` (translation.md §14, gemini.md §6).
+ * OpenAI `/v1/embeddings` ⇄ Gemini `embedContent` / `batchEmbedContents` (docs/reference/translation.md §14, docs/reference/gemini.md §6).
  * - one string → `embedContent`; an array of strings → `batchEmbedContents`, one request per string, each
  *   naming the model as `models/<id>` (the same as in the URL). Token arrays (`number[]`, `number[][]`) → 400:
  *   Gemini embeds text only. `dimensions` → `outputDimensionality`.

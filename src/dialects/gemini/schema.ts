@@ -3,7 +3,7 @@ import { GatewayError } from '../../core/errors.js';
 /**
  * JSON Schema (OpenAI `tools[].function.parameters`, `response_format.json_schema.schema`) → Gemini.
  *
- * Gemini takes a schema in two forms (gemini.md §2.3, §2.4):
+ * Gemini takes a schema in two forms (docs/reference/gemini.md §2.3, §2.4):
  * - `parametersJsonSchema` / `responseJsonSchema`: JSON Schema as a free JSON value (`$ref`, `$defs`,
  *   `anyOf`, `additionalProperties`, `const`… accepted). Used for every model except the legacy ones
  *   below; only `$schema`/`$id`/`$comment` are removed (meta keywords, no meaning for generation).

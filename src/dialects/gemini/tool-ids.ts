@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Tool-call ids and thought signatures between OpenAI chat and Gemini (translation.md §5).
+ * Tool-call ids and thought signatures between OpenAI chat and Gemini (docs/reference/translation.md §5).
  *
  * Gemini → OpenAI (responses and streams):
  * - `functionCall.id` present and short enough (`[A-Za-z0-9_-]{1,33}`) → OpenAI id `call_g_<id>`. The

@@ -20,7 +20,7 @@ export interface GeminiStreamTapOptions {
 }
 
 /**
- * `streamGenerateContent` (gemini.md §4, §8). Usage = the LAST `usageMetadata` seen (running totals:
+ * `streamGenerateContent` (docs/reference/gemini.md §4, §8). Usage = the LAST `usageMetadata` seen (running totals:
  * never summed; a record without it changes nothing; a final usage-only record counts). Text = every
  * text part (thought summaries included) and function calls (name + JSON args). Complete = a record
  * with a `finishReason` (or a prompt `blockReason`) was seen, no in-stream `error`, and the body ended (EOF; for JSON-array

@@ -1,7 +1,7 @@
 import type { Usage } from '../../core/usage.js';
 
 /**
- * Gemini `usageMetadata` (gemini.md §3.2, §8). Pure, never throws.
+ * Gemini `usageMetadata` (docs/reference/gemini.md §3.2, §8). Pure, never throws.
  *
  * - `promptTokenCount` already INCLUDES `cachedContentTokenCount`; `toolUsePromptTokenCount` (server
  *   tool results fed back to the model) is input too: `inputTokens = prompt + toolUsePrompt`.

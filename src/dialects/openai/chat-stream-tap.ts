@@ -11,7 +11,7 @@ const ERROR = Buffer.from('"error"');
 const KEEP_AT_MOST = 8 * 1024 * 1024;
 
 /**
- * Chat Completions stream (openai.md §1.4): the LAST non-null `usage` (normally the trailing
+ * Chat Completions stream (docs/reference/openai.md §1.4): the LAST non-null `usage` (normally the trailing
  * `choices: []` chunk), the `model`, and — only when asked, for a stream that ended without usage —
  * the delivered text (content, refusals, reasoning of OpenAI-compatible hosts, tool-call names and
  * arguments, legacy `text`). Complete = `[DONE]` or a usage chunk seen, and no in-stream error.

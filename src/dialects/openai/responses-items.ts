@@ -2,7 +2,7 @@ import type { ChatContentPart, ChatMessage, ChatRole } from '../../core/chat-typ
 import { badRequest } from '../../core/errors.js';
 
 /**
- * Responses API `input` items → chat messages (translation.md §13). The bridge keeps no response store,
+ * Responses API `input` items → chat messages (docs/reference/translation.md §13). The bridge keeps no response store,
  * so everything the model needs must be in the items themselves: ids that point elsewhere (`file_id`,
  * `item_reference`) are refused with a 400 rather than silently dropped.
  */

@@ -3,7 +3,7 @@ import { badRequest } from '../../core/errors.js';
 import { inputToMessages } from './responses-items.js';
 
 /**
- * `POST /v1/responses` for a model that speaks only Chat Completions (translation.md §13): the Responses
+ * `POST /v1/responses` for a model that speaks only Chat Completions (docs/reference/translation.md §13): the Responses
  * request becomes a chat request, which the gateway then serves like any other. Every 400 names the
  * Responses field at fault.
  */

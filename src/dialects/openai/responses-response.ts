@@ -1,7 +1,7 @@
 import { GatewayError } from '../../core/errors.js';
 
 /**
- * A chat completion as a Responses API `Response` object (openai.md §2.2, translation.md §10–§13), and
+ * A chat completion as a Responses API `Response` object (docs/reference/openai.md §2.2, docs/reference/translation.md §10–§13), and
  * the response skeleton the stream bridge (`responses-stream.ts`) shares, so a streamed answer ends with
  * the same object a non-streamed one returns.
  */
@@ -136,14 +136,14 @@ export function itemIds(responseId: string): ItemIds {
   };
 }
 
-/** translation.md §10: a cut (`length`) or filtered answer is `incomplete`, anything else `completed`. */
+/** docs/reference/translation.md §10: a cut (`length`) or filtered answer is `incomplete`, anything else `completed`. */
 export function outcomeOf(finishReason: unknown): Pick<ResponseObject, 'status' | 'incomplete_details'> {
   if (finishReason === 'length') return { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } };
   if (finishReason === 'content_filter') return { status: 'incomplete', incomplete_details: { reason: 'content_filter' } };
   return { status: 'completed', incomplete_details: null };
 }
 
-/** Chat usage → Responses usage (translation.md §11); null when the upstream sent none. */
+/** Chat usage → Responses usage (docs/reference/translation.md §11); null when the upstream sent none. */
 export function responseUsage(chatUsage: unknown): ResponseUsage | null {
   if (!isObj(chatUsage)) return null;
   const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);

@@ -33,7 +33,7 @@ interface StreamError {
 const CUT: StreamError = { code: 'server_error', message: 'The upstream stream ended before the response was complete.', param: null };
 
 /**
- * OpenAI chat-completion chunk events → Responses API SSE events (translation.md §12.3), each framed as
+ * OpenAI chat-completion chunk events → Responses API SSE events (docs/reference/translation.md §12.3), each framed as
  * `event: <type>` + `data: {"type", "sequence_number", …}`.
  *
  * - `response.created` and `response.in_progress` open the stream on the first chunk.

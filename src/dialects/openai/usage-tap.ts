@@ -38,7 +38,7 @@ const TEXT_DELTAS = new Set([
 ]);
 
 /**
- * Responses API stream (openai.md §2.3): usage from the terminal event (`response.completed`,
+ * Responses API stream (docs/reference/openai.md §2.3): usage from the terminal event (`response.completed`,
  * `.incomplete`, `.failed`), the model from any event's `response`, and the text deltas.
  * Complete = a terminal event seen.
  */

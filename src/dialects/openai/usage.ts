@@ -1,7 +1,7 @@
 import type { Usage } from '../../core/usage.js';
 
 /**
- * Usage parsers for OpenAI response bodies (openai.md §1.5, §2.2, §3–§5, §8). Pure, never throw;
+ * Usage parsers for OpenAI response bodies (docs/reference/openai.md §1.5, §2.2, §3–§5, §8). Pure, never throw;
  * `undefined` when the body carries no usage. OpenAI counts are already inclusive:
  * `prompt_tokens`/`input_tokens` include cached (and cache-write) tokens, `completion_tokens`/
  * `output_tokens` include reasoning tokens. Zero-valued optional fields are omitted; a subset larger

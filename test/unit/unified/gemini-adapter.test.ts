@@ -262,7 +262,7 @@ describe('gemini adapter: 400s', () => {
 describe('gemini adapter: errors', () => {
   const body = (code: number, status: string, message: string, details?: unknown[]) => ({ error: { code, message, status, ...(details ? { details } : {}) } });
 
-  it('maps statuses per translation.md §16', () => {
+  it('maps statuses per docs/reference/translation.md §16', () => {
     const keyInvalid = body(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', [
       { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' },
     ]);

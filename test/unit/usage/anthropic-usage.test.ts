@@ -14,7 +14,7 @@ import {
 
 const fixtures = loadFixtures('anthropic');
 
-/** The wire counters, added up independently of the parser (anthropic.md §5: input excludes cache). */
+/** The wire counters, added up independently of the parser (docs/reference/anthropic.md §5: input excludes cache). */
 function wireTotals(usage: Record<string, number | null | undefined>): { input: number; read: number; write: number } {
   const read = usage.cache_read_input_tokens ?? 0;
   const write = usage.cache_creation_input_tokens ?? 0;

@@ -17,7 +17,7 @@ const fixtures = loadFixtures('gemini');
 
 type Metadata = Record<string, number | undefined>;
 
-/** Independent arithmetic from gemini.md §3.2: thoughts are output, tool-use prompt is input. */
+/** Independent arithmetic from docs/reference/gemini.md §3.2: thoughts are output, tool-use prompt is input. */
 function metadataTotals(m: Metadata): { input: number; output: number } {
   return {
     input: (m.promptTokenCount ?? 0) + (m.toolUsePromptTokenCount ?? 0),
