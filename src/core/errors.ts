@@ -7,7 +7,6 @@ export type ErrorCode =
   | 'TG_ERR_NOT_FOUND'
   | 'TG_ERR_MODEL_NOT_FOUND'
   | 'TG_ERR_MODEL_NOT_PRICED'
-  | 'TG_ERR_METHOD_NOT_ALLOWED'
   | 'TG_ERR_CONFLICT'
   | 'TG_ERR_PAYLOAD_TOO_LARGE'
   | 'TG_ERR_REQUEST_TIMEOUT'
@@ -27,7 +26,6 @@ const STATUS: Record<ErrorCode, number> = {
   TG_ERR_MODEL_NOT_FOUND: 404,
   // The model exists but this gateway cannot bill it: refused, never served at cost 0 unless the admin allows.
   TG_ERR_MODEL_NOT_PRICED: 403,
-  TG_ERR_METHOD_NOT_ALLOWED: 405,
   TG_ERR_CONFLICT: 409,
   TG_ERR_PAYLOAD_TOO_LARGE: 413,
   // The client stopped sending its request body.

@@ -29,8 +29,3 @@ export function failedBeforeSending(err: unknown): boolean {
   const code = errorCode(err);
   return code !== undefined && NOT_SENT_CODES.has(code);
 }
-
-export function isAbortError(err: unknown): boolean {
-  const e = err as { name?: string; code?: string } | undefined;
-  return e?.name === 'AbortError' || e?.code === 'UND_ERR_ABORTED' || e?.code === 'ABORT_ERR';
-}

@@ -13,7 +13,6 @@ const TYPES: Record<ErrorCode, string> = {
   TG_ERR_NOT_FOUND: 'not_found_error',
   TG_ERR_MODEL_NOT_FOUND: 'not_found_error',
   TG_ERR_MODEL_NOT_PRICED: 'permission_error',
-  TG_ERR_METHOD_NOT_ALLOWED: 'invalid_request_error',
   TG_ERR_CONFLICT: 'invalid_request_error',
   TG_ERR_PAYLOAD_TOO_LARGE: 'request_too_large',
   TG_ERR_REQUEST_TIMEOUT: 'invalid_request_error',

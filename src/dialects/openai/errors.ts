@@ -12,7 +12,6 @@ const TYPE_AND_CODE: Record<ErrorCode, [type: string, code: string]> = {
   TG_ERR_NOT_FOUND: ['invalid_request_error', 'not_found'],
   TG_ERR_MODEL_NOT_FOUND: ['invalid_request_error', 'model_not_found'],
   TG_ERR_MODEL_NOT_PRICED: ['permission_error', 'model_not_priced'],
-  TG_ERR_METHOD_NOT_ALLOWED: ['invalid_request_error', 'method_not_allowed'],
   TG_ERR_CONFLICT: ['invalid_request_error', 'conflict'],
   TG_ERR_PAYLOAD_TOO_LARGE: ['invalid_request_error', 'request_too_large'],
   TG_ERR_REQUEST_TIMEOUT: ['invalid_request_error', 'request_timeout'],
