@@ -67,6 +67,49 @@ export function readTopLevelFields(buf: Buffer, wanted: readonly string[]): Reco
   return found;
 }
 
+/**
+ * `body` with the top-level string field `name` set to `value` (JSON-escaped), every other byte as it was;
+ * undefined when the body is not a JSON object, the field is absent or not a string, or occurs more than
+ * once at the top level. Keys are compared as JSON.parse decodes them (`"mo\u0064el"` is `model`); nested
+ * members are never touched. Only the top level's shape and the replaced string are checked: a defect inside
+ * another value (a bad number, a nested trailing comma) comes back as it was, so pass bodies JSON.parse takes.
+ * Returns `body` itself when the field already holds exactly those bytes.
+ */
+export function replaceTopLevelString(body: Buffer, name: string, value: string): Buffer | undefined {
+  const scan = scanTopLevel(body);
+  if (!scan?.closed || !endsAfterLastField(body, scan)) return undefined;
+  let target: TopLevelField | undefined;
+  for (const field of scan.fields) {
+    if (field.key !== name) continue;
+    if (target) return undefined;
+    target = field;
+  }
+  if (!target || body[target.start] !== QUOTE || !isJsonString(body, target.start, target.end)) return undefined;
+  const replacement = Buffer.from(JSON.stringify(value), 'utf8');
+  const { start, end } = target;
+  if (replacement.equals(body.subarray(start, end))) return body;
+  const out = Buffer.allocUnsafe(body.length - (end - start) + replacement.length);
+  body.copy(out, 0, 0, start);
+  replacement.copy(out, start);
+  body.copy(out, start + replacement.length, end);
+  return out;
+}
+
+/** Nothing but `}` and whitespace follows the last member (the scan accepts a trailing comma and trailing bytes). */
+function endsAfterLastField(buf: Buffer, scan: TopLevelScan): boolean {
+  const last = scan.fields[scan.fields.length - 1];
+  const close = skipSpace(buf, last ? last.end : scan.open + 1);
+  return buf[close] === CLOSE_BRACE && skipSpace(buf, close + 1) === buf.length;
+}
+
+function isJsonString(buf: Buffer, start: number, end: number): boolean {
+  try {
+    return typeof JSON.parse(buf.toString('utf8', start, end)) === 'string';
+  } catch {
+    return false;
+  }
+}
+
 function skipSpace(buf: Buffer, pos: number): number {
   while (pos < buf.length) {
     const c = buf[pos];

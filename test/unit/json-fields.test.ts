@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readTopLevelFields } from '../../src/lib/json-fields.js';
+import { readTopLevelFields, replaceTopLevelString } from '../../src/lib/json-fields.js';
 
 const WANTED = ['model', 'stream'] as const;
 const read = (text: string | Buffer, wanted: readonly string[] = WANTED) =>
@@ -120,3 +120,164 @@ describe('readTopLevelFields', () => {
     assert.deepEqual(read(first), { model: 'gpt-4o', stream: false });
   });
 });
+
+const rename = (text: string, value: string, name = 'model') => replaceTopLevelString(Buffer.from(text, 'utf8'), name, value)?.toString('utf8');
+
+describe('replaceTopLevelString', () => {
+  it('renames the top-level model and keeps every other byte', () => {
+    assert.equal(
+      rename('{"model":"deepseek/deepseek-chat","messages":[{"role":"user","content":"hi"}]}', 'deepseek-chat'),
+      '{"model":"deepseek-chat","messages":[{"role":"user","content":"hi"}]}',
+    );
+    const spaced = ' {\n  "temperature" : 1.50 ,"n":1E+2,"seed":-0,\t"model" :\r\n "x" , "messages":[{"content":"caf\\u00e9 \\ud83d\\ude00 \\/"}] }\n';
+    assert.equal(rename(spaced, 'y'), spaced.replace('"x"', '"y"'));
+    assert.equal(rename('{"model":"a-much-longer-name","x":1}', 'b'), '{"model":"b","x":1}');
+  });
+
+  it('never touches nested model keys', () => {
+    const body = JSON.stringify({
+      messages: [{ role: 'user', content: 'hi', model: 'nested-1' }, { role: 'assistant', model: 'nested-2', content: [{ model: 'deep' }] }],
+      metadata: { model: 'nested-3' },
+      tools: [{ function: { name: 'model', parameters: { model: { type: 'string' } } } }],
+      model: 'top',
+      user: '"model":"top"',
+    });
+    assert.equal(rename(body, 'renamed'), body.replace('"model":"top",', '"model":"renamed",'));
+  });
+
+  it('matches escaped keys by their decoded name and keeps the key bytes', () => {
+    assert.equal(rename('{"mo\\u0064el":"a","x":1}', 'b'), '{"mo\\u0064el":"b","x":1}');
+    assert.equal(rename('{"\\u006D\\u006f\\u0064\\u0065\\u006c":"a"}', 'b'), '{"\\u006D\\u006f\\u0064\\u0065\\u006c":"b"}');
+    assert.equal(rename('{"Model":"a","models":"b","model ":"c","mod":"d"}', 'x'), undefined, 'only exact names count');
+    assert.equal(rename('{"модель":"a","model":"b"}', 'x', 'модель'), '{"модель":"x","model":"b"}');
+  });
+
+  it('escapes the new value as JSON.stringify does', () => {
+    const values = ['', 'say "hi"', 'back\\slash', 'line\nbreak\ttab', '\u0000\u0001\u001f\u007f', 'é Я 😀 \u2028\u2029', '\ud800 lone', '</script>'];
+    for (const value of values) {
+      const out = rename('{"stream":true,"model":"old","n":1}', value);
+      assert.equal(out, `{"stream":true,"model":${JSON.stringify(value)},"n":1}`, JSON.stringify(value));
+      assert.equal(JSON.parse(out!).model, value);
+    }
+  });
+
+  it('returns the body itself when the value is already the same bytes', () => {
+    const body = Buffer.from('{"model":"deepseek-chat","messages":[]}');
+    assert.equal(replaceTopLevelString(body, 'model', 'deepseek-chat'), body);
+    const escaped = Buffer.from('{"model":"deepseek\\u002dchat"}');
+    assert.notEqual(replaceTopLevelString(escaped, 'model', 'deepseek-chat'), escaped, 'same text, other bytes: rewritten');
+  });
+
+  it('refuses duplicated top-level keys, however they are spelled', () => {
+    assert.equal(rename('{"model":"a","messages":[],"model":"b"}', 'x'), undefined);
+    assert.equal(rename('{"model":"a","mod\\u0065l":"b"}', 'x'), undefined);
+    assert.equal(rename('{"model":"a","model":null}', 'x'), undefined);
+    assert.equal(rename('{"model":{"model":"a"},"model":"b"}', 'x'), undefined);
+  });
+
+  it('refuses bodies that are not JSON objects or whose field is absent or not a string', () => {
+    const refused = [
+      '', '   ', '[]', '[{"model":"x"}]', '"model"', 'null', '\uFEFF{"model":"x"}', '{}', '{"messages":[{"model":"x"}]}',
+      '{"model":null}', '{"model":1}', '{"model":true}', '{"model":["x"]}', '{"model":{"name":"x"}}',
+      '{"model":"x"', '{"model":"x","messages":[', '{"model":"x",}', '{"model":"x"} {}', '{"model":"x"}]', '{"model":"x" "n":1}',
+      '{model:"x"}', '{"model" "x"}', '{"model":"a\\x"}', '{"model":"a\nb"}', '{"mo\\qel":"x","model":"y"}', '{"model":"x","a":}',
+    ];
+    for (const text of refused) assert.equal(rename(text, 'y'), undefined, JSON.stringify(text));
+    assert.equal(replaceTopLevelString(Buffer.from([0x7b, 0xff, 0x7d]), 'model', 'y'), undefined);
+  });
+
+  it('agrees with parse + spread + stringify on generated bodies, byte for byte elsewhere', () => {
+    const next = rng(0x70116a7e);
+    for (let i = 0; i < 400; i++) {
+      const { prefix, suffix, members } = generateBody(next);
+      const valueText = jsonString(next, randomText(next));
+      const body = Buffer.from(prefix + valueText + suffix, 'utf8');
+      const value = randomText(next);
+      const out = replaceTopLevelString(body, 'model', value);
+      assert.ok(out, `case ${i}: ${body}`);
+      assert.equal(out.toString('utf8'), prefix + JSON.stringify(value) + suffix, `case ${i}`);
+      assert.deepEqual(JSON.parse(out.toString('utf8')), { ...JSON.parse(body.toString('utf8')), model: value }, `case ${i}`);
+
+      // the same body with a second top-level model (any spelling, any value) is refused
+      const at = 1 + Math.floor(next() * members.length);
+      const twice = [...members.slice(0, at), `${modelKey(next)}:${randomValue(next, 2)}`, ...members.slice(at)];
+      assert.equal(replaceTopLevelString(Buffer.from(joinMembers(next, twice)), 'model', value), undefined, `case ${i} twice`);
+    }
+  });
+});
+
+/** Deterministic PRNG (mulberry32), so a failing case can be reproduced. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+const SPACE = ['', '', '', ' ', '\n', '\t', '\r\n  '];
+const space = (next: () => number) => pick(next, SPACE);
+const PIECES = ['a', 'Z', '7', ' ', 'model', '"model":"x"', '"', '\\', '/', '\n', '\u0001', '{', ']', ',', 'é', 'Я', '😀', '\u2028', '\ud800', '\udfff'];
+const NUMBERS = ['0', '-0', '7', '1.50', '1e5', '1E+2', '-3.25e-7', '12345678901234567890123', '0.1'];
+const OTHER_KEYS = ['messages', 'temperature', 'stream', 'tools', 'metadata', 'n', 'user', 'Model', 'models', 'model ', 'mod', 'tool_choice'];
+
+function randomText(next: () => number): string {
+  let text = '';
+  for (let n = Math.floor(next() * 8); n > 0; n--) text += pick(next, PIECES);
+  return text;
+}
+
+/** `text` as a JSON string literal with random but valid escaping (short escapes, `\u` in either case, `\/`). */
+function jsonString(next: () => number, text: string): string {
+  let out = '"';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    const lone = code >= 0xd800 && code <= 0xdfff;
+    const escapeU = (unit: number) => {
+      const hex = unit.toString(16).padStart(4, '0');
+      return `\\u${next() < 0.5 ? hex : hex.toUpperCase()}`;
+    };
+    if (lone || code < 0x20 || (code !== 0x22 && code !== 0x5c && next() < 0.15)) {
+      for (let k = 0; k < ch.length; k++) out += escapeU(ch.charCodeAt(k));
+    } else if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (ch === '/' && next() < 0.5) out += '\\/';
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+function modelKey(next: () => number): string {
+  return pick(next, ['"model"', '"model"', '"mo\\u0064el"', '"\\u006Dodel"', jsonString(next, 'model')]);
+}
+
+function randomValue(next: () => number, depth: number): string {
+  const kind = Math.floor(next() * (depth > 0 ? 7 : 5));
+  if (kind === 0) return jsonString(next, randomText(next));
+  if (kind === 1) return pick(next, NUMBERS);
+  if (kind === 2) return pick(next, ['true', 'false', 'null']);
+  if (kind === 3 || kind === 5) {
+    const items = Array.from({ length: Math.floor(next() * 4) }, () => randomValue(next, depth - 1));
+    return `[${space(next)}${items.join(`${space(next)},${space(next)}`)}${space(next)}]`;
+  }
+  const keys = [...new Set(Array.from({ length: Math.floor(next() * 4) }, () => pick(next, ['model', ...OTHER_KEYS])))];
+  const members = keys.map((k) => `${k === 'model' ? modelKey(next) : jsonString(next, k)}${space(next)}:${space(next)}${randomValue(next, depth - 1)}`);
+  return `{${space(next)}${members.join(`${space(next)},${space(next)}`)}${space(next)}}`;
+}
+
+function joinMembers(next: () => number, members: readonly string[]): string {
+  return `${space(next)}{${space(next)}${members.join(`${space(next)},${space(next)}`)}${space(next)}}${space(next)}`;
+}
+
+/** A top-level object cut around its model's string value: `prefix + value + suffix` is the body. */
+function generateBody(next: () => number): { prefix: string; suffix: string; members: string[] } {
+  const others = OTHER_KEYS.filter(() => next() < 0.4);
+  const members = others.map((k) => `${jsonString(next, k)}${space(next)}:${space(next)}${randomValue(next, 3)}`);
+  const MARK = '\u0000MODEL\u0000'; // cannot occur in generated JSON text: U+0000 is always escaped there
+  members.splice(Math.floor(next() * (members.length + 1)), 0, `${modelKey(next)}${space(next)}:${space(next)}${MARK}`);
+  const [prefix, suffix] = joinMembers(next, members).split(MARK) as [string, string];
+  return { prefix, suffix, members: members.map((m) => m.replace(MARK, '"m"')) };
+}
