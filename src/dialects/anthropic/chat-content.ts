@@ -1,10 +1,9 @@
 import { badRequest } from '../../core/errors.js';
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 
 /** OpenAI content parts → Anthropic content blocks (docs/reference/translation.md §3). Empty text never becomes a block. */
 
 export type Block = Record<string, unknown>;
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
@@ -21,13 +20,13 @@ export function parseDataUrl(url: string): { mediaType: string; data: string } |
   return { mediaType: mediaType === 'image/jpg' ? 'image/jpeg' : mediaType, data };
 }
 
-function textBlock(part: Obj, param: string): Block | undefined {
+function textBlock(part: JsonObject, param: string): Block | undefined {
   if (typeof part.text !== 'string') throw badRequest('A text part needs a string `text`.', `${param}.text`);
   return part.text === '' ? undefined : { type: 'text', text: part.text };
 }
 
-function imageBlock(part: Obj, param: string): Block {
-  const url = isObj(part.image_url) ? part.image_url.url : undefined;
+function imageBlock(part: JsonObject, param: string): Block {
+  const url = isJsonObject(part.image_url) ? part.image_url.url : undefined;
   if (typeof url !== 'string') throw badRequest('An image_url part needs `image_url.url`.', `${param}.image_url.url`);
   if (/^https:\/\//i.test(url)) return { type: 'image', source: { type: 'url', url } };
   const parsed = parseDataUrl(url);
@@ -38,8 +37,8 @@ function imageBlock(part: Obj, param: string): Block {
   return { type: 'image', source: { type: 'base64', media_type: parsed.mediaType, data: parsed.data } };
 }
 
-function fileBlock(part: Obj, param: string): Block {
-  const file = isObj(part.file) ? part.file : {};
+function fileBlock(part: JsonObject, param: string): Block {
+  const file = isJsonObject(part.file) ? part.file : {};
   if (file.file_id !== undefined) throw badRequest('OpenAI file ids cannot be read by Anthropic models; send file_data.', `${param}.file.file_id`);
   const parsed = typeof file.file_data === 'string' ? parseDataUrl(file.file_data) : undefined;
   if (parsed?.mediaType !== 'application/pdf') {
@@ -52,7 +51,7 @@ function fileBlock(part: Obj, param: string): Block {
 
 /** One part of a user message; `undefined` for an empty text part. */
 function userPart(part: unknown, param: string): Block | undefined {
-  if (!isObj(part)) throw badRequest('A content part must be an object.', param);
+  if (!isJsonObject(part)) throw badRequest('A content part must be an object.', param);
   switch (part.type) {
     case 'text':
       return textBlock(part, param);
@@ -88,8 +87,8 @@ export function textSegments(content: unknown, param: string, allowRefusal = fal
   if (!Array.isArray(content)) throw badRequest('Message content must be a string or an array of text parts.', param);
   return content.flatMap((part: unknown, j): string[] => {
     const where = `${param}[${j}]`;
-    if (isObj(part) && part.type === 'text' && typeof part.text === 'string') return part.text === '' ? [] : [part.text];
-    if (allowRefusal && isObj(part) && part.type === 'refusal' && typeof part.refusal === 'string') return part.refusal === '' ? [] : [part.refusal];
+    if (isJsonObject(part) && part.type === 'text' && typeof part.text === 'string') return part.text === '' ? [] : [part.text];
+    if (allowRefusal && isJsonObject(part) && part.type === 'refusal' && typeof part.refusal === 'string') return part.refusal === '' ? [] : [part.refusal];
     throw badRequest('Only text parts are allowed in this message.', where);
   });
 }

@@ -1,3 +1,5 @@
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
+
 /**
  * Anthropic errors → the OpenAI error shape of the unified API (docs/reference/translation.md §16).
  *
@@ -21,9 +23,6 @@ export interface MappedError {
   status: number;
   body: { error: OpenAIErrorObject };
 }
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const BY_TYPE: Record<string, { status: number; type: string }> = {
   invalid_request_error: { status: 400, type: 'invalid_request_error' },
@@ -50,7 +49,7 @@ function byStatus(status: number): { status: number; type: string } {
 
 /** A non-2xx Anthropic answer (any body: Anthropic's error JSON, or HTML from a proxy) as an OpenAI error. */
 export function anthropicErrorToOpenAI(status: number, body: unknown): MappedError {
-  const err = isObj(body) && isObj(body.error) ? body.error : undefined;
+  const err = isJsonObject(body) && isJsonObject(body.error) ? body.error : undefined;
   const anthropicType = typeof err?.type === 'string' ? err.type : undefined;
   const message = typeof err?.message === 'string' && err.message !== '' ? err.message : `Anthropic answered HTTP ${status}.`;
   const known = anthropicType !== undefined ? BY_TYPE[anthropicType] : undefined;
@@ -63,12 +62,12 @@ export function anthropicErrorToOpenAI(status: number, body: unknown): MappedErr
 
 /** The payload of an Anthropic in-stream `error` event (`{type:"error", error:{type, message}}`) as an OpenAI error object. */
 export function anthropicStreamErrorToOpenAI(data: unknown): OpenAIErrorObject {
-  const err = isObj(data) && isObj(data.error) ? data.error : undefined;
+  const err = isJsonObject(data) && isJsonObject(data.error) ? data.error : undefined;
   const type = typeof err?.type === 'string' ? err.type : 'api_error';
   // An in-stream error stands for the HTTP status it would have had before the stream began.
   return anthropicErrorToOpenAI(BY_TYPE[type]?.status ?? 502, data).body.error;
 }
 
-function isSpendLimit(err: Obj | undefined): boolean {
-  return isObj(err?.details) && err.details.error_code === 'enforced_spend_limit_reached';
+function isSpendLimit(err: JsonObject | undefined): boolean {
+  return isJsonObject(err?.details) && err.details.error_code === 'enforced_spend_limit_reached';
 }

@@ -1,5 +1,6 @@
 import { badRequest } from '../../core/errors.js';
 import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from '../../lib/json-depth.js';
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 import { textSegments, userBlocks, type Block } from './chat-content.js';
 
 /**
@@ -30,9 +31,6 @@ export interface Conversation {
   prefill: boolean;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Anthropic ids must match ^[a-zA-Z0-9_-]+$; ids from other providers are mapped the same way on both sides. */
 const anthropicId = (id: string): string => id.replace(/[^a-zA-Z0-9_-]/g, '_');
 
@@ -48,7 +46,7 @@ export function convertMessages(messages: unknown): Conversation {
   let pending: PendingCalls | undefined;
   messages.forEach((message: unknown, i) => {
     const param = `messages[${i}]`;
-    if (!isObj(message)) throw badRequest('A message must be an object.', param);
+    if (!isJsonObject(message)) throw badRequest('A message must be an object.', param);
     const role = message.role;
     if (role !== 'tool' && role !== 'system' && role !== 'developer') pending = settle(pending);
     switch (role) {
@@ -91,7 +89,7 @@ function settle(pending: PendingCalls | undefined): undefined {
   return undefined;
 }
 
-function assistantBlocks(message: Obj, param: string): { blocks: Block[]; ids: Set<string> } {
+function assistantBlocks(message: JsonObject, param: string): { blocks: Block[]; ids: Set<string> } {
   const blocks: Block[] = textSegments(message.content, `${param}.content`, true).map((text) => ({ type: 'text', text }));
   const ids = new Set<string>();
   const calls = message.tool_calls;
@@ -99,7 +97,7 @@ function assistantBlocks(message: Obj, param: string): { blocks: Block[]; ids: S
   if (!Array.isArray(calls)) throw badRequest("'tool_calls' must be an array.", `${param}.tool_calls`);
   calls.forEach((call: unknown, j) => {
     const where = `${param}.tool_calls[${j}]`;
-    if (!isObj(call) || !isObj(call.function)) throw badRequest('A tool call needs a `function`.', where);
+    if (!isJsonObject(call) || !isJsonObject(call.function)) throw badRequest('A tool call needs a `function`.', where);
     if (call.type !== undefined && call.type !== 'function') throw badRequest('Only function tool calls are supported.', `${where}.type`);
     if (typeof call.id !== 'string' || call.id === '') throw badRequest('A tool call needs an id.', `${where}.id`);
     if (ids.has(call.id)) throw badRequest(`Duplicate tool call id ${call.id}.`, `${where}.id`);
@@ -121,11 +119,11 @@ function parseArguments(args: unknown, param: string): Record<string, unknown> {
   } catch {
     throw badRequest('Tool call arguments are not valid JSON.', param);
   }
-  if (!isObj(parsed)) throw badRequest('Tool call arguments must be a JSON object.', param);
+  if (!isJsonObject(parsed)) throw badRequest('Tool call arguments must be a JSON object.', param);
   return parsed;
 }
 
-function toolResult(message: Obj, param: string, pending: PendingCalls | undefined): Block {
+function toolResult(message: JsonObject, param: string, pending: PendingCalls | undefined): Block {
   const id = message.tool_call_id;
   if (typeof id !== 'string' || id === '') throw badRequest('A tool message needs a tool_call_id.', `${param}.tool_call_id`);
   if (!pending?.unanswered.delete(id)) {

@@ -1,5 +1,6 @@
 import type { ChatRequest } from '../../core/chat-types.js';
 import { badRequest } from '../../core/errors.js';
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 import { convertMessages, type Turn } from './chat-messages.js';
 import { refuseUnsupportedParams } from './chat-params.js';
 import { thinkingFor } from './chat-thinking.js';
@@ -19,9 +20,6 @@ export interface ChatToAnthropicOptions {
 /** Appended to `system` for `response_format: json_object`: Anthropic has no JSON mode. */
 export const JSON_OBJECT_INSTRUCTION = 'Respond with a single valid JSON object and nothing else: no prose, no Markdown code fences.';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * An OpenAI chat request as an Anthropic Messages body (docs/reference/translation.md §1–§8, §15). Throws a
  * `TG_ERR_BAD_REQUEST` GatewayError naming the parameter for anything Anthropic cannot honour.
@@ -37,7 +35,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * - `safety_identifier` (or the older `user`) → `metadata.user_id`.
  */
 export function chatToAnthropic(req: ChatRequest, options: ChatToAnthropicOptions): Record<string, unknown> {
-  if (!isObj(req)) throw badRequest('The request body must be a JSON object.');
+  if (!isJsonObject(req)) throw badRequest('The request body must be a JSON object.');
   refuseUnsupportedParams(req);
   const conversation = convertMessages(req.messages);
   if (conversation.turns.length === 0) throw badRequest("'messages' must hold at least one non-empty user or assistant message.", 'messages');
@@ -45,7 +43,7 @@ export function chatToAnthropic(req: ChatRequest, options: ChatToAnthropicOption
   const tools = convertTools(req.tools, req.tool_choice, req.parallel_tool_calls);
   const format = responseFormat(req.response_format);
 
-  const body: Obj = { model: options.upstreamModel, max_tokens: maxTokens };
+  const body: JsonObject = { model: options.upstreamModel, max_tokens: maxTokens };
   const system = format.instruction ? [...conversation.system, format.instruction] : conversation.system;
   if (system.length > 0) body.system = system.join('\n\n');
   body.messages = conversation.turns;
@@ -77,8 +75,8 @@ function maxTokensOf(req: ChatRequest, fallback: number): number {
   return fallback;
 }
 
-function sampling(req: ChatRequest): Obj {
-  const out: Obj = {};
+function sampling(req: ChatRequest): JsonObject {
+  const out: JsonObject = {};
   const { temperature, top_p: topP } = req;
   if (temperature !== undefined && temperature !== null) {
     if (typeof temperature !== 'number' || !(temperature >= 0 && temperature <= 2)) throw badRequest("'temperature' must be a number between 0 and 2.", 'temperature');
@@ -99,9 +97,9 @@ function stopSequences(stop: unknown): string[] {
   return list.filter((s: string) => s.trim() !== '');
 }
 
-function responseFormat(format: unknown): { instruction?: string; outputConfig?: Obj } {
+function responseFormat(format: unknown): { instruction?: string; outputConfig?: JsonObject } {
   if (format === undefined || format === null) return {};
-  if (!isObj(format)) throw badRequest("'response_format' must be an object.", 'response_format');
+  if (!isJsonObject(format)) throw badRequest("'response_format' must be an object.", 'response_format');
   switch (format.type) {
     case 'text':
       return {};
@@ -109,9 +107,9 @@ function responseFormat(format: unknown): { instruction?: string; outputConfig?:
       return { instruction: JSON_OBJECT_INSTRUCTION };
     case 'json_schema': {
       const spec = format.json_schema;
-      if (!isObj(spec)) throw badRequest("response_format json_schema needs a 'json_schema' object.", 'response_format.json_schema');
+      if (!isJsonObject(spec)) throw badRequest("response_format json_schema needs a 'json_schema' object.", 'response_format.json_schema');
       if (spec.schema === undefined || spec.schema === null) return { instruction: JSON_OBJECT_INSTRUCTION };
-      if (!isObj(spec.schema)) throw badRequest('The JSON schema must be an object.', 'response_format.json_schema.schema');
+      if (!isJsonObject(spec.schema)) throw badRequest('The JSON schema must be an object.', 'response_format.json_schema.schema');
       return { outputConfig: { format: { type: 'json_schema', schema: spec.schema } } };
     }
     default:

@@ -1,12 +1,10 @@
 import type { ChatCompletion, ChatToolCall } from '../../core/chat-types.js';
 import { GatewayError } from '../../core/errors.js';
+import { isJsonObject } from '../../lib/json-value.js';
 import { chatUsageFromWire } from './chat-usage.js';
 import { finishReason } from './finish-reason.js';
 
 export { anthropicErrorToOpenAI } from './chat-errors.js';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * An Anthropic `Message` as an OpenAI chat completion (docs/reference/translation.md §9).
@@ -21,14 +19,14 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * - Server-tool and unknown blocks are skipped.
  */
 export function anthropicToChat(message: unknown, options: { model: string; created: number }): ChatCompletion {
-  if (!isObj(message) || (message.content !== undefined && !Array.isArray(message.content))) {
+  if (!isJsonObject(message) || (message.content !== undefined && !Array.isArray(message.content))) {
     throw new GatewayError('TG_ERR_UPSTREAM_UNREACHABLE', 'Anthropic answered with a body that is not a Message.');
   }
   const text: string[] = [];
   const reasoning: string[] = [];
   const toolCalls: ChatToolCall[] = [];
   for (const block of (message.content as unknown[] | undefined) ?? []) {
-    if (!isObj(block)) continue;
+    if (!isJsonObject(block)) continue;
     if (block.type === 'text' && typeof block.text === 'string') text.push(block.text);
     else if (block.type === 'thinking' && typeof block.thinking === 'string') reasoning.push(block.thinking);
     else if (block.type === 'tool_use' && typeof block.id === 'string' && typeof block.name === 'string') {

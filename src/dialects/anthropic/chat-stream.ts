@@ -1,13 +1,11 @@
 import type { ChatCompletionChunk, ChatFinishReason } from '../../core/chat-types.js';
 import type { Usage } from '../../core/usage.js';
 import { encodeSseEvent, type SseEvent } from '../../lib/sse.js';
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 import { anthropicStreamErrorToOpenAI } from './chat-errors.js';
 import { chatUsageFromWire } from './chat-usage.js';
 import { finishReason } from './finish-reason.js';
 import { overlayWireUsage, usageFromWire, type AnthropicWireUsage } from './usage.js';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 type Delta = ChatCompletionChunk['choices'][number]['delta'];
 
@@ -53,7 +51,7 @@ export class AnthropicChatStream {
     } catch {
       return '';
     }
-    if (!isObj(data)) return '';
+    if (!isJsonObject(data)) return '';
     const type = typeof data.type === 'string' ? data.type : event.event;
     switch (type) {
       case 'message_start':
@@ -65,7 +63,7 @@ export class AnthropicChatStream {
       case 'content_block_stop':
         return this.blockStop(data);
       case 'message_delta':
-        if (isObj(data.delta) && data.delta.stop_reason != null) this.stopReason = data.delta.stop_reason;
+        if (isJsonObject(data.delta) && data.delta.stop_reason != null) this.stopReason = data.delta.stop_reason;
         this.wireUsage = overlayWireUsage(this.wireUsage, data.usage);
         return '';
       case 'message_stop':
@@ -94,7 +92,7 @@ export class AnthropicChatStream {
   }
 
   private start(message: unknown): string {
-    if (isObj(message) && this.wireUsage === undefined) this.wireUsage = overlayWireUsage(undefined, message.usage);
+    if (isJsonObject(message) && this.wireUsage === undefined) this.wireUsage = overlayWireUsage(undefined, message.usage);
     return this.opening();
   }
 
@@ -105,9 +103,9 @@ export class AnthropicChatStream {
     return this.chunk({ role: 'assistant', content: '' });
   }
 
-  private blockStart(data: Obj): string {
+  private blockStart(data: JsonObject): string {
     const block = data.content_block;
-    if (typeof data.index !== 'number' || !isObj(block)) return '';
+    if (typeof data.index !== 'number' || !isJsonObject(block)) return '';
     const head = this.opening();
     if (block.type === 'tool_use') {
       const slot = this.nextTool++;
@@ -129,10 +127,10 @@ export class AnthropicChatStream {
     return head;
   }
 
-  private blockDelta(data: Obj): string {
+  private blockDelta(data: JsonObject): string {
     const block = typeof data.index === 'number' ? this.blocks.get(data.index) : undefined;
     const delta = data.delta;
-    if (!block || !isObj(delta)) return '';
+    if (!block || !isJsonObject(delta)) return '';
     if (delta.type === 'text_delta' && block.kind === 'text' && typeof delta.text === 'string' && delta.text !== '') {
       return this.chunk({ content: delta.text });
     }
@@ -146,7 +144,7 @@ export class AnthropicChatStream {
     return ''; // signature_delta, citations_delta
   }
 
-  private blockStop(data: Obj): string {
+  private blockStop(data: JsonObject): string {
     const block = typeof data.index === 'number' ? this.blocks.get(data.index) : undefined;
     if (block?.kind !== 'tool' || block.argsSeen) return '';
     // A no-argument call streams no JSON; "" would not parse when the client replays it.

@@ -1,4 +1,5 @@
 import { badRequest } from '../../core/errors.js';
+import { isJsonObject } from '../../lib/json-value.js';
 import type { Block } from './chat-content.js';
 
 /**
@@ -15,14 +16,11 @@ export interface ToolSetup {
   forced: boolean;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function toolDefinition(tool: unknown, param: string): Block {
-  if (!isObj(tool) || tool.type !== 'function') throw badRequest('Only function tools are supported for Anthropic models.', `${param}.type`);
+  if (!isJsonObject(tool) || tool.type !== 'function') throw badRequest('Only function tools are supported for Anthropic models.', `${param}.type`);
   const fn = tool.function;
-  if (!isObj(fn) || typeof fn.name !== 'string' || fn.name === '') throw badRequest('A function tool needs a name.', `${param}.function.name`);
-  if (fn.parameters !== undefined && !isObj(fn.parameters)) throw badRequest('Function parameters must be a JSON Schema object.', `${param}.function.parameters`);
+  if (!isJsonObject(fn) || typeof fn.name !== 'string' || fn.name === '') throw badRequest('A function tool needs a name.', `${param}.function.name`);
+  if (fn.parameters !== undefined && !isJsonObject(fn.parameters)) throw badRequest('Function parameters must be a JSON Schema object.', `${param}.function.parameters`);
   // Anthropic requires input_schema.type "object"; an omitted schema means a no-argument function.
   const schema = fn.parameters ?? { properties: {} };
   const def: Block = { name: fn.name, input_schema: schema.type === undefined ? { type: 'object', ...schema } : schema };
@@ -31,7 +29,7 @@ function toolDefinition(tool: unknown, param: string): Block {
 }
 
 function functionName(ref: unknown, names: Set<string>, param: string): string {
-  const name = isObj(ref) && isObj(ref.function) ? ref.function.name : undefined;
+  const name = isJsonObject(ref) && isJsonObject(ref.function) ? ref.function.name : undefined;
   if (typeof name !== 'string' || !names.has(name)) throw badRequest(`tool_choice names a function that is not in tools: ${JSON.stringify(name)}.`, param);
   return name;
 }
@@ -45,10 +43,10 @@ export function convertTools(tools: unknown, choice: unknown, parallel: unknown)
   if (choice === undefined || choice === null || choice === 'auto') type = 'auto';
   else if (choice === 'none') type = 'none';
   else if (choice === 'required') type = 'any';
-  else if (isObj(choice) && choice.type === 'function') {
+  else if (isJsonObject(choice) && choice.type === 'function') {
     type = 'tool';
     name = functionName(choice, names, 'tool_choice.function.name');
-  } else if (isObj(choice) && choice.type === 'allowed_tools' && isObj(choice.allowed_tools) && Array.isArray(choice.allowed_tools.tools)) {
+  } else if (isJsonObject(choice) && choice.type === 'allowed_tools' && isJsonObject(choice.allowed_tools) && Array.isArray(choice.allowed_tools.tools)) {
     const allowed = new Set(choice.allowed_tools.tools.map((t: unknown, i: number) => functionName(t, names, `tool_choice.allowed_tools.tools[${i}]`)));
     defs = defs.filter((d) => allowed.has(d.name as string));
     type = choice.allowed_tools.mode === 'required' ? 'any' : 'auto';

@@ -1,5 +1,6 @@
 import { SseParser, type SseEvent } from '../../lib/sse.js';
 import { JsonUsageTap, type UsageTap, type UsageTapResult } from '../../core/usage-tap.js';
+import { isJsonObject } from '../../lib/json-value.js';
 import {
   cacheWritesFromWire,
   overlayWireUsage,
@@ -8,10 +9,6 @@ import {
   type AnthropicCacheWrites,
   type AnthropicWireUsage,
 } from './usage.js';
-
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface AnthropicStreamTapResult extends UsageTapResult {
   /** The 5m/1h split of `usage.cacheWriteTokens` (present when usage is). */
@@ -58,26 +55,26 @@ export class AnthropicStreamTap implements UsageTap {
     } catch {
       return;
     }
-    if (!isObj(data)) return;
+    if (!isJsonObject(data)) return;
     const type = typeof data.type === 'string' ? data.type : event.event;
     switch (type) {
       case 'message_start': {
         const message = data.message;
-        if (!isObj(message)) return;
+        if (!isJsonObject(message)) return;
         if (typeof message.model === 'string') this.model = message.model;
         this.wire = overlayWireUsage(this.wire, message.usage);
         return;
       }
       case 'content_block_start': {
         const block = data.content_block;
-        if (isObj(block) && block.type === 'text' && typeof block.text === 'string') this.text.push(block.text);
-        else if (isObj(block) && block.type === 'thinking' && typeof block.thinking === 'string') this.text.push(block.thinking);
-        else if (isObj(block) && typeof block.name === 'string') this.text.push(block.name);
+        if (isJsonObject(block) && block.type === 'text' && typeof block.text === 'string') this.text.push(block.text);
+        else if (isJsonObject(block) && block.type === 'thinking' && typeof block.thinking === 'string') this.text.push(block.thinking);
+        else if (isJsonObject(block) && typeof block.name === 'string') this.text.push(block.name);
         return;
       }
       case 'content_block_delta': {
         const delta = data.delta;
-        if (!isObj(delta)) return;
+        if (!isJsonObject(delta)) return;
         const piece = delta.type === 'text_delta' ? delta.text : delta.type === 'thinking_delta' ? delta.thinking : delta.partial_json;
         if (typeof piece === 'string') this.text.push(piece);
         return;
@@ -100,12 +97,12 @@ export class AnthropicStreamTap implements UsageTap {
 /** Non-stream Messages body: `usageFromMessage` over the buffered JSON. */
 export function anthropicJsonTap(maxBytes?: number): UsageTap {
   const model = (body: unknown): string | undefined =>
-    isObj(body) && typeof body.model === 'string' ? body.model : undefined;
+    isJsonObject(body) && typeof body.model === 'string' ? body.model : undefined;
   const fields = ['usage', 'model'];
   const text = (body: unknown): string =>
-    isObj(body) && Array.isArray(body.content)
+    isJsonObject(body) && Array.isArray(body.content)
       ? body.content
-          .map((block) => (isObj(block) ? (typeof block.text === 'string' ? block.text : typeof block.thinking === 'string' ? block.thinking : block.input ? JSON.stringify(block.input) : '') : ''))
+          .map((block) => (isJsonObject(block) ? (typeof block.text === 'string' ? block.text : typeof block.thinking === 'string' ? block.thinking : block.input ? JSON.stringify(block.input) : '') : ''))
           .join('\n')
       : '';
   return new JsonUsageTap(usageFromMessage, { model, fields, text, ...(maxBytes === undefined ? {} : { maxBytes }) });

@@ -1,4 +1,5 @@
 import type { Usage } from '../../core/usage.js';
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 
 /**
  * Anthropic Messages usage (docs/reference/anthropic.md §5, §6, §10). Pure, never throws.
@@ -8,10 +9,6 @@ import type { Usage } from '../../core/usage.js';
  * `cachedInputTokens` = reads and `cacheWriteTokens` = writes (5m + 1h). `output_tokens` already
  * includes thinking. Zero-valued optional fields are omitted.
  */
-
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function count(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.trunc(v) : undefined;
@@ -28,13 +25,13 @@ export interface AnthropicCacheWrites {
 
 /** Non-stream: `body.usage` of a Message. Also accepts `message_start.message`. */
 export function usageFromMessage(body: unknown): Usage | undefined {
-  if (!isObj(body)) return undefined;
+  if (!isJsonObject(body)) return undefined;
   return usageFromWire(body.usage);
 }
 
 /** Canonical usage from a raw Anthropic usage object (`undefined` when it has no token counts). */
 export function usageFromWire(u: unknown): Usage | undefined {
-  if (!isObj(u)) return undefined;
+  if (!isJsonObject(u)) return undefined;
   const uncached = count(u.input_tokens);
   const output = count(u.output_tokens);
   const read = count(u.cache_read_input_tokens) ?? 0;
@@ -45,13 +42,13 @@ export function usageFromWire(u: unknown): Usage | undefined {
   if (written > 0) usage.cacheWriteTokens = written;
   const oneHour = Math.min(cacheWritesFromWire(u).ephemeral1h, written);
   if (oneHour > 0) usage.cacheWrite1hTokens = oneHour;
-  const thinking = isObj(u.output_tokens_details) ? count(u.output_tokens_details.thinking_tokens) : undefined;
+  const thinking = isJsonObject(u.output_tokens_details) ? count(u.output_tokens_details.thinking_tokens) : undefined;
   if (thinking !== undefined && thinking > 0) usage.reasoningTokens = Math.min(thinking, usage.outputTokens);
   return usage;
 }
 
 /** `cache_creation_input_tokens`, or the sum of the TTL split when only the split is present. */
-function cacheWriteTotal(u: Obj): number {
+function cacheWriteTotal(u: JsonObject): number {
   const total = count(u.cache_creation_input_tokens);
   if (total !== undefined) return total;
   const split = cacheWritesFromWire(u);
@@ -63,8 +60,8 @@ function cacheWriteTotal(u: Obj): number {
  * the 1h part as reported, the rest 5m (the default TTL) — so a missing split is all 5m.
  */
 export function cacheWritesFromWire(u: unknown): AnthropicCacheWrites {
-  if (!isObj(u)) return { ephemeral5m: 0, ephemeral1h: 0 };
-  const split = isObj(u.cache_creation) ? u.cache_creation : {};
+  if (!isJsonObject(u)) return { ephemeral5m: 0, ephemeral1h: 0 };
+  const split = isJsonObject(u.cache_creation) ? u.cache_creation : {};
   const h1 = count(split.ephemeral_1h_input_tokens) ?? 0;
   const m5 = count(split.ephemeral_5m_input_tokens) ?? 0;
   const total = count(u.cache_creation_input_tokens);
@@ -78,7 +75,7 @@ export function cacheWritesFromWire(u: unknown): AnthropicCacheWrites {
  * running usage. Counts are cumulative — never add them.
  */
 export function overlayWireUsage(base: AnthropicWireUsage | undefined, delta: unknown): AnthropicWireUsage | undefined {
-  if (!isObj(delta)) return base;
+  if (!isJsonObject(delta)) return base;
   const merged: AnthropicWireUsage = { ...(base ?? {}) };
   for (const [key, value] of Object.entries(delta)) {
     if (value !== null && value !== undefined) merged[key] = value;

@@ -1,6 +1,7 @@
 import type { ChatContentPart, ChatMessage } from '../../core/chat-types.js';
 import { GatewayError } from '../../core/errors.js';
 import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from '../../lib/json-depth.js';
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 import { DUMMY_THOUGHT_SIGNATURE, geminiCallId, signatureFromToolCall } from './tool-ids.js';
 
 /**
@@ -9,10 +10,7 @@ import { DUMMY_THOUGHT_SIGNATURE, geminiCallId, signatureFromToolCall } from './
  * turn after the calls; remote images become placeholders (see `RemoteImage`).
  */
 
-type Obj = Record<string, unknown>;
-
 const bad = (message: string, param: string) => new GatewayError('TG_ERR_BAD_REQUEST', message, param);
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface MessageOptions {
   /** A server-side `tool_call_id → thoughtSignature` cache, consulted when the client did not round-trip one. */
@@ -31,12 +29,12 @@ export interface RemoteImage {
 }
 
 /** Replaces a remote image's placeholder part with the fetched bytes (mutates `body`). */
-export function fillRemoteImage(body: Obj, image: RemoteImage, media: { mimeType: string; data: string }): void {
+export function fillRemoteImage(body: JsonObject, image: RemoteImage, media: { mimeType: string; data: string }): void {
   let parent: unknown = body;
   for (const key of image.path.slice(0, -1)) parent = (parent as Record<string | number, unknown>)[key];
   const last = image.path[image.path.length - 1]!;
   const part = (parent as Record<string | number, unknown>)[last];
-  if (!isObj(part) || !isObj(part.fileData) || part.fileData.fileUri !== image.url) {
+  if (!isJsonObject(part) || !isJsonObject(part.fileData) || part.fileData.fileUri !== image.url) {
     throw new Error(`fillRemoteImage: no placeholder for ${image.url} at ${image.path.join('.')}`);
   }
   (parent as Record<string | number, unknown>)[last] = { inlineData: { mimeType: media.mimeType, data: media.data } };
@@ -44,19 +42,19 @@ export function fillRemoteImage(body: Obj, image: RemoteImage, media: { mimeType
 
 interface Turn {
   role: 'user' | 'model';
-  parts: Obj[];
+  parts: JsonObject[];
 }
 
-export function convertMessages(messages: unknown, options: MessageOptions): { system: Obj[]; contents: Turn[]; remoteImages: RemoteImage[] } {
+export function convertMessages(messages: unknown, options: MessageOptions): { system: JsonObject[]; contents: Turn[]; remoteImages: RemoteImage[] } {
   if (!Array.isArray(messages) || messages.length === 0) throw bad("'messages' must be a non-empty array", 'messages');
-  const system: Obj[] = [];
+  const system: JsonObject[] = [];
   const turns: Turn[] = [];
-  const placeholders = new Map<Obj, string>();
+  const placeholders = new Map<JsonObject, string>();
   const callNames = new Map<string, { name: string; geminiId?: string }>();
 
   messages.forEach((raw: unknown, i) => {
     const where = `messages[${i}]`;
-    if (!isObj(raw)) throw bad('Each message must be an object', where);
+    if (!isJsonObject(raw)) throw bad('Each message must be an object', where);
     const m = raw as unknown as ChatMessage;
     switch (m.role) {
       case 'system':
@@ -74,7 +72,7 @@ export function convertMessages(messages: unknown, options: MessageOptions): { s
         const call = typeof id === 'string' ? callNames.get(id) : undefined;
         if (!call) throw bad(`No earlier assistant tool call has the id '${String(id)}'`, `${where}.tool_call_id`);
         const output = textsOf(m.content, `${where}.content`, true).join('');
-        const functionResponse: Obj = { name: call.name, response: toolResponse(output) };
+        const functionResponse: JsonObject = { name: call.name, response: toolResponse(output) };
         if (call.geminiId) functionResponse.id = call.geminiId;
         turns.push({ role: 'user', parts: [{ functionResponse }] });
         return;
@@ -112,9 +110,9 @@ function textsOf(content: unknown, param: string, keepEmpty: boolean, allowRefus
   const out: string[] = [];
   content.forEach((p: unknown, j) => {
     const part = p as ChatContentPart;
-    if (isObj(p) && part.type === 'text' && typeof part.text === 'string') {
+    if (isJsonObject(p) && part.type === 'text' && typeof part.text === 'string') {
       if (part.text || keepEmpty) out.push(part.text);
-    } else if (allowRefusal && isObj(p) && part.type === 'refusal' && typeof part.refusal === 'string') {
+    } else if (allowRefusal && isJsonObject(p) && part.type === 'refusal' && typeof part.refusal === 'string') {
       if (part.refusal) out.push(part.refusal);
     } else {
       throw bad('Only text parts are allowed here', `${param}[${j}]`);
@@ -123,14 +121,14 @@ function textsOf(content: unknown, param: string, keepEmpty: boolean, allowRefus
   return out;
 }
 
-function userParts(content: unknown, param: string, placeholders: Map<Obj, string>): Obj[] {
+function userParts(content: unknown, param: string, placeholders: Map<JsonObject, string>): JsonObject[] {
   if (content === undefined || content === null) return [];
   if (typeof content === 'string') return content ? [{ text: content }] : [];
   if (!Array.isArray(content)) throw bad('Content must be a string or an array of parts', param);
-  const parts: Obj[] = [];
+  const parts: JsonObject[] = [];
   content.forEach((p: unknown, j) => {
     const where = `${param}[${j}]`;
-    if (!isObj(p)) throw bad('Each content part must be an object', where);
+    if (!isJsonObject(p)) throw bad('Each content part must be an object', where);
     const part = p as unknown as ChatContentPart;
     switch (part.type) {
       case 'text':
@@ -138,7 +136,7 @@ function userParts(content: unknown, param: string, placeholders: Map<Obj, strin
         if (part.text) parts.push({ text: part.text });
         return;
       case 'image_url': {
-        const url = isObj(part.image_url) ? part.image_url.url : undefined;
+        const url = isJsonObject(part.image_url) ? part.image_url.url : undefined;
         if (typeof url !== 'string') throw bad("An image_url part needs 'image_url.url'", `${where}.image_url.url`);
         if (url.startsWith('data:')) {
           parts.push({ inlineData: dataUrl(url, `${where}.image_url.url`) });
@@ -153,14 +151,14 @@ function userParts(content: unknown, param: string, placeholders: Map<Obj, strin
       }
       case 'input_audio': {
         const audio = part.input_audio;
-        if (!isObj(audio) || typeof audio.data !== 'string' || !audio.data || typeof audio.format !== 'string' || !audio.format) {
+        if (!isJsonObject(audio) || typeof audio.data !== 'string' || !audio.data || typeof audio.format !== 'string' || !audio.format) {
           throw bad("An input_audio part needs base64 'data' and a 'format'", `${where}.input_audio`);
         }
         parts.push({ inlineData: { mimeType: `audio/${audio.format.toLowerCase()}`, data: audio.data } });
         return;
       }
       case 'file': {
-        const file = isObj(part.file) ? part.file : {};
+        const file = isJsonObject(part.file) ? part.file : {};
         if (typeof file.file_data === 'string') {
           parts.push({ inlineData: dataUrl(file.file_data, `${where}.file.file_data`) });
         } else if (file.file_id !== undefined) {
@@ -182,8 +180,8 @@ function assistantParts(
   where: string,
   callNames: Map<string, { name: string; geminiId?: string }>,
   options: MessageOptions,
-): Obj[] {
-  const parts: Obj[] = textsOf(m.content, `${where}.content`, false, true).map((text) => ({ text }));
+): JsonObject[] {
+  const parts: JsonObject[] = textsOf(m.content, `${where}.content`, false, true).map((text) => ({ text }));
   if (typeof m.refusal === 'string' && m.refusal && parts.length === 0) parts.push({ text: m.refusal });
   if ((m as { function_call?: unknown }).function_call) {
     throw bad("'function_call' on messages (deprecated function calling) is not supported; use tool_calls", `${where}.function_call`);
@@ -192,15 +190,15 @@ function assistantParts(
   if (!Array.isArray(m.tool_calls)) throw bad("'tool_calls' must be an array", `${where}.tool_calls`);
   m.tool_calls.forEach((tc: unknown, j) => {
     const at = `${where}.tool_calls[${j}]`;
-    if (!isObj(tc) || tc.type !== 'function' || !isObj(tc.function)) throw bad("Only tool calls of type 'function' are supported", at);
+    if (!isJsonObject(tc) || tc.type !== 'function' || !isJsonObject(tc.function)) throw bad("Only tool calls of type 'function' are supported", at);
     const { id } = tc;
     const { name, arguments: args } = tc.function;
     if (typeof id !== 'string' || !id) throw bad('A tool call needs an id', `${at}.id`);
     if (typeof name !== 'string' || !name) throw bad('A tool call needs a function name', `${at}.function.name`);
     const geminiId = geminiCallId(id);
-    const functionCall: Obj = { name, args: parseArguments(args, `${at}.function.arguments`) };
+    const functionCall: JsonObject = { name, args: parseArguments(args, `${at}.function.arguments`) };
     if (geminiId) functionCall.id = geminiId;
-    const part: Obj = { functionCall };
+    const part: JsonObject = { functionCall };
     const signature = signatureFromToolCall(tc) ?? options.thoughtSignatures?.(id);
     if (signature) part.thoughtSignature = signature;
     parts.push(part);
@@ -210,7 +208,7 @@ function assistantParts(
 }
 
 /** OpenAI `arguments` (a JSON string) → Gemini `args` (an object). `""` → `{}`; anything else invalid → 400. */
-function parseArguments(args: unknown, param: string): Obj {
+function parseArguments(args: unknown, param: string): JsonObject {
   if (args === undefined || args === null || args === '') return {};
   if (typeof args !== 'string') throw bad('Tool call arguments must be a JSON string', param);
   if (jsonNestsDeeperThan(args, MAX_JSON_DEPTH)) throw bad(`Tool call arguments are nested deeper than ${MAX_JSON_DEPTH} levels`, param);
@@ -220,17 +218,17 @@ function parseArguments(args: unknown, param: string): Obj {
   } catch {
     throw bad('Tool call arguments are not valid JSON', param);
   }
-  if (!isObj(parsed)) throw bad('Tool call arguments must be a JSON object', param);
+  if (!isJsonObject(parsed)) throw bad('Tool call arguments must be a JSON object', param);
   return parsed;
 }
 
 /** `functionResponse.response` must be an object: the output's JSON object, else `{output: <value or text>}`. */
-function toolResponse(output: string): Obj {
+function toolResponse(output: string): JsonObject {
   // Output nested too deep for the gateway to walk is passed on as the text it is.
   if (jsonNestsDeeperThan(output, MAX_JSON_DEPTH)) return { output };
   try {
     const parsed: unknown = JSON.parse(output);
-    return isObj(parsed) ? parsed : { output: parsed };
+    return isJsonObject(parsed) ? parsed : { output: parsed };
   } catch {
     return { output };
   }
@@ -257,13 +255,13 @@ function guessImageType(url: string): string {
   return (ext && IMAGE_TYPES[ext]) || 'image/jpeg';
 }
 
-function locateRemoteImages(contents: Turn[], placeholders: Map<Obj, string>): RemoteImage[] {
+function locateRemoteImages(contents: Turn[], placeholders: Map<JsonObject, string>): RemoteImage[] {
   const out: RemoteImage[] = [];
   if (placeholders.size === 0) return out;
   contents.forEach((turn, t) =>
     turn.parts.forEach((part, p) => {
       const url = placeholders.get(part);
-      if (url !== undefined) out.push({ url, path: ['contents', t, 'parts', p], mimeType: (part.fileData as Obj).mimeType as string });
+      if (url !== undefined) out.push({ url, path: ['contents', t, 'parts', p], mimeType: (part.fileData as JsonObject).mimeType as string });
     }),
   );
   return out;

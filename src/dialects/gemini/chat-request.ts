@@ -1,5 +1,6 @@
 import type { ChatRequest, ChatTool } from '../../core/chat-types.js';
 import { GatewayError } from '../../core/errors.js';
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 import { convertMessages, type MessageOptions, type RemoteImage } from './chat-messages.js';
 import { isEmptyObjectSchema, toGeminiSchema, toJsonSchema, usesLegacySchema } from './schema.js';
 
@@ -29,8 +30,6 @@ export { fillRemoteImage, type RemoteImage } from './chat-messages.js';
  *   keywords stripped (`schema.ts`).
  */
 
-type Obj = Record<string, unknown>;
-
 export interface ChatToGeminiOptions extends MessageOptions {
   /** `maxOutputTokens` when the client sent neither `max_completion_tokens` nor `max_tokens`. */
   defaultMaxTokens?: number;
@@ -39,7 +38,7 @@ export interface ChatToGeminiOptions extends MessageOptions {
 }
 
 export interface GeminiChatRequest {
-  body: Obj;
+  body: JsonObject;
   stream: boolean;
   /** `stream_options.include_usage`: pass to `GeminiChatStream` as `includeUsage`. */
   includeUsage: boolean;
@@ -73,12 +72,11 @@ export const GEMINI_REFUSED_PARAMS: Readonly<Record<string, string>> = Object.fr
 });
 
 const bad = (message: string, param: string) => new GatewayError('TG_ERR_BAD_REQUEST', message, param);
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isSet = (v: unknown) =>
-  v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0) && !(isObj(v) && Object.keys(v).length === 0);
+  v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0) && !(isJsonObject(v) && Object.keys(v).length === 0);
 
 export function chatToGemini(req: ChatRequest, options: ChatToGeminiOptions = {}): GeminiChatRequest {
-  if (!isObj(req)) throw bad('The request body must be a JSON object', 'body');
+  if (!isJsonObject(req)) throw bad('The request body must be a JSON object', 'body');
   for (const param of Object.keys(GEMINI_REFUSED_PARAMS)) {
     const v = req[param];
     if (param === 'modalities' && Array.isArray(v) && v.every((m) => m === 'text')) continue;
@@ -90,7 +88,7 @@ export function chatToGemini(req: ChatRequest, options: ChatToGeminiOptions = {}
   const legacy = usesLegacySchema(model);
 
   const { system, contents, remoteImages } = convertMessages(req.messages, options);
-  const body: Obj = {};
+  const body: JsonObject = {};
   if (system.length > 0) body.systemInstruction = { parts: system };
   body.contents = contents;
 
@@ -104,14 +102,14 @@ export function chatToGemini(req: ChatRequest, options: ChatToGeminiOptions = {}
   return {
     body,
     stream: req.stream === true,
-    includeUsage: req.stream === true && isObj(req.stream_options) && req.stream_options.include_usage === true,
+    includeUsage: req.stream === true && isJsonObject(req.stream_options) && req.stream_options.include_usage === true,
     remoteImages,
   };
 }
 
 // ---- tools ---------------------------------------------------------------------------------------
 
-function convertTools(req: ChatRequest, legacy: boolean): { declarations: Obj[]; config?: Obj } {
+function convertTools(req: ChatRequest, legacy: boolean): { declarations: JsonObject[]; config?: JsonObject } {
   const tools: unknown = req.tools;
   if (tools !== undefined && tools !== null && !Array.isArray(tools)) throw bad("'tools' must be an array", 'tools');
   let declarations = ((tools ?? []) as unknown[]).map((t, i) => declaration(t, i, legacy));
@@ -130,17 +128,17 @@ function convertTools(req: ChatRequest, legacy: boolean): { declarations: Obj[];
     need('tool_choice');
     return { declarations, config: { mode: 'ANY' } };
   }
-  if (isObj(choice) && choice.type === 'function') {
+  if (isJsonObject(choice) && choice.type === 'function') {
     need('tool_choice');
-    const name = known(isObj(choice.function) ? choice.function.name : undefined, 'tool_choice.function.name');
+    const name = known(isJsonObject(choice.function) ? choice.function.name : undefined, 'tool_choice.function.name');
     return { declarations, config: { mode: 'ANY', allowedFunctionNames: [name] } };
   }
-  if (isObj(choice) && choice.type === 'allowed_tools' && isObj(choice.allowed_tools)) {
+  if (isJsonObject(choice) && choice.type === 'allowed_tools' && isJsonObject(choice.allowed_tools)) {
     need('tool_choice');
     const { mode, tools: allowed } = choice.allowed_tools;
     if (!Array.isArray(allowed) || allowed.length === 0) throw bad("'allowed_tools.tools' must be a non-empty array", 'tool_choice.allowed_tools.tools');
     const allowedNames = allowed.map((t: unknown, i) =>
-      known(isObj(t) && isObj(t.function) ? t.function.name : undefined, `tool_choice.allowed_tools.tools[${i}]`),
+      known(isJsonObject(t) && isJsonObject(t.function) ? t.function.name : undefined, `tool_choice.allowed_tools.tools[${i}]`),
     );
     if (mode === 'required') return { declarations, config: { mode: 'ANY', allowedFunctionNames: allowedNames } };
     if (mode === 'auto') {
@@ -153,17 +151,17 @@ function convertTools(req: ChatRequest, legacy: boolean): { declarations: Obj[];
   throw bad("'tool_choice' must be 'none', 'auto', 'required', a function choice or allowed_tools", 'tool_choice');
 }
 
-function declaration(raw: unknown, i: number, legacy: boolean): Obj {
+function declaration(raw: unknown, i: number, legacy: boolean): JsonObject {
   const tool = raw as ChatTool;
-  if (!isObj(raw) || tool.type !== 'function') {
+  if (!isJsonObject(raw) || tool.type !== 'function') {
     throw bad(`Only 'function' tools are supported for Gemini models`, `tools[${i}].type`);
   }
   const fn: unknown = tool.function;
-  if (!isObj(fn) || typeof fn.name !== 'string' || !fn.name) throw bad('A function tool needs a name', `tools[${i}].function.name`);
-  const decl: Obj = { name: fn.name };
+  if (!isJsonObject(fn) || typeof fn.name !== 'string' || !fn.name) throw bad('A function tool needs a name', `tools[${i}].function.name`);
+  const decl: JsonObject = { name: fn.name };
   if (typeof fn.description === 'string' && fn.description) decl.description = fn.description;
   if (fn.parameters !== undefined && fn.parameters !== null) {
-    if (!isObj(fn.parameters)) throw bad('Function parameters must be a JSON Schema object', `tools[${i}].function.parameters`);
+    if (!isJsonObject(fn.parameters)) throw bad('Function parameters must be a JSON Schema object', `tools[${i}].function.parameters`);
     if (Object.keys(fn.parameters).length === 0) return decl; // `{}`: a no-argument function, like no parameters
     if (legacy) {
       const schema = toGeminiSchema(fn.parameters, `tools[${i}].function.parameters`);
@@ -186,8 +184,8 @@ function num(req: ChatRequest, key: string, min: number, max: number, integer = 
   return v;
 }
 
-function generationConfig(req: ChatRequest, options: ChatToGeminiOptions, model: string, legacy: boolean): Obj {
-  const gc: Obj = {};
+function generationConfig(req: ChatRequest, options: ChatToGeminiOptions, model: string, legacy: boolean): JsonObject {
+  const gc: JsonObject = {};
   const stop = stopSequences(req.stop);
   if (stop.length > 0) gc.stopSequences = stop;
   const temperature = num(req, 'temperature', 0, 2);
@@ -228,17 +226,17 @@ function stopSequences(stop: unknown): string[] {
   return out;
 }
 
-function responseFormat(rf: unknown, legacy: boolean): Obj {
+function responseFormat(rf: unknown, legacy: boolean): JsonObject {
   if (rf === undefined || rf === null) return {};
-  if (!isObj(rf)) throw bad("'response_format' must be an object", 'response_format');
+  if (!isJsonObject(rf)) throw bad("'response_format' must be an object", 'response_format');
   if (rf.type === 'text') return {};
   if (rf.type === 'json_object') return { responseMimeType: 'application/json' };
   if (rf.type === 'json_schema') {
     const js = rf.json_schema;
-    if (!isObj(js)) throw bad("'response_format.json_schema' is required", 'response_format.json_schema');
+    if (!isJsonObject(js)) throw bad("'response_format.json_schema' is required", 'response_format.json_schema');
     const schema = js.schema;
     if (schema === undefined || schema === null) return { responseMimeType: 'application/json' };
-    if (!isObj(schema)) throw bad('The JSON schema must be an object', 'response_format.json_schema.schema');
+    if (!isJsonObject(schema)) throw bad('The JSON schema must be an object', 'response_format.json_schema.schema');
     return legacy
       ? { responseMimeType: 'application/json', responseSchema: toGeminiSchema(schema, 'response_format.json_schema.schema') }
       : { responseMimeType: 'application/json', responseJsonSchema: toJsonSchema(schema) };
@@ -258,7 +256,7 @@ type Effort = (typeof EFFORTS)[number];
  *   xhigh/max → 32768 on Pro, else 24576 (the Flash maximum).
  * Models that do not think at all answer 400 upstream, as OpenAI's own non-reasoning models do.
  */
-export function thinkingConfig(effort: unknown, model: string): Obj {
+export function thinkingConfig(effort: unknown, model: string): JsonObject {
   if (typeof effort !== 'string' || !(EFFORTS as readonly string[]).includes(effort)) {
     throw bad(`'reasoning_effort' must be one of ${EFFORTS.join(', ')}`, 'reasoning_effort');
   }

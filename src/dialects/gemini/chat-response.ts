@@ -1,4 +1,5 @@
 import type { ChatCompletion, ChatFinishReason, ChatToolCall, ChatUsage } from '../../core/chat-types.js';
+import { isJsonObject } from '../../lib/json-value.js';
 import { openAIToolCallId, signatureExtra, type GeminiExtraContent } from './tool-ids.js';
 import { usageFromMetadata } from './usage.js';
 
@@ -8,9 +9,6 @@ import { usageFromMetadata } from './usage.js';
  * candidates) — it answers with empty content instead.
  */
 
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** A tool call as this adapter emits it: OpenAI's, plus the thought signature side field (`tool-ids.ts`). */
@@ -59,30 +57,30 @@ export function chatUsageFromGemini(metadata: unknown): ChatUsage {
     prompt_tokens_details: { cached_tokens: u.cachedInputTokens ?? 0 },
     completion_tokens_details: { reasoning_tokens: u.reasoningTokens ?? 0 },
   };
-  const audio = modalityCount(isObj(metadata) ? metadata.promptTokensDetails : undefined, 'AUDIO');
+  const audio = modalityCount(isJsonObject(metadata) ? metadata.promptTokensDetails : undefined, 'AUDIO');
   if (audio > 0) usage.prompt_tokens_details!.audio_tokens = audio;
   return usage;
 }
 
 function modalityCount(details: unknown, modality: string): number {
   let n = 0;
-  for (const d of asArray(details)) if (isObj(d) && d.modality === modality && typeof d.tokenCount === 'number') n += d.tokenCount;
+  for (const d of asArray(details)) if (isJsonObject(d) && d.modality === modality && typeof d.tokenCount === 'number') n += d.tokenCount;
   return n;
 }
 
 /** Gemini `logprobsResult` → OpenAI `logprobs` (`undefined` when there is none). */
 export function logprobsFromGemini(result: unknown): ChatLogprobs | undefined {
-  if (!isObj(result) || !Array.isArray(result.chosenCandidates)) return undefined;
+  if (!isJsonObject(result) || !Array.isArray(result.chosenCandidates)) return undefined;
   const top = asArray(result.topCandidates);
   const entry = (c: unknown) => {
-    const o = isObj(c) ? c : {};
+    const o = isJsonObject(c) ? c : {};
     const token = typeof o.token === 'string' ? o.token : '';
     return { token, logprob: typeof o.logProbability === 'number' ? o.logProbability : 0, bytes: [...Buffer.from(token, 'utf8')] };
   };
   return {
     content: result.chosenCandidates.map((c, i) => {
       const step = top[i];
-      return { ...entry(c), top_logprobs: asArray(isObj(step) ? step.candidates : undefined).map(entry) };
+      return { ...entry(c), top_logprobs: asArray(isJsonObject(step) ? step.candidates : undefined).map(entry) };
     }),
     refusal: null,
   };
@@ -102,15 +100,15 @@ export interface CandidateParts {
 export function readParts(parts: unknown, ids: { completionId: string; choice: number; firstSlot: number }): CandidateParts & { lateSignature?: string } {
   const out: CandidateParts & { lateSignature?: string } = { text: '', reasoning: '', toolCalls: [] };
   for (const p of asArray(parts)) {
-    if (!isObj(p)) continue;
+    if (!isJsonObject(p)) continue;
     const signature = typeof p.thoughtSignature === 'string' && p.thoughtSignature ? p.thoughtSignature : undefined;
-    if (isObj(p.functionCall)) {
+    if (isJsonObject(p.functionCall)) {
       const fc = p.functionCall;
       const slot = ids.firstSlot + out.toolCalls.length;
       const call: GeminiChatToolCall = {
         id: openAIToolCallId(fc.id, ids.completionId, ids.choice, slot),
         type: 'function',
-        function: { name: typeof fc.name === 'string' ? fc.name : '', arguments: JSON.stringify(isObj(fc.args) ? fc.args : {}) },
+        function: { name: typeof fc.name === 'string' ? fc.name : '', arguments: JSON.stringify(isJsonObject(fc.args) ? fc.args : {}) },
       };
       if (signature) call.extra_content = signatureExtra(signature);
       out.toolCalls.push(call);
@@ -132,12 +130,12 @@ export interface GeminiToChatOptions {
 }
 
 export function geminiToChat(response: unknown, options: GeminiToChatOptions): ChatCompletion {
-  const r = isObj(response) ? response : {};
-  const candidates = asArray(r.candidates).filter(isObj);
+  const r = isJsonObject(response) ? response : {};
+  const candidates = asArray(r.candidates).filter(isJsonObject);
   const choices: ChatCompletion['choices'] = [];
   candidates.forEach((c, position) => {
     const index = typeof c.index === 'number' ? c.index : position;
-    const read = readParts(isObj(c.content) ? c.content.parts : undefined, { completionId: options.id, choice: index, firstSlot: 0 });
+    const read = readParts(isJsonObject(c.content) ? c.content.parts : undefined, { completionId: options.id, choice: index, firstSlot: 0 });
     // A signature that came on a part of its own goes to the turn's first call, where Gemini checks it.
     const firstCall = read.toolCalls[0];
     if (read.lateSignature && firstCall && !firstCall.extra_content) firstCall.extra_content = signatureExtra(read.lateSignature);
@@ -159,7 +157,7 @@ export function geminiToChat(response: unknown, options: GeminiToChatOptions): C
   });
   if (choices.length === 0) {
     // Prompt blocked (promptFeedback.blockReason) → content_filter; no candidates for another reason → stop.
-    const blocked = isObj(r.promptFeedback) && typeof r.promptFeedback.blockReason === 'string';
+    const blocked = isJsonObject(r.promptFeedback) && typeof r.promptFeedback.blockReason === 'string';
     choices.push({
       index: 0,
       message: { role: 'assistant', content: '', refusal: null },
@@ -214,13 +212,13 @@ export function geminiErrorToOpenAI(status: number, body: unknown): OpenAIErrorR
       // not JSON: keep the text as the message below
     }
   }
-  if (Array.isArray(b)) b = b.find((x) => isObj(x) && isObj(x.error));
-  const e = isObj(b) && isObj(b.error) ? b.error : {};
+  if (Array.isArray(b)) b = b.find((x) => isJsonObject(x) && isJsonObject(x.error));
+  const e = isJsonObject(b) && isJsonObject(b.error) ? b.error : {};
   const grpc = typeof e.status === 'string' ? e.status : null;
   const code = status >= 400 ? status : typeof e.code === 'number' && e.code >= 400 ? e.code : 502;
   const rawText = typeof body === 'string' ? body.slice(0, 500) : '';
   const message = typeof e.message === 'string' && e.message ? e.message : rawText || `Gemini returned HTTP ${code}`;
-  const details = asArray(e.details).filter(isObj);
+  const details = asArray(e.details).filter(isJsonObject);
   const keyInvalid = details.some((d) => d.reason === 'API_KEY_INVALID') || /API key not valid/i.test(message);
 
   let out: OpenAIErrorResult;

@@ -1,6 +1,7 @@
 import type { ChatChunkToolCallDelta, ChatFinishReason, ChatUsage } from '../../core/chat-types.js';
 import type { Usage } from '../../core/usage.js';
 import type { SseEvent } from '../../lib/sse.js';
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 import {
   chatUsageFromGemini,
   finishReasonFromGemini,
@@ -34,10 +35,6 @@ import { usageFromMetadata } from './usage.js';
  *   a cut stream never gets a fake finish_reason.
  * `usage()` is the last `usageMetadata` seen, whatever the outcome (billing for cut streams).
  */
-
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface GeminiChatStreamOptions {
   model: string;
@@ -84,24 +81,24 @@ export class GeminiChatStream {
     } catch {
       return this.fail(serverError('Gemini sent an unreadable stream record', 'bad_upstream_response'));
     }
-    if (!isObj(record)) return '';
+    if (!isJsonObject(record)) return '';
     if (record.error !== undefined) return this.fail(geminiErrorToOpenAI(200, record).body);
-    if (isObj(record.usageMetadata)) this.lastUsage = record.usageMetadata;
+    if (isJsonObject(record.usageMetadata)) this.lastUsage = record.usageMetadata;
 
     let out = '';
-    const candidates = Array.isArray(record.candidates) ? record.candidates.filter(isObj) : [];
+    const candidates = Array.isArray(record.candidates) ? record.candidates.filter(isJsonObject) : [];
     candidates.forEach((c, position) => {
       const index = typeof c.index === 'number' ? c.index : position;
       const [st, opened] = this.choice(index);
       out += opened;
       if (st.finished) return;
-      out += this.parts(index, st, isObj(c.content) ? c.content.parts : undefined, logprobsFromGemini(c.logprobsResult));
+      out += this.parts(index, st, isJsonObject(c.content) ? c.content.parts : undefined, logprobsFromGemini(c.logprobsResult));
       if (typeof c.finishReason === 'string') {
         st.finished = true;
         out += this.finish(index, finishReasonFromGemini(c.finishReason, st.nextTool > 0));
       }
     });
-    if (candidates.length === 0 && isObj(record.promptFeedback) && typeof record.promptFeedback.blockReason === 'string') {
+    if (candidates.length === 0 && isJsonObject(record.promptFeedback) && typeof record.promptFeedback.blockReason === 'string') {
       const [st, opened] = this.choice(0);
       out += opened;
       if (!st.finished) {
@@ -182,7 +179,7 @@ export class GeminiChatStream {
 
   private chunk(choices: unknown[], usage?: ChatUsage): string {
     const { id, created, model, includeUsage } = this.options;
-    const chunk: Obj = { id, object: 'chat.completion.chunk', created, model, choices };
+    const chunk: JsonObject = { id, object: 'chat.completion.chunk', created, model, choices };
     if (includeUsage) chunk.usage = usage ?? null;
     return `data: ${JSON.stringify(chunk)}\n\n`;
   }

@@ -1,4 +1,5 @@
 import { GatewayError } from '../../core/errors.js';
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 
 /**
  * OpenAI `/v1/embeddings` ⇄ Gemini `embedContent` / `batchEmbedContents` (docs/reference/translation.md §14, docs/reference/gemini.md §6).
@@ -10,9 +11,6 @@ import { GatewayError } from '../../core/errors.js';
  * - Gemini returns no token counts: the caller passes its own count (`inputTokens`) for `usage`.
  */
 
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const bad = (message: string, param: string) => new GatewayError('TG_ERR_BAD_REQUEST', message, param);
 
 export interface EmbeddingsRequest {
@@ -30,7 +28,7 @@ export function embeddingsToGemini(
   if (format !== undefined && format !== null && format !== 'float' && format !== 'base64') {
     throw bad("'encoding_format' must be 'float' or 'base64'", 'encoding_format');
   }
-  const extra: Obj = {};
+  const extra: JsonObject = {};
   if (dimensions !== undefined && dimensions !== null) {
     if (typeof dimensions !== 'number' || !Number.isInteger(dimensions) || dimensions < 1) {
       throw bad("'dimensions' must be a positive integer", 'dimensions');
@@ -64,11 +62,11 @@ export function geminiEmbeddingsToOpenAI(
   response: unknown,
   options: { model: string; encodingFormat: 'float' | 'base64'; inputTokens: number },
 ): OpenAIEmbeddings {
-  const r = isObj(response) ? response : {};
-  const list = Array.isArray(r.embeddings) ? r.embeddings : isObj(r.embedding) ? [r.embedding] : undefined;
+  const r = isJsonObject(response) ? response : {};
+  const list = Array.isArray(r.embeddings) ? r.embeddings : isJsonObject(r.embedding) ? [r.embedding] : undefined;
   if (!list) throw new GatewayError('TG_ERR_UPSTREAM_UNREACHABLE', 'Gemini returned no embeddings');
   const data = list.map((e: unknown, index) => {
-    const values = isObj(e) && Array.isArray(e.values) ? e.values : undefined;
+    const values = isJsonObject(e) && Array.isArray(e.values) ? e.values : undefined;
     if (!values || !values.every((v) => typeof v === 'number')) {
       throw new GatewayError('TG_ERR_UPSTREAM_UNREACHABLE', 'Gemini returned a malformed embedding');
     }

@@ -1,4 +1,5 @@
 import { GatewayError } from '../../core/errors.js';
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 
 /**
  * JSON Schema (OpenAI `tools[].function.parameters`, `response_format.json_schema.schema`) → Gemini.
@@ -15,10 +16,6 @@ import { GatewayError } from '../../core/errors.js';
  *   into `anyOf`, and drops the rest.
  */
 
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Models that only know the OpenAPI-subset `Schema` fields. */
 export function usesLegacySchema(model: string): boolean {
   return /(^|[/-])gemini-(1(\.\d+)?|2\.0)(-|$)|(^|[/-])gemma-/i.test(model);
@@ -27,14 +24,14 @@ export function usesLegacySchema(model: string): boolean {
 const META = new Set(['$schema', '$id', '$comment']);
 
 /** JSON Schema for `parametersJsonSchema` / `responseJsonSchema`: meta keywords removed, the rest kept. */
-export function toJsonSchema(schema: Obj): Obj {
-  return stripMeta(schema) as Obj;
+export function toJsonSchema(schema: JsonObject): JsonObject {
+  return stripMeta(schema) as JsonObject;
 }
 
 function stripMeta(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stripMeta);
-  if (!isObj(v)) return v;
-  const out: Obj = {};
+  if (!isJsonObject(v)) return v;
+  const out: JsonObject = {};
   for (const [k, val] of Object.entries(v)) if (!META.has(k)) out[k] = stripMeta(val);
   return out;
 }
@@ -52,23 +49,23 @@ const MAX_REF_DEPTH = 16;
  * JSON Schema → Gemini OpenAPI-subset `Schema`. `param` names the request field in the 400 thrown for a
  * schema that cannot be expressed (a recursive `$ref`).
  */
-export function toGeminiSchema(schema: Obj, param: string): Obj {
-  const defs = { ...(isObj(schema.definitions) ? schema.definitions : {}), ...(isObj(schema.$defs) ? schema.$defs : {}) };
+export function toGeminiSchema(schema: JsonObject, param: string): JsonObject {
+  const defs = { ...(isJsonObject(schema.definitions) ? schema.definitions : {}), ...(isJsonObject(schema.$defs) ? schema.$defs : {}) };
   return convert(schema, defs, param, []);
 }
 
-function convert(node: Obj, defs: Obj, param: string, refs: string[]): Obj {
+function convert(node: JsonObject, defs: JsonObject, param: string, refs: string[]): JsonObject {
   if (typeof node.$ref === 'string') {
     const name = /^#\/(?:\$defs|definitions)\/(.+)$/.exec(node.$ref)?.[1];
     const target = name === undefined ? undefined : defs[name];
-    if (!isObj(target)) throw new GatewayError('TG_ERR_BAD_REQUEST', `Unresolvable $ref '${node.$ref}' in schema`, param);
+    if (!isJsonObject(target)) throw new GatewayError('TG_ERR_BAD_REQUEST', `Unresolvable $ref '${node.$ref}' in schema`, param);
     if (refs.includes(node.$ref) || refs.length >= MAX_REF_DEPTH) {
       throw new GatewayError('TG_ERR_BAD_REQUEST', `Recursive schema ($ref '${node.$ref}') is not supported by this Gemini model`, param);
     }
     const { $ref: _ref, ...siblings } = node;
     return convert({ ...target, ...siblings }, defs, param, [...refs, node.$ref]);
   }
-  const out: Obj = {};
+  const out: JsonObject = {};
   for (const [k, v] of Object.entries(node)) if (KEEP.has(k)) out[k] = v;
 
   let types = (Array.isArray(node.type) ? node.type : [node.type]).filter((t): t is string => typeof t === 'string' && TYPES.has(t));
@@ -90,9 +87,9 @@ function convert(node: Obj, defs: Obj, param: string, refs: string[]): Obj {
   }
   if (out.enum && !out.type) out.type = 'STRING';
 
-  if (isObj(node.properties)) {
-    const props: Obj = {};
-    for (const [name, sub] of Object.entries(node.properties)) props[name] = isObj(sub) ? convert(sub, defs, param, refs) : {};
+  if (isJsonObject(node.properties)) {
+    const props: JsonObject = {};
+    for (const [name, sub] of Object.entries(node.properties)) props[name] = isJsonObject(sub) ? convert(sub, defs, param, refs) : {};
     out.properties = props;
     if (Array.isArray(node.required)) {
       const required = node.required.filter((r): r is string => typeof r === 'string' && r in props);
@@ -100,16 +97,16 @@ function convert(node: Obj, defs: Obj, param: string, refs: string[]): Obj {
     }
   }
   const items = Array.isArray(node.items) ? node.items[0] : node.items;
-  if (isObj(items)) out.items = convert(items, defs, param, refs);
+  if (isJsonObject(items)) out.items = convert(items, defs, param, refs);
 
   const union = Array.isArray(node.anyOf) ? node.anyOf : Array.isArray(node.oneOf) ? node.oneOf : undefined;
-  if (union) out.anyOf = union.filter(isObj).map((s) => convert(s, defs, param, refs));
+  if (union) out.anyOf = union.filter(isJsonObject).map((s) => convert(s, defs, param, refs));
   if (Array.isArray(node.allOf)) {
     // Best effort: merge the parts (properties and required lists united).
-    for (const part of node.allOf.filter(isObj).map((s) => convert(s, defs, param, refs))) {
+    for (const part of node.allOf.filter(isJsonObject).map((s) => convert(s, defs, param, refs))) {
       const { properties, required, ...rest } = part;
       Object.assign(out, { ...rest, ...out });
-      if (isObj(properties)) out.properties = { ...(isObj(out.properties) ? out.properties : {}), ...properties };
+      if (isJsonObject(properties)) out.properties = { ...(isJsonObject(out.properties) ? out.properties : {}), ...properties };
       if (Array.isArray(required)) out.required = [...new Set([...(Array.isArray(out.required) ? out.required : []), ...required])];
     }
   }
@@ -117,7 +114,7 @@ function convert(node: Obj, defs: Obj, param: string, refs: string[]): Obj {
 }
 
 /** A root object schema with no properties: the legacy `parameters` field rejects it ("should be non-empty for OBJECT type"). */
-export function isEmptyObjectSchema(schema: Obj): boolean {
-  return (schema.type === 'OBJECT' || schema.type === undefined) && (!isObj(schema.properties) || Object.keys(schema.properties).length === 0)
+export function isEmptyObjectSchema(schema: JsonObject): boolean {
+  return (schema.type === 'OBJECT' || schema.type === undefined) && (!isJsonObject(schema.properties) || Object.keys(schema.properties).length === 0)
     && schema.anyOf === undefined;
 }

@@ -2,11 +2,8 @@ import { SseParser } from '../../lib/sse.js';
 import { JsonArrayStreamParser } from '../../lib/json-array-stream.js';
 import { JsonUsageTap, type UsageTap, type UsageTapResult } from '../../core/usage-tap.js';
 import type { Usage } from '../../core/usage.js';
+import { isJsonObject } from '../../lib/json-value.js';
 import { usageFromGenerateContent, usageFromMetadata } from './usage.js';
-
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * `sse`: `?alt=sse` (`data:` records); `json-array`: no `alt`, one JSON array streamed in pieces; `auto`:
@@ -65,7 +62,7 @@ export class GeminiStreamTap implements UsageTap {
   }
 
   private onRecord(record: unknown): void {
-    if (!isObj(record)) return;
+    if (!isJsonObject(record)) return;
     if (record.error !== undefined && record.error !== null) {
       this.failed = true;
       return;
@@ -73,18 +70,18 @@ export class GeminiStreamTap implements UsageTap {
     if (typeof record.modelVersion === 'string') this.model = record.modelVersion;
     const usage = usageFromMetadata(record.usageMetadata);
     if (usage) this.usage = usage;
-    if (isObj(record.promptFeedback) && typeof record.promptFeedback.blockReason === 'string') this.finished = true;
+    if (isJsonObject(record.promptFeedback) && typeof record.promptFeedback.blockReason === 'string') this.finished = true;
     if (!Array.isArray(record.candidates)) return;
     for (const candidate of record.candidates) {
-      if (!isObj(candidate)) continue;
+      if (!isJsonObject(candidate)) continue;
       if (typeof candidate.finishReason === 'string' && candidate.finishReason !== '') this.finished = true;
       const content = candidate.content;
-      if (!isObj(content) || !Array.isArray(content.parts)) continue;
+      if (!isJsonObject(content) || !Array.isArray(content.parts)) continue;
       for (const part of content.parts) {
-        if (!isObj(part)) continue;
+        if (!isJsonObject(part)) continue;
         if (typeof part.text === 'string') this.text.push(part.text);
         const call = part.functionCall;
-        if (isObj(call)) {
+        if (isJsonObject(call)) {
           if (typeof call.name === 'string') this.text.push(call.name);
           if (call.args !== undefined) this.text.push(JSON.stringify(call.args));
         }
@@ -105,17 +102,17 @@ function parse(data: string): unknown {
 export function geminiJsonTap(maxBytes?: number): UsageTap {
   const model = (body: unknown): string | undefined => {
     const last = Array.isArray(body) ? body[body.length - 1] : body;
-    return isObj(last) && typeof last.modelVersion === 'string' ? last.modelVersion : undefined;
+    return isJsonObject(last) && typeof last.modelVersion === 'string' ? last.modelVersion : undefined;
   };
   const text = (body: unknown): string => {
     const parts: string[] = [];
     for (const chunk of Array.isArray(body) ? body : [body]) {
-      for (const candidate of isObj(chunk) && Array.isArray(chunk.candidates) ? chunk.candidates : []) {
-        const content = isObj(candidate) && isObj(candidate.content) ? candidate.content : undefined;
+      for (const candidate of isJsonObject(chunk) && Array.isArray(chunk.candidates) ? chunk.candidates : []) {
+        const content = isJsonObject(candidate) && isJsonObject(candidate.content) ? candidate.content : undefined;
         for (const part of Array.isArray(content?.parts) ? content.parts : []) {
-          if (!isObj(part)) continue;
+          if (!isJsonObject(part)) continue;
           if (typeof part.text === 'string') parts.push(part.text);
-          if (isObj(part.functionCall)) parts.push(JSON.stringify(part.functionCall));
+          if (isJsonObject(part.functionCall)) parts.push(JSON.stringify(part.functionCall));
         }
       }
     }

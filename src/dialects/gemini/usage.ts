@@ -1,4 +1,5 @@
 import type { Usage } from '../../core/usage.js';
+import { isJsonObject } from '../../lib/json-value.js';
 
 /**
  * Gemini `usageMetadata` (docs/reference/gemini.md §3.2, §8). Pure, never throws.
@@ -9,10 +10,6 @@ import type { Usage } from '../../core/usage.js';
  *   `reasoningTokens = thoughts`.
  * - Absent counts mean 0. Zero-valued optional fields are omitted.
  */
-
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function count(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.trunc(v) : 0;
@@ -30,13 +27,13 @@ export function usageFromGenerateContent(body: unknown): Usage | undefined {
     }
     return undefined;
   }
-  if (!isObj(body)) return undefined;
+  if (!isJsonObject(body)) return undefined;
   return usageFromMetadata(body.usageMetadata);
 }
 
 /** Canonical usage from a raw `usageMetadata` object (`undefined` when it is not an object). */
 export function usageFromMetadata(m: unknown): Usage | undefined {
-  if (!isObj(m)) return undefined;
+  if (!isJsonObject(m)) return undefined;
   const prompt = count(m.promptTokenCount);
   const thoughts = count(m.thoughtsTokenCount);
   const usage: Usage = {

@@ -1,9 +1,7 @@
 import type { ChatRequest } from '../../core/chat-types.js';
 import { badRequest } from '../../core/errors.js';
 import type { SseEvent } from '../../lib/sse.js';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 
 /** Legacy completions parameters a chat model cannot honour: refused unless set to their neutral value. */
 const REFUSED: Readonly<Record<string, (value: unknown) => boolean>> = {
@@ -20,7 +18,7 @@ const PASSED = ['max_tokens', 'temperature', 'top_p', 'n', 'stop', 'stream', 'st
  * `POST /v1/completions` (and Botech's `/v1/text/generations`) for a model that has only chat: the prompt
  * becomes one user message; the answer's text comes back as `choices[].text`.
  */
-export function completionsAsChat(body: Obj): ChatRequest {
+export function completionsAsChat(body: JsonObject): ChatRequest {
   const prompt = body['prompt'];
   let text: string;
   if (typeof prompt === 'string') text = prompt;
@@ -48,9 +46,9 @@ export interface TextCompletion {
 
 /** A chat completion as a text completion. */
 export function chatAsCompletion(chat: unknown, model?: string): TextCompletion {
-  const c = isObj(chat) ? chat : {};
-  const choices = (Array.isArray(c['choices']) ? c['choices'] : []).filter(isObj).map((choice, i) => {
-    const message = isObj(choice['message']) ? choice['message'] : {};
+  const c = isJsonObject(chat) ? chat : {};
+  const choices = (Array.isArray(c['choices']) ? c['choices'] : []).filter(isJsonObject).map((choice, i) => {
+    const message = isJsonObject(choice['message']) ? choice['message'] : {};
     return {
       text: typeof message['content'] === 'string' ? message['content'] : '',
       index: typeof choice['index'] === 'number' ? choice['index'] : i,
@@ -81,8 +79,8 @@ export class ChatChunksAsCompletions {
     } catch {
       return '';
     }
-    if (!isObj(chunk) || chunk['error'] !== undefined) return `data: ${event.data}\n\n`;
-    const choices = (Array.isArray(chunk['choices']) ? chunk['choices'] : []).filter(isObj);
+    if (!isJsonObject(chunk) || chunk['error'] !== undefined) return `data: ${event.data}\n\n`;
+    const choices = (Array.isArray(chunk['choices']) ? chunk['choices'] : []).filter(isJsonObject);
     const out = {
       id: String(chunk['id'] ?? '').replace(/^chatcmpl-/, 'cmpl-'),
       object: 'text_completion',
@@ -90,7 +88,7 @@ export class ChatChunksAsCompletions {
       model: this.model ?? chunk['model'],
       choices: choices
         .map((choice, i) => {
-          const delta = isObj(choice['delta']) ? choice['delta'] : {};
+          const delta = isJsonObject(choice['delta']) ? choice['delta'] : {};
           const text = typeof delta['content'] === 'string' ? delta['content'] : '';
           const finish = typeof choice['finish_reason'] === 'string' ? choice['finish_reason'] : null;
           return { text, index: typeof choice['index'] === 'number' ? choice['index'] : i, logprobs: null, finish_reason: finish };

@@ -1,11 +1,10 @@
 import type { UsageTap, UsageTapResult } from '../../core/usage-tap.js';
 import type { Usage } from '../../core/usage.js';
 import { SseParser, type SseEvent } from '../../lib/sse.js';
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 import { eventEnd, hasUsageObject } from './sse-bytes.js';
 import { usageFromChatCompletion } from './usage.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const DONE = Buffer.from('[DONE]');
 const ERROR = Buffer.from('"error"');
 const KEEP_AT_MOST = 8 * 1024 * 1024;
@@ -91,7 +90,7 @@ export class OpenAIChatStreamTap implements UsageTap {
     }
     if (!chunk) return;
     if (this.model === undefined && typeof chunk.model === 'string') this.model = chunk.model;
-    if (isObj(chunk.usage)) this.usage = usageFromChatCompletion(chunk) ?? this.usage;
+    if (isJsonObject(chunk.usage)) this.usage = usageFromChatCompletion(chunk) ?? this.usage;
   }
 
   private grow(needed: number): void {
@@ -110,10 +109,10 @@ export class OpenAIChatStreamTap implements UsageTap {
   }
 }
 
-function parseObject(data: string): Obj | undefined {
+function parseObject(data: string): JsonObject | undefined {
   try {
     const v: unknown = JSON.parse(data);
-    return isObj(v) ? v : undefined;
+    return isJsonObject(v) ? v : undefined;
   } catch {
     return undefined;
   }
@@ -123,7 +122,7 @@ function parseObject(data: string): Obj | undefined {
 function collectText(bytes: Buffer): string {
   const parser = new SseParser();
   const text: string[] = [];
-  const pushCall = (fn: Obj) => {
+  const pushCall = (fn: JsonObject) => {
     if (typeof fn.name === 'string') text.push(fn.name);
     if (typeof fn.arguments === 'string') text.push(fn.arguments);
   };
@@ -131,17 +130,17 @@ function collectText(bytes: Buffer): string {
     const chunk = parseObject(event.data);
     if (!chunk || !Array.isArray(chunk.choices)) continue;
     for (const choice of chunk.choices) {
-      if (!isObj(choice)) continue;
+      if (!isJsonObject(choice)) continue;
       if (typeof choice.text === 'string') text.push(choice.text);
       const delta = choice.delta;
-      if (!isObj(delta)) continue;
+      if (!isJsonObject(delta)) continue;
       for (const key of ['reasoning_content', 'reasoning', 'content', 'refusal'] as const) {
         const v = delta[key];
         if (typeof v === 'string' && v !== '') text.push(v);
       }
-      if (isObj(delta.function_call)) pushCall(delta.function_call);
+      if (isJsonObject(delta.function_call)) pushCall(delta.function_call);
       if (Array.isArray(delta.tool_calls)) {
-        for (const call of delta.tool_calls) if (isObj(call) && isObj(call.function)) pushCall(call.function);
+        for (const call of delta.tool_calls) if (isJsonObject(call) && isJsonObject(call.function)) pushCall(call.function);
       }
     }
   }

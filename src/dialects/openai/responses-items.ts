@@ -1,14 +1,12 @@
 import type { ChatContentPart, ChatMessage, ChatRole } from '../../core/chat-types.js';
 import { badRequest } from '../../core/errors.js';
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 
 /**
  * Responses API `input` items → chat messages (docs/reference/translation.md §13). The bridge keeps no response store,
  * so everything the model needs must be in the items themselves: ids that point elsewhere (`file_id`,
  * `item_reference`) are refused with a 400 rather than silently dropped.
  */
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const MESSAGE_ROLES = new Set(['user', 'assistant', 'system', 'developer']);
 const IMAGE_DETAILS = new Set(['auto', 'low', 'high']);
@@ -20,7 +18,7 @@ export function inputToMessages(input: unknown): ChatMessage[] {
   const messages: ChatMessage[] = [];
   input.forEach((item: unknown, i) => {
     const param = `input[${i}]`;
-    if (!isObj(item)) throw badRequest('An input item must be an object.', param);
+    if (!isJsonObject(item)) throw badRequest('An input item must be an object.', param);
     const type = item.type ?? 'message';
     switch (type) {
       case 'message':
@@ -43,7 +41,7 @@ export function inputToMessages(input: unknown): ChatMessage[] {
   return messages;
 }
 
-function messageItem(item: Obj, param: string): ChatMessage {
+function messageItem(item: JsonObject, param: string): ChatMessage {
   const role = item.role;
   if (typeof role !== 'string' || !MESSAGE_ROLES.has(role)) {
     throw badRequest(`Message role ${JSON.stringify(role)} is not supported: use user, assistant, system or developer.`, `${param}.role`);
@@ -64,7 +62,7 @@ function compact(parts: ChatContentPart[]): string | ChatContentPart[] {
 
 /** `role` decides which part types are allowed; `place` names where they are in error messages. */
 function contentPart(part: unknown, role: string, param: string, place = `${role} messages`): ChatContentPart {
-  if (!isObj(part)) throw badRequest('A content part must be an object.', param);
+  if (!isJsonObject(part)) throw badRequest('A content part must be an object.', param);
   switch (part.type) {
     case 'input_text':
     case 'output_text':
@@ -84,7 +82,7 @@ function contentPart(part: unknown, role: string, param: string, place = `${role
   throw badRequest(`Content part type ${JSON.stringify(part.type)} is not supported in ${place}.`, `${param}.type`);
 }
 
-function imagePart(part: Obj, param: string): ChatContentPart {
+function imagePart(part: JsonObject, param: string): ChatContentPart {
   if (part.file_id !== undefined && part.file_id !== null) {
     throw badRequest('OpenAI file ids cannot be read by this model: send the image as image_url (https or data URL).', `${param}.file_id`);
   }
@@ -96,7 +94,7 @@ function imagePart(part: Obj, param: string): ChatContentPart {
   return { type: 'image_url', image_url: image };
 }
 
-function filePart(part: Obj, param: string): ChatContentPart {
+function filePart(part: JsonObject, param: string): ChatContentPart {
   if (part.file_id !== undefined && part.file_id !== null) {
     throw badRequest('OpenAI file ids cannot be read by this model: send the file as file_data.', `${param}.file_id`);
   }
@@ -113,7 +111,7 @@ function filePart(part: Obj, param: string): ChatContentPart {
  * Consecutive `function_call` items are one assistant turn (LiteLLM#22578): each joins the assistant
  * message right before it — an earlier call, or the text the assistant said before calling.
  */
-function addToolCall(messages: ChatMessage[], item: Obj, param: string): void {
+function addToolCall(messages: ChatMessage[], item: JsonObject, param: string): void {
   if (typeof item.call_id !== 'string' || item.call_id === '') throw badRequest('A function_call item needs a `call_id`.', `${param}.call_id`);
   if (typeof item.name !== 'string' || item.name === '') throw badRequest('A function_call item needs a `name`.', `${param}.name`);
   if (typeof item.arguments !== 'string') throw badRequest('A function_call item needs `arguments` as a JSON string.', `${param}.arguments`);
@@ -126,7 +124,7 @@ function addToolCall(messages: ChatMessage[], item: Obj, param: string): void {
   messages.push({ role: 'assistant', content: null, tool_calls: [call] });
 }
 
-function toolOutput(item: Obj, param: string): ChatMessage {
+function toolOutput(item: JsonObject, param: string): ChatMessage {
   if (typeof item.call_id !== 'string' || item.call_id === '') throw badRequest('A function_call_output item needs a `call_id`.', `${param}.call_id`);
   const output = item.output;
   const where = `${param}.output`;

@@ -1,5 +1,6 @@
 import type { ChatRequest, ChatResponseFormat, ChatTool, ChatToolChoice } from '../../core/chat-types.js';
 import { badRequest } from '../../core/errors.js';
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 import { inputToMessages } from './responses-items.js';
 
 /**
@@ -7,9 +8,6 @@ import { inputToMessages } from './responses-items.js';
  * request becomes a chat request, which the gateway then serves like any other. Every 400 names the
  * Responses field at fault.
  */
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Accepted and dropped: none of them changes what a correct answer looks like. */
 export const RESPONSES_IGNORED_PARAMS = [
@@ -39,7 +37,7 @@ export const RESPONSES_REFUSED_PARAMS = [
 const TOOL_CHOICE_OPTIONS = new Set(['none', 'auto', 'required']);
 
 export function responsesToChat(body: Record<string, unknown>): ChatRequest {
-  if (!isObj(body)) throw badRequest('The request body must be a JSON object.');
+  if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object.');
   refuseStatefulParams(body);
   if (typeof body.model !== 'string' || body.model === '') throw badRequest("'model' is required.", 'model');
   if (body.input === undefined || body.input === null) throw badRequest("'input' is required.", 'input');
@@ -90,11 +88,11 @@ const REFUSAL_REASONS: Record<(typeof RESPONSES_REFUSED_PARAMS)[number], string>
   moderation: 'moderated responses are an OpenAI service',
 };
 
-function refuseStatefulParams(body: Obj): void {
+function refuseStatefulParams(body: JsonObject): void {
   for (const name of RESPONSES_REFUSED_PARAMS) {
     const value = body[name];
     if (value === undefined || value === null || value === false || value === '') continue;
-    if (isObj(value) && Object.keys(value).length === 0) continue;
+    if (isJsonObject(value) && Object.keys(value).length === 0) continue;
     throw badRequest(`'${name}' is not supported for this model: ${REFUSAL_REASONS[name]}.`, name);
   }
 }
@@ -102,7 +100,7 @@ function refuseStatefulParams(body: Obj): void {
 type Kind = { string: string; number: number; boolean: boolean };
 
 /** A scalar field that may be absent or null; a value of another type is a 400. */
-function optional<K extends keyof Kind>(body: Obj, name: string, kind: K): Kind[K] | undefined {
+function optional<K extends keyof Kind>(body: JsonObject, name: string, kind: K): Kind[K] | undefined {
   const value = body[name];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== kind || (kind === 'number' && !Number.isFinite(value))) throw badRequest(`'${name}' must be a ${kind}.`, name);
@@ -117,7 +115,7 @@ function convertTools(tools: unknown): ChatTool[] | undefined {
 }
 
 function functionTool(tool: unknown, param: string): ChatTool {
-  if (!isObj(tool)) throw badRequest('A tool must be an object.', param);
+  if (!isJsonObject(tool)) throw badRequest('A tool must be an object.', param);
   if (tool.type !== 'function') {
     throw badRequest(`Tool type ${JSON.stringify(tool.type)} is not supported for this model: only function tools are.`, `${param}.type`);
   }
@@ -125,7 +123,7 @@ function functionTool(tool: unknown, param: string): ChatTool {
   const fn: ChatTool['function'] = { name: tool.name };
   if (typeof tool.description === 'string') fn.description = tool.description;
   if (tool.parameters !== undefined && tool.parameters !== null) {
-    if (!isObj(tool.parameters)) throw badRequest('Tool `parameters` must be a JSON schema object.', `${param}.parameters`);
+    if (!isJsonObject(tool.parameters)) throw badRequest('Tool `parameters` must be a JSON schema object.', `${param}.parameters`);
     fn.parameters = tool.parameters;
   }
   if (typeof tool.strict === 'boolean') fn.strict = tool.strict;
@@ -138,7 +136,7 @@ function convertToolChoice(choice: unknown): ChatToolChoice | undefined {
     if (!TOOL_CHOICE_OPTIONS.has(choice)) throw badRequest(`tool_choice ${JSON.stringify(choice)} is not one of none, auto, required.`, 'tool_choice');
     return choice as 'none' | 'auto' | 'required';
   }
-  if (!isObj(choice)) throw badRequest("'tool_choice' must be a string or an object.", 'tool_choice');
+  if (!isJsonObject(choice)) throw badRequest("'tool_choice' must be a string or an object.", 'tool_choice');
   if (choice.type === 'function') {
     if (typeof choice.name !== 'string' || choice.name === '') throw badRequest('tool_choice of type function needs a `name`.', 'tool_choice.name');
     return { type: 'function', function: { name: choice.name } };
@@ -149,8 +147,8 @@ function convertToolChoice(choice: unknown): ChatToolChoice | undefined {
     if (!Array.isArray(choice.tools)) throw badRequest("allowed_tools needs a 'tools' array.", 'tool_choice.tools');
     const tools = choice.tools.map((tool: unknown, i): ChatTool => {
       const param = `tool_choice.tools[${i}]`;
-      if (!isObj(tool) || tool.type !== 'function') {
-        throw badRequest(`Allowed tool type ${JSON.stringify(isObj(tool) ? tool.type : tool)} is not supported for this model: only function tools are.`, `${param}.type`);
+      if (!isJsonObject(tool) || tool.type !== 'function') {
+        throw badRequest(`Allowed tool type ${JSON.stringify(isJsonObject(tool) ? tool.type : tool)} is not supported for this model: only function tools are.`, `${param}.type`);
       }
       if (typeof tool.name !== 'string' || tool.name === '') throw badRequest('An allowed function tool needs a `name`.', `${param}.name`);
       return { type: 'function', function: { name: tool.name } };
@@ -162,10 +160,10 @@ function convertToolChoice(choice: unknown): ChatToolChoice | undefined {
 
 function convertTextFormat(text: unknown): ChatResponseFormat | undefined {
   if (text === undefined || text === null) return undefined;
-  if (!isObj(text)) throw badRequest("'text' must be an object.", 'text');
+  if (!isJsonObject(text)) throw badRequest("'text' must be an object.", 'text');
   const format = text.format; // `verbosity` is a length hint with no chat equivalent: ignored
   if (format === undefined || format === null) return undefined;
-  if (!isObj(format)) throw badRequest("'text.format' must be an object.", 'text.format');
+  if (!isJsonObject(format)) throw badRequest("'text.format' must be an object.", 'text.format');
   switch (format.type) {
     case 'text':
       return { type: 'text' };
@@ -173,7 +171,7 @@ function convertTextFormat(text: unknown): ChatResponseFormat | undefined {
       return { type: 'json_object' };
     case 'json_schema': {
       if (typeof format.name !== 'string' || format.name === '') throw badRequest('A json_schema format needs a `name`.', 'text.format.name');
-      if (!isObj(format.schema)) throw badRequest('A json_schema format needs a `schema` object.', 'text.format.schema');
+      if (!isJsonObject(format.schema)) throw badRequest('A json_schema format needs a `schema` object.', 'text.format.schema');
       const spec: Extract<ChatResponseFormat, { type: 'json_schema' }>['json_schema'] = { name: format.name, schema: format.schema };
       if (typeof format.description === 'string') spec.description = format.description;
       if (typeof format.strict === 'boolean') spec.strict = format.strict;
@@ -186,7 +184,7 @@ function convertTextFormat(text: unknown): ChatResponseFormat | undefined {
 
 function reasoningEffort(reasoning: unknown): string | undefined {
   if (reasoning === undefined || reasoning === null) return undefined;
-  if (!isObj(reasoning)) throw badRequest("'reasoning' must be an object.", 'reasoning');
+  if (!isJsonObject(reasoning)) throw badRequest("'reasoning' must be an object.", 'reasoning');
   const effort = reasoning.effort; // `summary` is honoured as far as the upstream returns reasoning text
   if (effort === undefined || effort === null) return undefined;
   if (typeof effort !== 'string') throw badRequest("'reasoning.effort' must be a string.", 'reasoning.effort');

@@ -1,13 +1,11 @@
 import { GatewayError } from '../../core/errors.js';
+import { isJsonObject } from '../../lib/json-value.js';
 
 /**
  * A chat completion as a Responses API `Response` object (docs/reference/openai.md §2.2, docs/reference/translation.md §10–§13), and
  * the response skeleton the stream bridge (`responses-stream.ts`) shares, so a streamed answer ends with
  * the same object a non-streamed one returns.
  */
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface ResponseContext {
   /** The model name to echo: the one the client asked for. */
@@ -87,7 +85,7 @@ export interface ResponseObject {
 /** The response as `response.created` shows it; the caller fills status, output, usage and the outcome. */
 export function responseSkeleton(ctx: ResponseContext): ResponseObject {
   const req = ctx.request;
-  const reasoning = isObj(req.reasoning) ? req.reasoning : {};
+  const reasoning = isJsonObject(req.reasoning) ? req.reasoning : {};
   return {
     id: ctx.id,
     object: 'response',
@@ -104,13 +102,13 @@ export function responseSkeleton(ctx: ResponseContext): ResponseObject {
     top_p: typeof req.top_p === 'number' ? req.top_p : null,
     tool_choice: req.tool_choice ?? 'auto',
     tools: Array.isArray(req.tools) ? req.tools : [],
-    text: { ...(isObj(req.text) ? req.text : {}), format: isObj(req.text) && isObj(req.text.format) ? req.text.format : { type: 'text' } },
+    text: { ...(isJsonObject(req.text) ? req.text : {}), format: isJsonObject(req.text) && isJsonObject(req.text.format) ? req.text.format : { type: 'text' } },
     max_output_tokens: typeof req.max_output_tokens === 'number' ? req.max_output_tokens : null,
     previous_response_id: null,
     reasoning: { effort: reasoning.effort ?? null, summary: reasoning.summary ?? null },
     store: false,
     truncation: 'disabled',
-    metadata: isObj(req.metadata) ? req.metadata : {},
+    metadata: isJsonObject(req.metadata) ? req.metadata : {},
     usage: null,
     user: typeof req.user === 'string' ? req.user : null,
   };
@@ -145,12 +143,12 @@ export function outcomeOf(finishReason: unknown): Pick<ResponseObject, 'status' 
 
 /** Chat usage → Responses usage (docs/reference/translation.md §11); null when the upstream sent none. */
 export function responseUsage(chatUsage: unknown): ResponseUsage | null {
-  if (!isObj(chatUsage)) return null;
+  if (!isJsonObject(chatUsage)) return null;
   const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   const input = count(chatUsage.prompt_tokens);
   const output = count(chatUsage.completion_tokens);
-  const promptDetails = isObj(chatUsage.prompt_tokens_details) ? chatUsage.prompt_tokens_details : {};
-  const completionDetails = isObj(chatUsage.completion_tokens_details) ? chatUsage.completion_tokens_details : {};
+  const promptDetails = isJsonObject(chatUsage.prompt_tokens_details) ? chatUsage.prompt_tokens_details : {};
+  const completionDetails = isJsonObject(chatUsage.completion_tokens_details) ? chatUsage.completion_tokens_details : {};
   const inputDetails: ResponseUsage['input_tokens_details'] = { cached_tokens: count(promptDetails.cached_tokens) };
   if (count(promptDetails.cache_write_tokens) > 0) inputDetails.cache_write_tokens = count(promptDetails.cache_write_tokens);
   return {
@@ -176,9 +174,9 @@ export function markLastItemIncomplete(output: OutputItem[]): void {
  * text), a `message` item when there is text or a refusal, then one `function_call` item per tool call.
  */
 export function chatToResponse(chat: unknown, ctx: ResponseContext): ResponseObject {
-  const choice = isObj(chat) && Array.isArray(chat.choices) ? chat.choices[0] : undefined;
-  const message = isObj(choice) ? choice.message : undefined;
-  if (!isObj(chat) || !isObj(choice) || !isObj(message)) {
+  const choice = isJsonObject(chat) && Array.isArray(chat.choices) ? chat.choices[0] : undefined;
+  const message = isJsonObject(choice) ? choice.message : undefined;
+  if (!isJsonObject(chat) || !isJsonObject(choice) || !isJsonObject(message)) {
     throw new GatewayError('TG_ERR_UPSTREAM_UNREACHABLE', 'The upstream answered with a body that is not a chat completion.');
   }
   const ids = itemIds(ctx.id);
@@ -192,11 +190,11 @@ export function chatToResponse(chat: unknown, ctx: ResponseContext): ResponseObj
   if (content.length > 0) output.push({ type: 'message', id: ids.message(0), role: 'assistant', status: 'completed', content });
   const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
   calls.forEach((call: unknown, i) => {
-    const fn = isObj(call) && isObj(call.function) ? call.function : {};
+    const fn = isJsonObject(call) && isJsonObject(call.function) ? call.function : {};
     output.push({
       type: 'function_call',
       id: ids.functionCall(i),
-      call_id: isObj(call) && typeof call.id === 'string' && call.id !== '' ? call.id : ids.callId(i),
+      call_id: isJsonObject(call) && typeof call.id === 'string' && call.id !== '' ? call.id : ids.callId(i),
       name: typeof fn.name === 'string' ? fn.name : '',
       arguments: typeof fn.arguments === 'string' ? fn.arguments : '',
       status: 'completed',

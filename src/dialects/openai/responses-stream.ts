@@ -1,4 +1,5 @@
 import { encodeSseEvent, type SseEvent } from '../../lib/sse.js';
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 import {
   itemIds,
   markLastItemIncomplete,
@@ -14,8 +15,6 @@ import {
   type ResponseContext,
 } from './responses-response.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** The output item being written; `part` is the content index of a message's open part. */
@@ -59,7 +58,7 @@ export class ChatChunksAsResponseEvents {
   private messages = 0;
   private reasonings = 0;
   private finishReason: string | undefined;
-  private usage: Obj | undefined;
+  private usage: JsonObject | undefined;
 
   constructor(private readonly ctx: ResponseContext) {
     this.ids = itemIds(ctx.id);
@@ -74,14 +73,14 @@ export class ChatChunksAsResponseEvents {
     } catch {
       return '';
     }
-    if (!isObj(chunk)) return '';
+    if (!isJsonObject(chunk)) return '';
     if (chunk.error !== undefined) return this.fail(streamError(chunk.error));
     let out = this.opening();
-    if (isObj(chunk.usage)) this.usage = chunk.usage;
+    if (isJsonObject(chunk.usage)) this.usage = chunk.usage;
     const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
-    const choice = choices.find((c: unknown) => isObj(c) && (c.index ?? 0) === 0);
-    if (!isObj(choice) || this.finishReason !== undefined) return out;
-    const delta = isObj(choice.delta) ? choice.delta : {};
+    const choice = choices.find((c: unknown) => isJsonObject(c) && (c.index ?? 0) === 0);
+    if (!isJsonObject(choice) || this.finishReason !== undefined) return out;
+    const delta = isJsonObject(choice.delta) ? choice.delta : {};
     const reasoning = text(delta.reasoning_content);
     if (reasoning) out += this.reasoningDelta(reasoning);
     const content = text(delta.content);
@@ -89,7 +88,7 @@ export class ChatChunksAsResponseEvents {
     const refusal = text(delta.refusal);
     if (refusal) out += this.messageDelta('refusal', refusal);
     if (Array.isArray(delta.tool_calls)) {
-      for (const call of delta.tool_calls) if (isObj(call)) out += this.toolCallDelta(call);
+      for (const call of delta.tool_calls) if (isJsonObject(call)) out += this.toolCallDelta(call);
     }
     if (typeof choice.finish_reason === 'string') {
       this.finishReason = choice.finish_reason;
@@ -185,9 +184,9 @@ export class ChatChunksAsResponseEvents {
     return out + this.emit('response.refusal.delta', { ...where, content_index: open.part!, delta });
   }
 
-  private toolCallDelta(call: Obj): string {
+  private toolCallDelta(call: JsonObject): string {
     const toolIndex = typeof call.index === 'number' ? call.index : 0;
-    const fn = isObj(call.function) ? call.function : {};
+    const fn = isJsonObject(call.function) ? call.function : {};
     let out = '';
     let item = this.calls.get(toolIndex);
     if (!item) {
@@ -245,14 +244,14 @@ export class ChatChunksAsResponseEvents {
     return out + this.emit('response.output_item.done', { output_index: open.index, item: open.item });
   }
 
-  private emit(type: string, fields: Obj): string {
+  private emit(type: string, fields: JsonObject): string {
     return encodeSseEvent({ event: type, data: JSON.stringify({ type, sequence_number: this.sequence++, ...fields }) });
   }
 }
 
 /** A chat error payload (`{message, type, param, code}`) as the Responses `error` event's fields. */
 function streamError(error: unknown): StreamError {
-  const e = isObj(error) ? error : {};
+  const e = isJsonObject(error) ? error : {};
   return {
     code: text(e.code) ?? text(e.type) ?? 'server_error',
     message: text(e.message) ?? 'The upstream failed while streaming the response.',

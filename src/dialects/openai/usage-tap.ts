@@ -2,6 +2,7 @@ import { SseParser, type SseEvent } from '../../lib/sse.js';
 import { readTopLevelFields, scanTopLevel } from '../../lib/json-fields.js';
 import { JsonUsageTap, type UsageTap, type UsageTapResult } from '../../core/usage-tap.js';
 import type { Usage } from '../../core/usage.js';
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 import {
   usageFromChatCompletion,
   usageFromEmbeddings,
@@ -10,14 +11,10 @@ import {
   usageFromTranscription,
 } from './usage.js';
 
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function parseObject(data: string): Obj | undefined {
+function parseObject(data: string): JsonObject | undefined {
   try {
     const v: unknown = JSON.parse(data);
-    return isObj(v) ? v : undefined;
+    return isJsonObject(v) ? v : undefined;
   } catch {
     return undefined;
   }
@@ -71,7 +68,7 @@ export class OpenAIResponsesStreamTap implements UsageTap {
       return;
     }
     const response = data.response;
-    if (!isObj(response)) return;
+    if (!isJsonObject(response)) return;
     if (typeof response.model === 'string') this.model = response.model;
     if (TERMINAL.has(type)) {
       this.terminal = true;
@@ -89,7 +86,7 @@ const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
 export function stripUsageChunk(event: SseEvent): boolean {
   if (!EMPTY_CHOICES.test(event.data)) return false; // cheap filter: most chunks are not it
   const chunk = parseObject(event.data);
-  return !!chunk && Array.isArray(chunk.choices) && chunk.choices.length === 0 && isObj(chunk.usage);
+  return !!chunk && Array.isArray(chunk.choices) && chunk.choices.length === 0 && isJsonObject(chunk.usage);
 }
 
 const INCLUDE_USAGE = '{"include_usage":true}';
@@ -105,8 +102,8 @@ export function withIncludeUsage(body: Buffer): { body: Buffer; added: boolean }
   const fields = readTopLevelFields(body, ['stream', 'stream_options']);
   if (fields.stream !== true) return unchanged;
   const options = fields.stream_options;
-  if (options !== undefined && options !== null && !isObj(options)) return unchanged;
-  if (isObj(options) && options.include_usage === true) return unchanged;
+  if (options !== undefined && options !== null && !isJsonObject(options)) return unchanged;
+  if (isJsonObject(options) && options.include_usage === true) return unchanged;
   const scan = scanTopLevel(body);
   if (!scan?.closed) return unchanged; // not a well-formed object: the upstream will judge it
   const range = scan.fields.filter((f) => f.key === 'stream_options').at(-1);
@@ -114,7 +111,7 @@ export function withIncludeUsage(body: Buffer): { body: Buffer; added: boolean }
     const insert = Buffer.from(`"stream_options":${INCLUDE_USAGE},`, 'utf8');
     return { body: Buffer.concat([body.subarray(0, scan.open + 1), insert, body.subarray(scan.open + 1)]), added: true };
   }
-  const replacement = isObj(options) ? JSON.stringify({ ...options, include_usage: true }) : INCLUDE_USAGE;
+  const replacement = isJsonObject(options) ? JSON.stringify({ ...options, include_usage: true }) : INCLUDE_USAGE;
   const spliced = [body.subarray(0, range.start), Buffer.from(replacement, 'utf8'), body.subarray(range.end)];
   return { body: Buffer.concat(spliced), added: true };
 }
@@ -133,7 +130,7 @@ const JSON_PARSERS: Record<OpenAIJsonOp, (body: unknown) => Usage | undefined> =
 
 export function openAIJsonTap(op: OpenAIJsonOp, maxBytes?: number): UsageTap {
   const model = (body: unknown): string | undefined =>
-    isObj(body) && typeof body.model === 'string' ? body.model : undefined;
+    isJsonObject(body) && typeof body.model === 'string' ? body.model : undefined;
   const fields = op === 'transcription' ? ['usage', 'duration', 'model'] : ['usage', 'model'];
   const text = op === 'chat' || op === 'completions' || op === 'responses' ? openAIAnswerText : undefined;
   return new JsonUsageTap(JSON_PARSERS[op], { model, fields, ...(text ? { text } : {}), ...(maxBytes === undefined ? {} : { maxBytes }) });
@@ -141,24 +138,24 @@ export function openAIJsonTap(op: OpenAIJsonOp, maxBytes?: number): UsageTap {
 
 /** Generated text of a chat, completions or Responses answer: message content, tool-call arguments, legacy text. */
 export function openAIAnswerText(body: unknown): string {
-  if (!isObj(body)) return '';
+  if (!isJsonObject(body)) return '';
   const parts: string[] = [];
   for (const choice of Array.isArray(body.choices) ? body.choices : []) {
-    if (!isObj(choice)) continue;
+    if (!isJsonObject(choice)) continue;
     if (typeof choice.text === 'string') parts.push(choice.text);
-    const message = isObj(choice.message) ? choice.message : undefined;
+    const message = isJsonObject(choice.message) ? choice.message : undefined;
     if (typeof message?.content === 'string') parts.push(message.content);
     if (typeof message?.refusal === 'string') parts.push(message.refusal);
     for (const call of Array.isArray(message?.tool_calls) ? message.tool_calls : []) {
-      const fn = isObj(call) && isObj(call.function) ? call.function : undefined;
+      const fn = isJsonObject(call) && isJsonObject(call.function) ? call.function : undefined;
       if (fn) parts.push(String(fn.name ?? ''), String(fn.arguments ?? ''));
     }
   }
   for (const item of Array.isArray(body.output) ? body.output : []) {
-    if (!isObj(item)) continue;
+    if (!isJsonObject(item)) continue;
     if (typeof item.arguments === 'string') parts.push(item.arguments);
     for (const content of Array.isArray(item.content) ? item.content : []) {
-      if (isObj(content) && typeof content.text === 'string') parts.push(content.text);
+      if (isJsonObject(content) && typeof content.text === 'string') parts.push(content.text);
     }
   }
   return parts.join('\n');

@@ -1,4 +1,5 @@
 import type { Usage } from '../../core/usage.js';
+import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 
 /**
  * Usage parsers for OpenAI response bodies (docs/reference/openai.md §1.5, §2.2, §3–§5, §8). Pure, never throw;
@@ -8,18 +9,14 @@ import type { Usage } from '../../core/usage.js';
  * than its total (a broken upstream) is clamped to the total.
  */
 
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** A token count: a finite non-negative number, truncated to an integer; otherwise undefined. */
 function count(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.trunc(v) : undefined;
 }
 
-function child(o: Obj, key: string): Obj {
+function child(o: JsonObject, key: string): JsonObject {
   const v = o[key];
-  return isObj(v) ? v : {};
+  return isJsonObject(v) ? v : {};
 }
 
 /** Builds a Usage from inclusive counts, omitting zero subsets and clamping them to their totals. */
@@ -39,7 +36,7 @@ export function inclusiveUsage(input: number, output: number, cached = 0, cacheW
  * trailing `choices: []` chunk of a stream (same shape).
  */
 export function usageFromChatCompletion(body: unknown): Usage | undefined {
-  if (!isObj(body) || !isObj(body.usage)) return undefined;
+  if (!isJsonObject(body) || !isJsonObject(body.usage)) return undefined;
   const u = body.usage;
   const input = count(u.prompt_tokens);
   const output = count(u.completion_tokens);
@@ -57,12 +54,12 @@ export function usageFromChatCompletion(body: unknown): Usage | undefined {
 
 /** Responses API: `response.usage` of a Response object (non-stream body or a terminal event's `response`). */
 export function usageFromResponsesObject(response: unknown): Usage | undefined {
-  if (!isObj(response) || !isObj(response.usage)) return undefined;
+  if (!isJsonObject(response) || !isJsonObject(response.usage)) return undefined;
   return responsesStyleUsage(response.usage);
 }
 
 /** `{input_tokens, input_tokens_details, output_tokens, output_tokens_details}` (Responses, images, audio). */
-function responsesStyleUsage(u: Obj): Usage | undefined {
+function responsesStyleUsage(u: JsonObject): Usage | undefined {
   const input = count(u.input_tokens);
   const output = count(u.output_tokens);
   if (input === undefined && output === undefined) return undefined;
@@ -79,7 +76,7 @@ function responsesStyleUsage(u: Obj): Usage | undefined {
 
 /** Embeddings: `usage.prompt_tokens` (input only). */
 export function usageFromEmbeddings(body: unknown): Usage | undefined {
-  if (!isObj(body) || !isObj(body.usage)) return undefined;
+  if (!isJsonObject(body) || !isJsonObject(body.usage)) return undefined;
   const input = count(body.usage.prompt_tokens) ?? count(body.usage.total_tokens);
   return input === undefined ? undefined : { inputTokens: input, outputTokens: 0 };
 }
@@ -90,7 +87,7 @@ export function usageFromEmbeddings(body: unknown): Usage | undefined {
  * request). The text/image split of input tokens is not kept: `Usage` has no field for it.
  */
 export function usageFromImages(body: unknown): Usage | undefined {
-  if (!isObj(body) || !isObj(body.usage)) return undefined;
+  if (!isJsonObject(body) || !isJsonObject(body.usage)) return undefined;
   return responsesStyleUsage(body.usage);
 }
 
@@ -101,9 +98,9 @@ export function usageFromImages(body: unknown): Usage | undefined {
  * (billing needs integers; rounding up never under-bills by more than a second's price).
  */
 export function usageFromTranscription(body: unknown): Usage | undefined {
-  if (!isObj(body)) return undefined;
+  if (!isJsonObject(body)) return undefined;
   const u = body.usage;
-  if (isObj(u)) {
+  if (isJsonObject(u)) {
     if (u.type === 'duration' || (u.type === undefined && u.seconds !== undefined)) return durationUsage(u.seconds);
     return responsesStyleUsage(u);
   }
