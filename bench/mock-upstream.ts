@@ -1,5 +1,8 @@
-// Mock upstream for `npm run bench`: OpenAI-compatible `POST …/chat/completions` (JSON and SSE) and
-// Anthropic Messages `POST /v1/messages` (JSON only; the target of the unified API's translation run).
+// Mock upstream for `npm run bench`: OpenAI-compatible `POST …/chat/completions` (JSON and SSE), Anthropic
+// Messages `POST /v1/messages` and Gemini `POST /v1beta/models/{model}:generateContent` (JSON only; the
+// targets of the unified API's translation runs). A chat stream asked with an `x-bench-hold` header sends
+// its first event and is then held open until the client goes (the idle-streams scenario); `GET
+// /bench/held` tells how many are held.
 // Self-contained on purpose (only node: imports): bench/processes.ts transpiles it to
 // plain JS and runs it without the tsx loader. Listens on 127.0.0.1, port from PORT
 // (default 0 = free port) and reports the port via IPC ({type:'listening',port}) or stdout.
@@ -72,6 +75,42 @@ function message(model: string): string {
   });
 }
 
+// Gemini usage as generateContent reports it.
+const GEMINI_USAGE = { promptTokenCount: 12, candidatesTokenCount: TOKENS.length, totalTokenCount: 12 + TOKENS.length };
+
+function geminiResponse(model: string): string {
+  return JSON.stringify({
+    candidates: [{ content: { role: 'model', parts: [{ text: CONTENT }] }, finishReason: 'STOP', index: 0 }],
+    usageMetadata: GEMINI_USAGE,
+    modelVersion: model,
+    responseId: `gm-bench-${++seq}`,
+  });
+}
+
+function geminiError(res: http.ServerResponse, status: number, state: string, text: string): void {
+  sendJson(res, status, JSON.stringify({ error: { code: status, message: text, status: state } }));
+}
+
+/** Checks what the real API insists on (a key, contents), like answerMessages. */
+function answerGenerateContent(req: http.IncomingMessage, res: http.ServerResponse, model: string, raw: Buffer): void {
+  if (typeof req.headers['x-goog-api-key'] !== 'string' || req.headers['x-goog-api-key'] === '') {
+    geminiError(res, 403, 'PERMISSION_DENIED', 'x-goog-api-key header is required');
+    return;
+  }
+  let body: { contents?: unknown };
+  try {
+    body = JSON.parse(raw.toString('utf8')) as { contents?: unknown };
+  } catch {
+    geminiError(res, 400, 'INVALID_ARGUMENT', 'invalid JSON body');
+    return;
+  }
+  if (!Array.isArray(body.contents) || body.contents.length === 0) {
+    geminiError(res, 400, 'INVALID_ARGUMENT', 'contents is required');
+    return;
+  }
+  sendJson(res, 200, geminiResponse(model));
+}
+
 function anthropicError(res: http.ServerResponse, status: number, type: string, text: string): void {
   sendJson(res, status, JSON.stringify({ type: 'error', error: { type, message: text } }));
 }
@@ -127,7 +166,10 @@ function tailsFor(model: string, includeUsage: boolean): string[] {
   return tails;
 }
 
-function writeStream(res: http.ServerResponse, model: string, includeUsage: boolean): void {
+/** Streams held open after their first event (`x-bench-hold`), until their client goes. */
+const held = new Set<http.ServerResponse>();
+
+function writeStream(res: http.ServerResponse, model: string, includeUsage: boolean, hold: boolean): void {
   const id = `chatcmpl-bench-${++seq}`;
   const head = `data: {"id":"${id}","object":"chat.completion.chunk","created":${Math.floor(Date.now() / 1000)},`;
   res.writeHead(200, {
@@ -135,7 +177,14 @@ function writeStream(res: http.ServerResponse, model: string, includeUsage: bool
     'cache-control': 'no-cache',
     'x-request-id': id,
   });
-  for (const tail of tailsFor(model, includeUsage)) res.write(head + tail); // one write per SSE event
+  const tails = tailsFor(model, includeUsage);
+  if (hold) {
+    res.write(head + tails[0]);
+    held.add(res);
+    res.once('close', () => held.delete(res));
+    return;
+  }
+  for (const tail of tails) res.write(head + tail); // one write per SSE event
   res.end('data: [DONE]\n\n');
 }
 
@@ -144,14 +193,21 @@ function sendJson(res: http.ServerResponse, status: number, body: string): void 
   res.end(body);
 }
 
+const GENERATE_CONTENT = /^\/v1beta\/models\/([^/:]+):generateContent$/;
+
 const server = http.createServer((req, res) => {
   const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
   if (req.method === 'GET' && (path === '/health' || path.endsWith('/models'))) {
     sendJson(res, 200, JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', owned_by: 'bench' }] }));
     return;
   }
+  if (req.method === 'GET' && path === '/bench/held') {
+    sendJson(res, 200, JSON.stringify({ held: held.size }));
+    return;
+  }
   const messages = req.method === 'POST' && path === '/v1/messages';
-  if (!messages && (req.method !== 'POST' || !path.endsWith('/chat/completions'))) {
+  const gemini = req.method === 'POST' ? GENERATE_CONTENT.exec(path) : null;
+  if (!messages && !gemini && (req.method !== 'POST' || !path.endsWith('/chat/completions'))) {
     sendJson(res, 404, JSON.stringify({ error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' } }));
     return;
   }
@@ -162,6 +218,10 @@ const server = http.createServer((req, res) => {
       answerMessages(req, res, Buffer.concat(chunks));
       return;
     }
+    if (gemini) {
+      answerGenerateContent(req, res, decodeURIComponent(gemini[1] ?? ''), Buffer.concat(chunks));
+      return;
+    }
     let body: ChatRequest;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChatRequest;
@@ -170,13 +230,14 @@ const server = http.createServer((req, res) => {
       return;
     }
     const model = typeof body.model === 'string' ? body.model : 'gpt-4o-mini';
-    if (body.stream === true) writeStream(res, model, body.stream_options?.include_usage === true);
+    if (body.stream === true) writeStream(res, model, body.stream_options?.include_usage === true, req.headers['x-bench-hold'] !== undefined);
     else sendJson(res, 200, completion(model));
   });
 });
 
 server.keepAliveTimeout = 72_000;
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+// A deep accept queue: the idle-streams scenario has the gateway open thousands of connections at once.
+server.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1', backlog: 4096 }, () => {
   const addr = server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
   if (process.send) process.send({ type: 'listening', port });

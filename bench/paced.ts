@@ -6,7 +6,8 @@
 // accumulate) and is sent over an undici keep-alive Pool. If the loop falls behind, the due
 // requests are started at once and counted as late. Each request is timed from its *scheduled*
 // start to the end of its response body, so generator stalls and pool queueing show up in the
-// latency instead of being hidden (no coordinated omission).
+// latency instead of being hidden (no coordinated omission). With `ttfb`, the time to the first body
+// byte (for a stream: its first event) is recorded too, from the same scheduled start.
 //
 // Wake-ups come from a tiny worker thread that sleeps with Atomics.wait (sub-ms timeout) and posts
 // a message when a slot is due: Node timers have 1 ms resolution on a ms-truncated loop clock,
@@ -29,6 +30,8 @@ export interface PacedOptions {
   connections: number;
   /** headers and body timeout per request */
   timeoutMs: number;
+  /** also time each response's first body byte (`PacedResult.ttfbMs`) */
+  ttfb?: boolean;
 }
 
 export interface PacedResult {
@@ -38,6 +41,8 @@ export interface PacedResult {
   sent: number;
   /** latency (ms, scheduled start -> end of body) of each 2xx response */
   latenciesMs: number[];
+  /** with `ttfb`: scheduled start -> first body byte of each 2xx response (empty without) */
+  ttfbMs: number[];
   /** failed requests (connection errors and timeouts); timeouts are also counted separately */
   errors: number;
   timeouts: number;
@@ -89,6 +94,24 @@ function pacedResult(lags: Float64Array, durationMs: number, counts: PacedCounts
   };
 }
 
+/** One request to the end of its body: its status and body timing (rejects on a connection error or timeout). */
+async function exchange(pool: Pool, req: Dispatcher.RequestOptions, timeFirst: boolean): Promise<{ status: number; first: number; end: number }> {
+  const res = await pool.request(req);
+  return { status: res.statusCode, ...(await readBody(res.body, timeFirst)) };
+}
+
+/** Reads a body to its end: when it ended and, with `timeFirst`, when its first byte came (else NaN). */
+async function readBody(body: Dispatcher.ResponseData['body'], timeFirst: boolean): Promise<{ first: number; end: number }> {
+  if (!timeFirst) {
+    await body.arrayBuffer();
+    return { first: NaN, end: performance.now() };
+  }
+  let first = NaN;
+  for await (const chunk of body as AsyncIterable<Buffer>) if (Number.isNaN(first) && chunk.length > 0) first = performance.now();
+  const end = performance.now();
+  return { first: Number.isNaN(first) ? end : first, end };
+}
+
 interface Tick {
   run: number;
   i: number;
@@ -126,6 +149,7 @@ export class PacedLoad {
     const total = Math.max(1, Math.round(durationS * this.opts.rate));
     const run = ++this.runs;
     const latencies: number[] = [];
+    const ttfbs: number[] = [];
     const lags = new Float64Array(total);
     let errors = 0;
     let timeouts = 0;
@@ -144,17 +168,16 @@ export class PacedLoad {
         finished++;
         lastEnd = performance.now();
         if (started < total || finished < started) return;
-        resolve(pacedResult(lags, lastEnd - t0, { sent: started, latenciesMs: latencies, errors, timeouts, non2xx, late }));
+        resolve(pacedResult(lags, lastEnd - t0, { sent: started, latenciesMs: latencies, ttfbMs: ttfbs, errors, timeouts, non2xx, late }));
       };
+      const timeTtfb = this.opts.ttfb === true;
       const send = (scheduled: number): void => {
-        pool.request({ path, method, headers, body }).then(
-          async (res) => {
-            try {
-              await res.body.arrayBuffer(); // time to the end of the body
-              if (res.statusCode >= 200 && res.statusCode < 300) latencies.push(performance.now() - scheduled);
-              else non2xx++;
-            } catch (err) {
-              fail(err);
+        exchange(pool, { path, method, headers, body }, timeTtfb).then(
+          ({ status, first, end }) => {
+            if (status < 200 || status >= 300) non2xx++;
+            else {
+              latencies.push(end - scheduled);
+              if (timeTtfb) ttfbs.push(first - scheduled);
             }
             finish();
           },

@@ -1,5 +1,5 @@
 // Child-process helpers for the benchmark: spawn/fork, wait for readiness, kill on exit,
-// and /proc sampling (RSS, CPU). Linux only (reads /proc).
+// free ports (/proc sampling is in proc.ts).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -201,69 +201,4 @@ export async function waitForHttp(url: string, child: ChildProcess, label: strin
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${label}: ${url} did not answer 200 within ${timeoutMs} ms (last: ${last})`);
-}
-
-// ---- /proc sampling --------------------------------------------------------------------
-
-const CLK_TCK = 100; // USER_HZ; 100 on all mainstream Linux builds
-
-function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m?.[1] ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** utime+stime of a process in ms (includes all its threads). */
-export function cpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // rest[0] is field 3 (state)
-    return ((Number(rest[11]) + Number(rest[12])) * 1000) / CLK_TCK;
-  } catch {
-    return null;
-  }
-}
-
-export interface RssPeak {
-  /** max VmRSS seen by polling every intervalMs */
-  polledMiB: number;
-  /** VmHWM at stop (kernel-tracked lifetime peak) */
-  hwmMiB: number;
-  /** max of both */
-  peakMiB: number;
-}
-
-export class RssMonitor {
-  private readonly maxKiB = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly pids: Record<string, number>, private readonly intervalMs = 200) {}
-
-  private sample(): void {
-    for (const [name, pid] of Object.entries(this.pids)) {
-      const kib = statusKiB(pid, 'VmRSS');
-      if (kib !== null) this.maxKiB.set(name, Math.max(kib, this.maxKiB.get(name) ?? 0));
-    }
-  }
-
-  start(): void {
-    this.sample();
-    this.timer = setInterval(() => this.sample(), this.intervalMs);
-    this.timer.unref();
-  }
-
-  stop(): Record<string, RssPeak> {
-    clearInterval(this.timer);
-    this.sample();
-    const out: Record<string, RssPeak> = {};
-    for (const [name, pid] of Object.entries(this.pids)) {
-      const polled = (this.maxKiB.get(name) ?? 0) / 1024;
-      const hwm = (statusKiB(pid, 'VmHWM') ?? 0) / 1024;
-      out[name] = { polledMiB: polled, hwmMiB: hwm, peakMiB: Math.max(polled, hwm) };
-    }
-    return out;
-  }
 }

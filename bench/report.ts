@@ -1,21 +1,33 @@
-// Result types, statistics, target checks and the printed table for `npm run bench`.
+// Result types, statistics and the printed tables for `npm run bench` (the target checks are in checks.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { RssPeak } from './processes.js';
+import type { Check } from './checks.js';
+import type { RssPeak } from './proc.js';
 
 export type TargetName = 'bare' | 'tollgate';
-export type ScenarioId = 'chat' | 'chat-stream' | 'rate-500' | 'unified-chat' | 'unified-anthropic';
+export type ScenarioId =
+  | 'chat'
+  | 'chat-stream'
+  | 'paced-chat'
+  | 'paced-stream'
+  | 'unified-chat'
+  | 'unified-anthropic'
+  | 'unified-gemini'
+  | 'idle';
 
 /**
  * The bare run each tollgate scenario is compared with: its own, or for the unified API (which the bare
- * proxy cannot serve: it has no model routing or translation) the bare non-stream chat run (a).
+ * proxy cannot serve: it has no model routing or translation) the bare non-stream chat run (a). The idle
+ * streams have none.
  */
-export const BASELINE: Record<ScenarioId, ScenarioId> = {
+export const BASELINE: Partial<Record<ScenarioId, ScenarioId>> = {
   chat: 'chat',
   'chat-stream': 'chat-stream',
-  'rate-500': 'rate-500',
+  'paced-chat': 'paced-chat',
+  'paced-stream': 'paced-stream',
   'unified-chat': 'chat',
   'unified-anthropic': 'chat',
+  'unified-gemini': 'chat',
 };
 
 export interface LatencyStats {
@@ -51,6 +63,8 @@ export interface RunStats {
   /** from per-response hrtime samples of 2xx responses (autocannon's histogram is integer-ms);
    *  paced runs: scheduled start -> end of response body */
   latencyMs: LatencyStats;
+  /** paced stream runs: scheduled start -> first body byte */
+  ttfbMs?: LatencyStats;
   errors: number;
   timeouts: number;
   non2xx: number;
@@ -61,6 +75,8 @@ export interface RunStats {
   loadgenCpuPct: number | null;
   /** target process CPU time per 2xx response (robust to a busy/shared machine, unlike RPS) */
   cpuUsPerReq: number | null;
+  /** the target's peak RSS over this step (warm-up and measurement) */
+  rssPeakMiB: number | null;
   /** paced runs only */
   pacing?: Pacing;
 }
@@ -73,13 +89,39 @@ export interface Comparison {
   rpsRatio: number;
   p50DeltaMs: number;
   p99DeltaMs: number;
+  /** paced stream runs: difference of the p50 times to the first body byte */
+  ttfbP50DeltaMs: number | null;
   cpuPerReqRatio: number | null;
 }
 
-export interface Check {
-  name: string;
-  value: string;
-  pass: boolean | null; // null = not measured
+/** Scenario (h): many streams opened through tollgate and held, with /health probed meanwhile. */
+export interface IdleStats {
+  streams: number;
+  /** answered 200 and delivered the stream's first event */
+  opened: number;
+  /** answered with another status (a 503 past MAX_CONNECTIONS, a 402, …) */
+  refused: number;
+  /** connection errors, or closed before the first event */
+  failed: number;
+  /** not open when the open phase ended (started and still without a first event, or never started) */
+  waiting: number;
+  /** opened streams that the gateway closed while they were held */
+  dropped: number;
+  /** from the first connect until all had their first event, or the open phase's end */
+  openMs: number;
+  /** streams the mock upstream held open when the open phase ended */
+  heldUpstream: number | null;
+  tollgateRssAllOpenMiB: number | null;
+  tollgateFdsAllOpen: number | null;
+  /** tollgate's peak RSS over the scenario (opening, holding, closing) */
+  tollgateRssPeakMiB: number | null;
+  /** GET /health latency, one probe every probeIntervalMs while the streams were held */
+  probe: { intervalMs: number; sent: number; failed: number; p50: number; p99: number; max: number };
+  /** this process's own event-loop delay while holding (it adds to the probes' latency) */
+  generatorLagP99Ms: number;
+  /** what limits how many streams one gateway process holds here, one line each */
+  limits: string[];
+  durationS: number;
 }
 
 export interface Report {
@@ -87,14 +129,16 @@ export interface Report {
   node: string;
   cpus: number;
   config: Record<string, unknown>;
+  /** peak RSS over start-up, smoke requests and every scenario but the idle streams */
   rss: Partial<Record<TargetName, RssPeak>>;
+  /** RSS after start-up and the smoke requests, before any load */
+  rssStart: Partial<Record<TargetName, RssPeak>>;
   runs: RunStats[];
   comparisons: Comparison[];
+  idle?: IdleStats;
   checks: Check[];
   requestFailures: number;
 }
-
-export const TARGETS = { rpsRatio: 0.85, unifiedRpsRatio: 0.8, p50DeltaMs: 0.3, tollgateRssMiB: 150 } as const;
 
 export function latencyStats(samples: number[]): LatencyStats {
   if (samples.length === 0) return { p50: NaN, p90: NaN, p99: NaN, mean: NaN, max: NaN };
@@ -110,60 +154,25 @@ export function compare(runs: RunStats[]): Comparison[] {
   for (const tg of runs.filter((r) => r.target === 'tollgate')) {
     const baseline = BASELINE[tg.scenario];
     const bare = runs.find((r) => r.target === 'bare' && r.scenario === baseline);
-    if (!bare) continue;
+    if (!baseline || !bare) continue;
     out.push({
       scenario: tg.scenario,
       baseline,
       rpsRatio: tg.rps / bare.rps,
       p50DeltaMs: tg.latencyMs.p50 - bare.latencyMs.p50,
       p99DeltaMs: tg.latencyMs.p99 - bare.latencyMs.p99,
+      ttfbP50DeltaMs: tg.ttfbMs && bare.ttfbMs ? tg.ttfbMs.p50 - bare.ttfbMs.p50 : null,
       cpuPerReqRatio: tg.cpuUsPerReq && bare.cpuUsPerReq ? tg.cpuUsPerReq / bare.cpuUsPerReq : null,
     });
   }
   return out;
 }
 
-export function evaluate(comparisons: Comparison[], rss: Partial<Record<TargetName, RssPeak>>): Check[] {
-  const cmp = (id: ScenarioId): Comparison | undefined => comparisons.find((c) => c.scenario === id);
-  const checks: Check[] = [];
-  for (const id of ['chat', 'chat-stream'] as const) {
-    const c = cmp(id);
-    checks.push({
-      name: `RPS ratio tollgate/bare (${id}) >= ${TARGETS.rpsRatio}`,
-      value: c ? c.rpsRatio.toFixed(3) : 'n/a',
-      pass: c ? c.rpsRatio >= TARGETS.rpsRatio : null,
-    });
-  }
-  const u = cmp('unified-chat');
-  checks.push({
-    name: `RPS ratio tollgate (d) /v1 openai / bare (a) >= ${TARGETS.unifiedRpsRatio}`,
-    value: u ? u.rpsRatio.toFixed(3) : 'n/a',
-    pass: u ? u.rpsRatio >= TARGETS.unifiedRpsRatio : null,
-  });
-  const x = cmp('unified-anthropic');
-  checks.push({
-    name: 'RPS ratio tollgate (e) /v1 -> Anthropic / bare (a) (no target)',
-    value: x ? `${x.rpsRatio.toFixed(3)}${x.cpuPerReqRatio === null ? '' : `, CPU/req x${x.cpuPerReqRatio.toFixed(2)}`}` : 'n/a',
-    pass: null,
-  });
-  const r = cmp('rate-500');
-  checks.push({
-    name: `p50 delta at 500 req/s <= +${TARGETS.p50DeltaMs} ms`,
-    value: r ? `${signed(r.p50DeltaMs, 3)} ms` : 'n/a',
-    pass: r ? r.p50DeltaMs <= TARGETS.p50DeltaMs : null,
-  });
-  const mem = rss.tollgate;
-  checks.push({
-    name: `tollgate peak RSS <= ${TARGETS.tollgateRssMiB} MiB`,
-    value: mem ? `${mem.peakMiB.toFixed(1)} MiB` : 'n/a',
-    pass: mem ? mem.peakMiB <= TARGETS.tollgateRssMiB : null,
-  });
-  return checks;
-}
-
-function signed(v: number, digits: number): string {
+export function signed(v: number, digits: number): string {
   return `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
 }
+
+export const mib = (v: number | null | undefined): string => (v === null || v === undefined ? '?' : v.toFixed(1));
 
 function table(header: string[], rows: string[][], rightAlignFrom: number): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -172,68 +181,80 @@ function table(header: string[], rows: string[][], rightAlignFrom: number): stri
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-export function renderReport(rep: Report): string {
+function vsBare(r: RunStats, c: Comparison | undefined): string {
+  if (!c) return '';
+  let out = r.overallRate ? `p50 ${signed(c.p50DeltaMs, 3)} ms, p99 ${signed(c.p99DeltaMs, 2)} ms` : `RPS x${c.rpsRatio.toFixed(3)}`;
+  if (c.ttfbP50DeltaMs !== null) out += `, TTFB p50 ${signed(c.ttfbP50DeltaMs, 3)} ms`;
+  if (c.cpuPerReqRatio !== null) out += `, CPU/req x${c.cpuPerReqRatio.toFixed(2)}`;
+  if (c.baseline !== c.scenario) out += ` (vs bare ${c.baseline})`;
+  return out;
+}
+
+function runsTable(rep: Report): string {
   const comparisons = new Map(rep.comparisons.map((c) => [c.scenario, c]));
-  const rows = rep.runs.map((r) => {
-    const c = r.target === 'tollgate' ? comparisons.get(r.scenario) : undefined;
-    let vsBare = '';
-    if (c) {
-      vsBare = r.overallRate ? `p50 ${signed(c.p50DeltaMs, 3)} ms, p99 ${signed(c.p99DeltaMs, 2)} ms` : `RPS x${c.rpsRatio.toFixed(3)}`;
-      if (c.cpuPerReqRatio !== null) vsBare += `, CPU/req x${c.cpuPerReqRatio.toFixed(2)}`;
-      if (c.baseline !== c.scenario) vsBare += ` (vs bare ${c.baseline})`;
-    }
-    return [
-      r.scenarioLabel,
-      r.target,
-      r.rps.toFixed(0),
-      r.latencyMs.p50.toFixed(3),
-      r.latencyMs.p99.toFixed(3),
-      `${r.errors}/${r.non2xx}`,
-      r.cpuUsPerReq === null ? '?' : r.cpuUsPerReq.toFixed(0),
-      [r.cpuPct, r.mockCpuPct, r.loadgenCpuPct].map((v) => (v === null ? '?' : v.toFixed(0))).join('/'),
-      vsBare,
-    ];
-  });
-  const out: string[] = [];
-  out.push(table(['scenario', 'target', 'RPS', 'p50 ms', 'p99 ms', 'err/non2xx', 'CPU us/req', 'CPU% tgt/mock/gen', 'tollgate vs bare'], rows, 2));
-  out.push('');
-  const mem = Object.entries(rep.rss).map(
-    ([name, m]) => `${name} ${m.peakMiB.toFixed(1)} MiB (VmHWM ${m.hwmMiB.toFixed(1)}, polled VmRSS max ${m.polledMiB.toFixed(1)})`,
-  );
-  out.push(`Peak RSS: ${mem.join('; ')}`);
-  out.push('');
-  out.push('Targets (informational):');
-  out.push(
-    table(
-      ['check', 'value', 'result'],
-      rep.checks.map((c) => [c.name, c.value, c.pass === null ? (c.value === 'n/a' ? 'n/a' : 'info') : c.pass ? 'PASS' : 'MISS']),
-      99,
-    ),
-  );
-  out.push('');
-  out.push(
-    [
-      `Notes: ${rep.cpus} CPU(s), shared by the load generator (this process), the mock upstream and the target.`,
-      '  CPU% = process CPU time / wall time for target/mock/load generator (100 = one core).',
-      '  CPU us/req = target CPU time per 2xx response; more stable than RPS when the machine is busy.',
-      '  (a), (b), (d), (e): closed-loop autocannon, each connection sends its next request as soon as the last one ends.',
-      '  (d), (e): the unified API (POST /v1/chat/completions, model provider/name) on tollgate only; the bare proxy has',
-      '  no equivalent, so they are compared with the bare (a) run (same body with the bare model name). (d) routes',
-      '  to the OpenAI mock and echoes the client\'s model name; (e) translates to Anthropic Messages (POST /v1/messages',
-      '  on the mock) and the answer back, billed by its Anthropic usage.',
-      '  (c): evenly paced open loop (bench/paced.ts): one request every 1000/rate ms on an absolute schedule over a',
-      '  keep-alive undici Pool; latency runs from the scheduled start to the end of the body, so generator lag and',
-      '  queueing count (no coordinated omission); requests started > 1 interval late are counted as late.',
-      ...rep.runs.flatMap(({ scenarioLabel, target, pacing: p }) =>
-        p
-          ? [
-              `  ${scenarioLabel} ${target}: ${p.sent} sent at ${p.rate}/s, ${p.late} late, ` +
-                `start lag p50/p99/max ${p.lagP50Ms.toFixed(3)}/${p.lagP99Ms.toFixed(3)}/${p.lagMaxMs.toFixed(2)} ms`,
-            ]
-          : [],
-      ),
-    ].join('\n'),
-  );
+  const rows = rep.runs.map((r) => [
+    r.scenarioLabel,
+    r.target,
+    r.rps.toFixed(0),
+    r.latencyMs.p50.toFixed(3),
+    r.latencyMs.p99.toFixed(3),
+    r.ttfbMs ? r.ttfbMs.p50.toFixed(3) : '',
+    `${r.errors}/${r.non2xx}`,
+    r.cpuUsPerReq === null ? '?' : r.cpuUsPerReq.toFixed(0),
+    [r.cpuPct, r.mockCpuPct, r.loadgenCpuPct].map((v) => (v === null ? '?' : v.toFixed(0))).join('/'),
+    mib(r.rssPeakMiB),
+    vsBare(r, r.target === 'tollgate' ? comparisons.get(r.scenario) : undefined),
+  ]);
+  const header = ['scenario', 'target', 'RPS', 'p50 ms', 'p99 ms', 'TTFB p50', 'err/non2xx', 'CPU us/req', 'CPU% tgt/mock/gen', 'RSS MiB', 'tollgate vs bare'];
+  return table(header, rows, 2);
+}
+
+function idleLines(i: IdleStats): string[] {
+  const p = i.probe;
+  return [
+    `(h) idle streams through tollgate: ${i.opened}/${i.streams} opened (200 and first event) in ${(i.openMs / 1000).toFixed(1)} s, ` +
+      `${i.refused} refused, ${i.failed} failed, ${i.waiting} not open at the deadline, ${i.dropped} dropped while held; the mock held ${i.heldUpstream ?? '?'}`,
+    `  tollgate with them open: RSS ${mib(i.tollgateRssAllOpenMiB)} MiB, ${i.tollgateFdsAllOpen ?? '?'} open fds; peak RSS ${mib(i.tollgateRssPeakMiB)} MiB`,
+    `  GET /health every ${p.intervalMs} ms while held: ${p.sent} probes, ${p.failed} failed, p50/p99/max ${p.p50.toFixed(2)}/${p.p99.toFixed(2)}/${p.max.toFixed(2)} ms` +
+      ` (load generator's own loop delay p99 ${i.generatorLagP99Ms.toFixed(2)} ms)`,
+    ...i.limits.map((l) => `  limit: ${l}`),
+  ];
+}
+
+function checksTable(checks: Check[]): string {
+  const result = (c: Check): string => (c.pass === null ? (c.value === 'n/a' ? 'n/a' : 'info') : c.pass ? 'PASS' : 'MISS');
+  return table(['check (issue #10)', 'target', 'value', 'result'], checks.map((c) => [c.name, c.target, c.value, result(c)]), 99);
+}
+
+const NOTES = [
+  '  CPU% = process CPU time / wall time for target/mock/load generator (100 = one core).',
+  '  CPU us/req = target CPU time per 2xx response; more stable than RPS when the machine is busy.',
+  '  RSS MiB = the target\'s peak RSS over the step (warm-up and measurement): polled every 200 ms, and the kernel\'s',
+  '  VmHWM reset at each step (/proc/<pid>/clear_refs).',
+  '  (a), (b), (d), (e), (f): closed-loop autocannon, each connection sends its next request as soon as the last one ends.',
+  '  (d), (e), (f): the unified API (POST /v1/chat/completions, model provider/name) on tollgate only; the bare proxy has',
+  '  no equivalent, so they are compared with the bare (a) run (same body with the bare model name). (d) routes',
+  '  to the OpenAI mock and echoes the client\'s model name; (e) translates to Anthropic Messages (POST /v1/messages),',
+  '  (f) to Gemini generateContent, and the answers back, billed by the provider\'s usage.',
+  '  (c), (g): evenly paced open loop (bench/paced.ts): one request every 1000/rate ms on an absolute schedule over a',
+  '  keep-alive undici Pool; latency runs from the scheduled start to the end of the body, so generator lag and',
+  '  queueing count (no coordinated omission); requests started > 1 interval late are counted as late. (g) streams,',
+  '  and its TTFB is the time from the scheduled start to the first body byte (the first event).',
+];
+
+export function renderReport(rep: Report): string {
+  const out: string[] = [runsTable(rep), ''];
+  const peaks = (m: Partial<Record<TargetName, RssPeak>>): string =>
+    Object.entries(m).map(([name, p]) => `${name} ${p.peakMiB.toFixed(1)} MiB (VmHWM ${p.hwmMiB.toFixed(1)}, polled VmRSS max ${p.polledMiB.toFixed(1)})`).join('; ');
+  out.push(`Peak RSS (start-up, smoke and every scenario but (h)): ${peaks(rep.rss)}`);
+  out.push(`RSS after start-up and smoke requests: ${peaks(rep.rssStart)}`);
+  if (rep.idle) out.push('', ...idleLines(rep.idle));
+  out.push('', 'Targets (informational):', checksTable(rep.checks), '');
+  out.push(`Notes: ${rep.cpus} CPU(s), shared by the load generator (this process), the mock upstream and the target.`, ...NOTES);
+  for (const { scenarioLabel, target, pacing: p } of rep.runs) {
+    if (!p) continue;
+    out.push(`  ${scenarioLabel} ${target}: ${p.sent} sent at ${p.rate}/s, ${p.late} late, start lag p50/p99/max ${p.lagP50Ms.toFixed(3)}/${p.lagP99Ms.toFixed(3)}/${p.lagMaxMs.toFixed(2)} ms`);
+  }
   if (rep.requestFailures > 0) out.push(`!! ${rep.requestFailures} failed requests (errors/timeouts/non-2xx) in measured runs`);
   return out.join('\n');
 }
