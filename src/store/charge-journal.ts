@@ -1,6 +1,8 @@
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import type { RequestRowToWrite, SettleArgs } from './repos/billing-repo.js';
-import { IN_FLIGHT, IN_FLIGHT_STATUS, REQUEST_COLUMNS, requestValues } from './request-columns.js';
+import type { RequestRowToWrite } from './repos/billing-repo.js';
+import type { PendingCharge } from './repos/billing-sqlite-writes.js';
+import { IN_FLIGHT, IN_FLIGHT_STATUS } from './request-columns.js';
+import { rowOf, settlementLine, settlementOf, SETTLED } from './settlement-line.js';
 
 /** A billed call admitted: its hold, and its history row as admitted (in flight). */
 export interface JournalAdmission {
@@ -12,14 +14,9 @@ export interface JournalAdmission {
 }
 
 /** A call settled: everything its charge and history row need, as computed before the batch writes them. */
-export interface JournalSettlement extends SettleArgs {
-  /** The charge computed in memory (capped by what the key and account could pay). */
-  charge: number;
-}
+export type JournalSettlement = PendingCharge;
 
 const ADMITTED = 'a';
-const SETTLED = 's';
-const SETTLEMENT_FIELDS = 12;
 
 /**
  * The SQLite store's write-ahead record of money: one line per admission and per settlement, written
@@ -30,7 +27,7 @@ const SETTLEMENT_FIELDS = 12;
  * rows are written to SQLite in batches. At start-up the journal is replayed: settlements the last
  * batches did not write are written (idempotently), admissions without a settlement are the calls a
  * crash interrupted. After every batch the journal is rewritten to hold only the calls still in flight
- * once it grows past a few MiB.
+ * (and the settlements settled since that batch was sent) once it grows past a few MiB.
  *
  * Hand-written because a SQLite commit per call costs ~50 µs here (several pwrite and fcntl calls),
  * where one write() of the lines a turn of the event loop queued costs ~6 µs, shared by them. Lines are JSON arrays in a fixed order (cheaper than objects).
@@ -54,8 +51,12 @@ export class ChargeJournal {
   }
 
   settled(s: JournalSettlement): Promise<void> {
-    const head: unknown[] = [SETTLED, s.requestId, s.userId, s.keyId, s.costMicro, s.charge, s.costUsd, s.usdNano, s.usdRubRate, s.period, s.ledgerId, s.now, s.note ?? null];
-    return this.append(JSON.stringify(s.request ? head.concat(requestValues(s.request)) : head) + '\n');
+    return this.append(settlementLine(s));
+  }
+
+  /** `settled` for a settlement already encoded (settlement-line.ts): the SQLite writer gets the same line. */
+  settledLine(line: string): Promise<void> {
+    return this.append(line);
   }
 
   /** Proves the journal takes writes again after a failure (an empty line, which replay skips). */
@@ -83,10 +84,11 @@ export class ChargeJournal {
   }
 
   /**
-   * Replaces the journal with one holding only `inFlight` (every settlement before now is in SQLite):
-   * written aside, then renamed over the old one, so a crash at any point leaves one complete journal.
+   * Replaces the journal with one holding only `inFlight` and the settlement lines not yet in SQLite
+   * (`unwritten`; every other settlement before now is): written aside, then renamed over the old one,
+   * so a crash at any point leaves one complete journal.
    */
-  compact(inFlight: Iterable<JournalAdmission>): void {
+  compact(inFlight: Iterable<JournalAdmission>, unwritten: Iterable<string> = []): void {
     this.flushSync();
     const next = `${this.path}.next`;
     const fd = openSync(next, 'w');
@@ -95,6 +97,7 @@ export class ChargeJournal {
       for (const a of inFlight) {
         bytes += writeSync(fd, admissionLine(a));
       }
+      for (const line of unwritten) bytes += writeSync(fd, line);
     } finally {
       closeSync(fd);
     }
@@ -183,20 +186,4 @@ function admissionOf(r: unknown[]): JournalAdmission {
     error: IN_FLIGHT, stream, created_at: createdAt, input_tokens: inputTokens, usage_source: 'estimated',
   });
   return { requestId, userId, keyId, amountMicro, row };
-}
-
-function settlementOf(r: unknown[]): JournalSettlement {
-  const [, requestId, userId, keyId, costMicro, charge, costUsd, usdNano, usdRubRate, period, ledgerId, now, note] = r as [
-    string, string, string, string, number, number, string | null, number | null, string | null, string, string, number, string | null,
-  ];
-  const values = r.slice(SETTLEMENT_FIELDS + 1);
-  return {
-    requestId, userId, keyId, costMicro, charge, costUsd, usdNano, usdRubRate, period, ledgerId, now,
-    ...(note ? { note } : {}),
-    ...(values.length > 0 ? { request: rowOf(values) } : {}),
-  };
-}
-
-function rowOf(values: readonly unknown[]): RequestRowToWrite {
-  return Object.fromEntries(REQUEST_COLUMNS.map((column, i) => [column, values[i] ?? null])) as unknown as RequestRowToWrite;
 }

@@ -2,18 +2,23 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Driver } from 'kysely';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
+import { tuneConnection } from './sqlite-connection.js';
+import { InThreadWriter, type SqliteWriter } from './sqlite-writer.js';
+import { WorkerWriter } from './sqlite-writer-thread.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
 export interface Db {
   kysely: Kysely<Database>;
   kind: StoreKind;
-  /** The embedded connection, for the few hot writes that use prepared statements directly. */
+  /** The embedded connection (main thread), for the hot reads that use prepared statements directly. */
   sqlite?: SQLite.Database;
+  /** SQLite: where the batch writes run (a worker thread with its own connection; in memory, this thread). */
+  writer?: SqliteWriter;
   /** The SQLite file (absent in memory): the charge journal lives beside it. */
   file?: string;
   close(): Promise<void>;
@@ -28,23 +33,40 @@ export async function openDb(databaseUrl: string, sqliteFile: string | undefined
 }
 
 function openSqlite(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const inMemory = file === ':memory:';
+  if (!inMemory) mkdirSync(dirname(file), { recursive: true });
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
-  database.pragma('busy_timeout = 5000');
-  database.pragma('foreign_keys = ON');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  if (file === ':memory:') return { kysely, kind: 'sqlite', sqlite: database, close: () => kysely.destroy() };
-  // Checkpoints fsync the database file: they run on a worker thread, never on the event loop.
-  database.pragma('wal_autocheckpoint = 0');
-  database.pragma('journal_size_limit = 67108864'); // a reset log is cut back to 64 MiB
+  tuneConnection(database, !inMemory);
+  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+  if (inMemory) {
+    const writer = new InThreadWriter(database);
+    return { kysely, kind: 'sqlite', sqlite: database, writer, close: () => writer.close().then(() => kysely.destroy()) };
+  }
+  // Batch writes (writer) and checkpoints (which fsync the file) run on worker threads, never on the event loop.
+  const writer = new WorkerWriter(file);
   const checkpointer = startCheckpointer(file, createRequire(import.meta.url).resolve('better-sqlite3'));
   const close = async () => {
+    await writer.close();
     await checkpointer.close();
     await kysely.destroy();
   };
-  return { kysely, kind: 'sqlite', sqlite: database, file, close };
+  return { kysely, kind: 'sqlite', sqlite: database, writer, file, close };
+}
+
+/**
+ * Kysely's SQLite transactions, begun IMMEDIATE: with the writer thread's connection on the same file, a
+ * deferred transaction that reads before it writes fails at once with SQLITE_BUSY_SNAPSHOT when the
+ * writer committed in between; an immediate one takes the write lock first (waiting up to busy_timeout).
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 async function openPostgres(url: string): Promise<Db> {

@@ -19,7 +19,7 @@ const FILE_ERRORS = new Set(['ENOSPC', 'EFBIG', 'EDQUOT', 'EROFS', 'EACCES', 'EP
 export function isStoreUnavailable(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown } | undefined;
   const code = typeof e?.code === 'string' ? e.code : '';
-  if (code === 'TG_STORE_WRITE_FAILING' || SQLITE_UNAVAILABLE.test(code) || SOCKET_ERRORS.has(code) || FILE_ERRORS.has(code)) return true;
+  if (code === 'TG_STORE_WRITE_FAILING' || code === 'TG_STORE_WRITER_DIED' || SQLITE_UNAVAILABLE.test(code) || SOCKET_ERRORS.has(code) || FILE_ERRORS.has(code)) return true;
   // PostgreSQL SQLSTATE: 08 connection exceptions, 53 insufficient resources, 57P01-03 shutting down, 25006 read-only.
   if (/^(?:08|53)/.test(code) || code === '57P01' || code === '57P02' || code === '57P03' || code === '25006') return true;
   const message = typeof e?.message === 'string' ? e.message : '';

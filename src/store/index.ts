@@ -37,12 +37,17 @@ export function createStore(db: Db): Store {
   return {
     db,
     users: new UsersRepo(db.kysely),
-    keys: new KeysRepo(db.kysely),
+    keys: new KeysRepo(db.kysely, db.writer),
     ledger: new LedgerRepo(db.kysely),
     requests: new RequestsRepo(db),
     settings: new SettingsRepo(db.kysely),
     modelOverrides: new ModelOverridesRepo(db.kysely),
     spend: new SpendRepo(db.kysely),
-    billing: db.sqlite ? new SqliteBillingRepo(db.sqlite, db.file ? `${db.file}.charges` : undefined) : new PostgresBillingRepo(db.kysely),
+    billing: sqliteBilling(db) ?? new PostgresBillingRepo(db.kysely),
   };
+}
+
+function sqliteBilling(db: Db): SqliteBillingRepo | undefined {
+  if (!db.sqlite || !db.writer) return undefined;
+  return new SqliteBillingRepo(db.sqlite, db.writer, db.file ? `${db.file}.charges` : undefined);
 }

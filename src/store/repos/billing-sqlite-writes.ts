@@ -21,9 +21,11 @@ export type BatchResult = Array<number | 'duplicate'>;
  * The prepared statements of the SQLite billing store and the one transaction that writes a batch: each
  * charge's ledger row and history row, then one balance update per account and one usage update per key
  * and month. Charges are capped once more by the stored balance (a debit made by another process in the
- * meantime can never drive a balance below zero).
+ * meantime can never drive a balance below zero). A batch written twice (re-sent after the writer thread
+ * died) changes nothing the second time: the ledger's unique (request, kind) index ignores the charge,
+ * and only an inserted charge moves a balance or a key's use; history rows are upserts.
  */
-export function prepareBatchWriter(db: SQLite.Database): (batch: WriteBatch) => BatchResult {
+export function prepareChargeWriter(db: SQLite.Database): SQLite.Transaction<(batch: WriteBatch) => BatchResult> {
   // Never moves the month back (see tollgate_settle): a late charge of last month counts in the budget only.
   const chargeKey = db.prepare<{ charge: number; period: string; keyId: string }>(`update api_keys set budget_used_micro = budget_used_micro + @charge,
     monthly_used_micro = case when monthly_period > @period then monthly_used_micro

@@ -1,18 +1,11 @@
 import type SQLite from 'better-sqlite3';
 import { ChargeJournal, readJournal, type JournalAdmission } from '../charge-journal.js';
+import { settlementLine } from '../settlement-line.js';
+import type { SqliteWriter } from '../sqlite-writer.js';
 import type { RequestRowToWrite } from './billing-repo.js';
 import type { BillingRepo, OrphanHold, ReserveArgs, ReserveOutcome, SettleArgs, SettleOutcome } from './billing-repo.js';
-import { prepareBatchWriter, type BatchResult, type PendingCharge, type WriteBatch } from './billing-sqlite-writes.js';
-
-interface KeyMoney {
-  /** The owning account's balance, read in the same statement. */
-  balance_micro: number;
-  budget_limit_micro: number | null;
-  budget_used_micro: number;
-  monthly_limit_micro: number | null;
-  monthly_used_micro: number;
-  monthly_period: string | null;
-}
+import type { PendingCharge } from './billing-sqlite-writes.js';
+import { KeyMoneyCache, type KeyMoney } from './key-money-cache.js';
 
 interface Hold {
   userId: string;
@@ -23,20 +16,20 @@ interface Hold {
   admission?: JournalAdmission;
 }
 
+/** A charge computed and not yet confirmed written, with its settlement line (what the journal and the writer get). */
+interface Unwritten {
+  charge: PendingCharge;
+  line: string;
+}
+
 const FLUSH_AFTER_MS = 20;
 const FLUSH_AT = 256;
+/** Settlements a start-up replay of the journal writes per transaction (the writer's transactions stay short). */
+const REPLAY_BATCH = 500;
 /** A batch the store refused (a full disk, a read-only file) is tried again this often. */
 const RETRY_AFTER_MS = 1000;
 /** The journal is compacted (to the calls in flight) after a batch once it is this large. */
 const COMPACT_JOURNAL_AT = 4 * 1024 * 1024;
-/** How long a key's limits and its account's balance are trusted from memory; a flush or a local change drops them sooner. */
-const MONEY_TTL_MS = 1000;
-
-interface CachedMoney {
-  money: KeyMoney;
-  userId: string;
-  readAt: number;
-}
 
 /**
  * Admission and settlement on SQLite, where one gateway process owns the database file. The rules are
@@ -52,37 +45,53 @@ interface CachedMoney {
  *   synchronously: before the call is forwarded, and before its answer ends. That line survives the
  *   process dying; the next start replays what the batches had not written, and settles the admissions
  *   without a settlement as interrupted calls.
- * - Charges (ledger row, history row, balance, key usage) are written to SQLite in batches: one
- *   transaction every 20 ms for everything settled since. A batch the store refuses is kept and retried
- *   every second; meanwhile `failing()` is true and new admissions are refused (the charges stay counted
- *   against the money in memory, and are logged whole if the process stops before they are written).
+ * - Charges (ledger row, history row, balance, key usage) are written to SQLite in batches by the
+ *   writer (sqlite-writer.ts: a worker thread with its own connection for a file), one batch at a time:
+ *   one transaction every 20 ms for everything settled since. A charge counts against the money in
+ *   memory until the writer confirms its batch committed. A balance read while the batch is under way
+ *   may or may not show it, so then the cached money of its keys and accounts is kept (not re-read when
+ *   it ages) and, once the commit is confirmed, dropped before the pending amounts are: a read from before
+ *   the commit is never combined with the pending amounts gone (an overspend), nor a read from after it
+ *   with them still counted (an undercharge).
+ * - A batch the store refuses is kept and retried every second; meanwhile `failing()` is true and new
+ *   admissions are refused (the charges stay counted against the money in memory, and are logged whole
+ *   if the process stops before they are written).
  */
 export class SqliteBillingRepo implements BillingRepo {
   private readonly holds = new Map<string, Hold>();
   private readonly heldByUser = new Map<string, number>();
   private readonly heldByKey = new Map<string, number>();
-  private pending: PendingCharge[] = [];
+  /** Settled, not yet sent to the writer. */
+  private queued: Unwritten[] = [];
+  /** The batch under way: sent to the writer, its commit not yet confirmed. */
+  private sending: Unwritten[] = [];
+  private readonly sendingUsers = new Set<string>();
+  private readonly sendingKeys = new Set<string>();
+  private writing: Promise<void> | undefined;
+  /** Of every charge queued or under way. */
   private readonly pendingByUser = new Map<string, number>();
   private readonly pendingByKey = new Map<string, number>();
   private readonly pendingIds = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private writesFailing = false;
-  private readonly moneyByKey = new Map<string, CachedMoney>();
-  private readonly keysByUser = new Map<string, Set<string>>();
+  /** Counts refusals: a batch under way ends a failure only if none happened meanwhile. */
+  private failures = 0;
+  private readonly moneyCache: KeyMoneyCache;
   private readonly journal: ChargeJournal | undefined;
 
-  private readonly keyMoney: SQLite.Statement<[string], KeyMoney>;
   private readonly charged: SQLite.Statement<[string], number>;
-  private readonly writeBatch: (batch: WriteBatch) => BatchResult;
 
-  /** `journalFile`: where the charge journal lives (beside the database); none for an in-memory database. */
-  constructor(db: SQLite.Database, private readonly journalFile?: string) {
-    this.keyMoney = db.prepare<[string], KeyMoney>(
-      `select u.balance_micro, k.budget_limit_micro, k.budget_used_micro, k.monthly_limit_micro, k.monthly_used_micro, k.monthly_period
-       from api_keys k join users u on u.id = k.user_id where k.id = ?`,
-    );
+  /**
+   * `db`: the main thread's connection (reads); `writer`: where the batches are written; `journalFile`:
+   * where the charge journal lives (beside the database), none for an in-memory database.
+   */
+  constructor(
+    db: SQLite.Database,
+    private readonly writer: SqliteWriter,
+    private readonly journalFile?: string,
+  ) {
+    this.moneyCache = new KeyMoneyCache(db);
     this.charged = db.prepare<[string], number>(`select 1 from ledger_entries where request_id = ? and kind = 'charge'`).pluck();
-    this.writeBatch = prepareBatchWriter(db);
     this.journal = journalFile ? new ChargeJournal(journalFile) : undefined;
   }
 
@@ -135,12 +144,13 @@ export class SqliteBillingRepo implements BillingRepo {
       ...(a.request ? { request: a.request } : {}),
       ...(a.note ? { note: a.note } : {}),
     };
-    this.pending.push(pending);
+    const line = settlementLine(pending);
+    this.queued.push({ charge: pending, line });
     this.pendingIds.add(a.requestId);
     add(this.pendingByUser, a.userId, charge);
     add(this.pendingByKey, a.keyId, charge);
-    const journaled = this.journal?.settled(pending);
-    if (this.pending.length >= FLUSH_AT) this.flushInBackground();
+    const journaled = this.journal?.settledLine(line);
+    if (this.queued.length >= FLUSH_AT && !this.writing) this.flushInBackground();
     else if (!this.timer) {
       this.timer = setTimeout(() => this.flushInBackground(), FLUSH_AFTER_MS);
       this.timer.unref(); // a graceful stop flushes explicitly
@@ -163,8 +173,8 @@ export class SqliteBillingRepo implements BillingRepo {
   async interruptedOnStart(): Promise<RequestRowToWrite[]> {
     if (!this.journalFile) return [];
     const { settlements, unsettled } = readJournal(this.journalFile);
-    if (settlements.length > 0) {
-      this.writeBatch({ charges: settlements });
+    for (let i = 0; i < settlements.length; i += REPLAY_BATCH) {
+      await this.writer.run({ kind: 'charges', settlements: settlements.slice(i, i + REPLAY_BATCH).map(settlementLine) });
     }
     return unsettled.map((admission) => admission.row);
   }
@@ -183,7 +193,9 @@ export class SqliteBillingRepo implements BillingRepo {
   }
 
   async flush(): Promise<void> {
-    this.flushNow();
+    while (this.writing) await this.writing.catch(() => undefined);
+    if (this.queued.length === 0 && !this.writesFailing) return;
+    await this.writeBatch();
   }
 
   async heartbeat(): Promise<void> {}
@@ -193,7 +205,7 @@ export class SqliteBillingRepo implements BillingRepo {
   }
 
   unwritten(): Array<{ requestId: string; userId: string; keyId: string; costMicro: number; charge: number }> {
-    return this.pending.map(({ requestId, userId, keyId, costMicro, charge }) => ({ requestId, userId, keyId, costMicro, charge }));
+    return [...this.sending, ...this.queued].map(({ charge: c }) => ({ requestId: c.requestId, userId: c.userId, keyId: c.keyId, costMicro: c.costMicro, charge: c.charge }));
   }
 
   failing(): boolean {
@@ -201,15 +213,11 @@ export class SqliteBillingRepo implements BillingRepo {
   }
 
   async checkWritable(now: number): Promise<void> {
-    this.writeBatch({ charges: [], probe: now });
+    await this.writer.run({ kind: 'charges', settlements: [], probe: now });
   }
 
   forget(ids: { userId?: string; keyId?: string }): void {
-    if (ids.keyId !== undefined) this.moneyByKey.delete(ids.keyId);
-    if (ids.userId !== undefined) {
-      for (const keyId of this.keysByUser.get(ids.userId) ?? []) this.moneyByKey.delete(keyId);
-      this.keysByUser.delete(ids.userId);
-    }
+    this.moneyCache.forget(ids);
   }
 
   localHolds(userId: string, keyId: string): { userMicro: number; keyMicro: number } {
@@ -221,35 +229,56 @@ export class SqliteBillingRepo implements BillingRepo {
   }
 
   private flushInBackground(): void {
-    try {
-      this.flushNow();
-    } catch {
-      // retried every second; readiness and admission report it meanwhile
-    }
+    // A refusal is retried every second; readiness and admission report it meanwhile.
+    this.flush().catch(() => undefined);
   }
 
   /**
-   * Writes every computed charge in one transaction, then compacts the journal if it grew large (every
-   * settlement in it is now in SQLite). When the store refuses the batch, the charges stay queued and the
-   * batch is retried every second; after a failure a batch writes even with nothing queued, since only a
-   * successful write ends the failure.
+   * Sends every queued charge to the writer as one batch (after a failure, with a probe of the journal and
+   * of the file, even with nothing queued: only a successful write ends the failure). Once it is confirmed,
+   * compacts the journal if it grew large; when the store refuses it, its charges go back to the queue.
    */
-  private flushNow(): void {
+  private writeBatch(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.length === 0 && !this.writesFailing) return;
-    const batch = this.pending;
-    try {
-      if (this.writesFailing) this.journal?.probe();
-      this.writeBatch({ charges: batch, ...(this.writesFailing ? { probe: Date.now() } : {}) });
-    } catch (err) {
-      this.failed();
-      throw err;
+    const batch = this.queued;
+    this.queued = [];
+    this.sending = batch;
+    for (const { charge: c } of batch) {
+      this.sendingUsers.add(c.userId);
+      this.sendingKeys.add(c.keyId);
     }
-    this.writesFailing = false;
-    this.pending = [];
-    for (const c of batch) {
-      this.forget({ userId: c.userId, keyId: c.keyId });
+    const failuresBefore = this.failures;
+    const probing = this.writesFailing;
+    this.writing = this.send(batch, probing)
+      .then(
+        () => this.committed(batch, failuresBefore),
+        (err: unknown) => {
+          this.queued = batch.concat(this.queued);
+          this.failed();
+          throw err;
+        },
+      )
+      .finally(() => {
+        this.writing = undefined;
+        this.sending = [];
+        this.sendingUsers.clear();
+        this.sendingKeys.clear();
+        this.scheduleNext();
+      });
+    return this.writing;
+  }
+
+  private async send(batch: readonly Unwritten[], probing: boolean): Promise<void> {
+    if (probing) this.journal?.probe();
+    await this.writer.run({ kind: 'charges', settlements: batch.map((u) => u.line), ...(probing ? { probe: Date.now() } : {}) });
+  }
+
+  /** The writer confirmed the batch: the money cached before the commit goes first, then the pending amounts that stood in for it. */
+  private committed(batch: readonly Unwritten[], failuresBefore: number): void {
+    if (this.failures === failuresBefore) this.writesFailing = false;
+    for (const { charge: c } of batch) this.forget({ userId: c.userId, keyId: c.keyId });
+    for (const { charge: c } of batch) {
       this.pendingIds.delete(c.requestId);
       add(this.pendingByUser, c.userId, -c.charge);
       add(this.pendingByKey, c.keyId, -c.charge);
@@ -257,9 +286,21 @@ export class SqliteBillingRepo implements BillingRepo {
     if (this.journal && this.journal.size() > COMPACT_JOURNAL_AT) this.compactJournal();
   }
 
+  /** After a batch: what was queued meanwhile goes at once if it is a full batch, else within 20 ms (a failure's retry timer stays). */
+  private scheduleNext(): void {
+    if (this.queued.length === 0 || this.timer) return;
+    if (this.queued.length >= FLUSH_AT) {
+      this.flushInBackground();
+      return;
+    }
+    this.timer = setTimeout(() => this.flushInBackground(), FLUSH_AFTER_MS);
+    this.timer.unref();
+  }
+
   /** A write was refused: admissions stop, and a batch (or a probe) is tried again every second. */
   private failed(): void {
     this.writesFailing = true;
+    this.failures++;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.flushInBackground(), RETRY_AFTER_MS);
     this.timer.unref();
@@ -268,27 +309,16 @@ export class SqliteBillingRepo implements BillingRepo {
   private compactJournal(): void {
     const inFlight = [...this.holds.values()].flatMap((hold) => (hold.admission ? [hold.admission] : []));
     try {
-      this.journal!.compact(inFlight);
+      // Called once a batch is confirmed: the queued charges are the only settlements not in SQLite.
+      this.journal!.compact(inFlight, this.queued.map((u) => u.line));
     } catch {
       this.failed(); // the journal is unchanged; compaction is tried again after the next batch
     }
   }
 
-  /** The key's limits and use with its account's balance, from memory when read less than a second ago. */
+  /** Cached while charges of the key or its account are under way: a read now might show them, or not. */
   private money(keyId: string, userId: string, now: number): KeyMoney | undefined {
-    const cached = this.moneyByKey.get(keyId);
-    if (cached && now - cached.readAt < MONEY_TTL_MS && now >= cached.readAt) return cached.money;
-    const money = this.keyMoney.get(keyId);
-    if (!money) return undefined;
-    if (this.moneyByKey.size >= 100_000) {
-      this.moneyByKey.clear();
-      this.keysByUser.clear();
-    }
-    this.moneyByKey.set(keyId, { money, userId, readAt: now });
-    let keys = this.keysByUser.get(userId);
-    if (!keys) this.keysByUser.set(userId, (keys = new Set()));
-    keys.add(keyId);
-    return money;
+    return this.moneyCache.get(keyId, userId, now, this.sendingKeys.has(keyId) || this.sendingUsers.has(userId));
   }
 
   private takeHold(requestId: string): Hold | undefined {

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { ApiKeysTable, Database } from '../schema.js';
+import type { SqliteWriter } from '../sqlite-writer.js';
 
 export type KeyRow = Selectable<ApiKeysTable>;
 export type KeyPatch = Pick<
@@ -13,7 +14,11 @@ export interface KeyWithOwner extends KeyRow {
 }
 
 export class KeysRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `writer`: SQLite's batch writer, which records key use off the event loop. */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly writer?: SqliteWriter,
+  ) {}
 
   async insert(row: KeyRow): Promise<void> {
     await this.db.insertInto('api_keys').values(row).execute();
@@ -47,6 +52,10 @@ export class KeysRepo {
   /** Records the latest use of many keys in one statement per key, in one transaction. */
   async touch(lastUsed: ReadonlyMap<string, number>): Promise<void> {
     if (lastUsed.size === 0) return;
+    if (this.writer) {
+      await this.writer.run({ kind: 'touch', keys: [...lastUsed] });
+      return;
+    }
     await this.db.transaction().execute(async (trx) => {
       for (const [id, at] of lastUsed) {
         await trx.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();

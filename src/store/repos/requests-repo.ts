@@ -1,7 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../db.js';
 import type { RequestsTable } from '../schema.js';
-import { IN_FLIGHT, IN_FLIGHT_STATUS, REQUEST_COLUMNS, requestValues } from '../request-columns.js';
+import { IN_FLIGHT, IN_FLIGHT_STATUS, requestValues } from '../request-columns.js';
 
 export type RequestRow = Selectable<RequestsTable>;
 export type NewRequestRow = Insertable<RequestsTable>;
@@ -19,26 +19,14 @@ export interface RequestFilter {
 }
 
 export class RequestsRepo {
-  private sqliteInsert: ((rows: readonly NewRequestRow[]) => void) | undefined;
-
-  constructor(private readonly db: Db) {
-    if (db.sqlite) {
-      // History is the busiest write; on SQLite one prepared statement in one transaction costs
-      // microseconds per row, where building a fresh multi-row statement each batch costs far more.
-      const statement = db.sqlite.prepare(
-        `insert or ignore into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map(() => '?').join(', ')})`,
-      );
-      this.sqliteInsert = db.sqlite.transaction((rows: readonly NewRequestRow[]) => {
-        for (const row of rows) statement.run(requestValues(row));
-      });
-    }
-  }
+  constructor(private readonly db: Db) {}
 
   /** Writes a batch of history rows in one transaction; ids make a retried batch harmless. */
   async insertMany(rows: readonly NewRequestRow[]): Promise<void> {
     if (rows.length === 0) return;
-    if (this.sqliteInsert) {
-      this.sqliteInsert(rows);
+    if (this.db.writer) {
+      // On SQLite the writer thread inserts them with one prepared statement (write-jobs.ts); rows go as text.
+      await this.db.writer.run({ kind: 'history', rows: JSON.stringify(rows.map((row) => requestValues(row))) });
       return;
     }
     await this.db.kysely.transaction().execute(async (trx) => {

@@ -1,0 +1,48 @@
+import type SQLite from 'better-sqlite3';
+import { prepareChargeWriter } from './repos/billing-sqlite-writes.js';
+import { REQUEST_COLUMNS } from './request-columns.js';
+import { parseSettlementLine } from './settlement-line.js';
+
+/**
+ * What the SQLite writer runs, each in one transaction, in the order sent. Everything in a job is plain
+ * text or numbers, cheap to hand to a worker thread; every job is idempotent (safe to run again after
+ * the writer died without answering).
+ */
+export type WriteJob =
+  /** Charges with their history rows, as settlement lines (settlement-line.ts); `probe` also writes a row proving the file takes writes. */
+  | { kind: 'charges'; settlements: readonly string[]; probe?: number }
+  /** History rows of calls that were not billed: a JSON array of value arrays in `REQUEST_COLUMNS` order; a row already written is kept. */
+  | { kind: 'history'; rows: string }
+  /** Each key's latest use, [key id, epoch ms]; never moves a key's last use back. */
+  | { kind: 'touch'; keys: ReadonlyArray<readonly [string, number]> };
+
+/**
+ * The one place the SQLite writer's transactions are defined, whichever thread runs them (the writer
+ * worker for a database file, the main thread for an in-memory one). Each is IMMEDIATE: it takes the
+ * write lock before reading, so a write by the other connection waits for it (busy_timeout) instead of
+ * failing with SQLITE_BUSY_SNAPSHOT on a read snapshot gone stale.
+ */
+export function prepareWriteJobs(db: SQLite.Database): (job: WriteJob) => void {
+  const charges = prepareChargeWriter(db);
+  const insertRequest = db.prepare(`insert or ignore into requests (${REQUEST_COLUMNS.join(', ')}) values (${REQUEST_COLUMNS.map(() => '?').join(', ')})`);
+  const history = db.transaction((rows: unknown[][]) => {
+    for (const values of rows) insertRequest.run(values);
+  });
+  const touchKey = db.prepare<[number, string]>('update api_keys set last_used_at = max(coalesce(last_used_at, 0), ?) where id = ?');
+  const touch = db.transaction((keys: ReadonlyArray<readonly [string, number]>) => {
+    for (const [keyId, at] of keys) touchKey.run(at, keyId);
+  });
+  return (job) => {
+    switch (job.kind) {
+      case 'charges':
+        charges.immediate({ charges: job.settlements.map(parseSettlementLine), ...(job.probe !== undefined ? { probe: job.probe } : {}) });
+        return;
+      case 'history':
+        history.immediate(JSON.parse(job.rows) as unknown[][]);
+        return;
+      case 'touch':
+        touch.immediate(job.keys);
+        return;
+    }
+  };
+}
