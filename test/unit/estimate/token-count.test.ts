@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import bundledO200kRanks from 'gpt-tokenizer/bpeRanks/o200k_base';
 import {
   ANTHROPIC_MEDIA,
   GEMINI_MEDIA,
@@ -12,6 +13,7 @@ import {
   blobTokens,
   countOpenAITokens,
   loadTokenizer,
+  readO200kRanks,
   tokenizerLoaded,
   tokenizerStats,
 } from '../../../src/lib/token-count.js';
@@ -22,10 +24,14 @@ const bytes = (text: string) => Buffer.byteLength(text);
 
 // Tests run in order within this file: the first ones see the tokenizer not yet loaded.
 describe('token-count', () => {
-  it('does not load gpt-tokenizer until asked, and approximates meanwhile', () => {
+  it('does not load gpt-tokenizer on import; the first count asks for it and is approximated meanwhile', async () => {
     assert.equal(tokenizerLoaded(), false);
     assert.equal(countOpenAITokens(ENGLISH.slice(0, 500)), approximateTokens(bytes(ENGLISH.slice(0, 500))));
     assert.equal(tokenizerStats().calls, 0);
+    assert.equal(tokenizerLoaded(), false);
+    const deadline = Date.now() + 10_000; // the load the count started takes ~0.3 s
+    while (!tokenizerLoaded() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(tokenizerLoaded(), true);
   });
 
   it('loads once', async () => {
@@ -33,6 +39,22 @@ describe('token-count', () => {
     assert.equal(loadTokenizer(), a);
     await a;
     assert.equal(tokenizerLoaded(), true);
+  });
+
+  it("reads o200k's ranks from the .tiktoken file exactly as gpt-tokenizer bundles them", async () => {
+    const ranks = await readO200kRanks();
+    const bundled = bundledO200kRanks as readonly (string | readonly number[])[];
+    assert.equal(ranks.length, bundled.length);
+    let strings = 0;
+    for (let i = 0; i < bundled.length; i++) {
+      const want = bundled[i];
+      const got = ranks[i];
+      if (typeof want === 'string') strings++;
+      // deepEqual on 200k entries is slow; compare directly and only describe a mismatch
+      const same = typeof want === 'string' ? got === want : Array.isArray(got) && got.length === want!.length && got.every((b, j) => b === want![j]);
+      if (!same) assert.fail(`rank ${i}: ${JSON.stringify(got)} instead of ${JSON.stringify(want)}`);
+    }
+    assert.ok(strings > 190_000 && strings < bundled.length, `${strings} string tokens`); // the rest are byte arrays
   });
 
   it('approximateTokens bounds the real o200k count of natural text in four scripts, and stays within a small factor of it', () => {
