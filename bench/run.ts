@@ -68,9 +68,9 @@ async function startRig(idle: boolean): Promise<Rig> {
   if (idle && tollgate) {
     const n = cfg.idle.streams;
     idleLimits.push(
-      ensureOpenFiles(tollgate.pid, 2 * n + IDLE_HEADROOM, 'tollgate (one client and one upstream socket a stream)'),
-      ensureOpenFiles(mock.pid, n + IDLE_HEADROOM, 'mock upstream'),
-      ensureOpenFiles(process.pid, n + IDLE_HEADROOM, 'load generator'),
+      ensureOpenFiles(tollgate.pid, 2, n, IDLE_HEADROOM, 'tollgate (a client and an upstream socket)'),
+      ensureOpenFiles(mock.pid, 1, n, IDLE_HEADROOM, 'mock upstream'),
+      ensureOpenFiles(process.pid, 1, n, IDLE_HEADROOM, 'load generator'),
       `MAX_CONNECTIONS=${n + IDLE_HEADROOM} for tollgate (default 8192; past it a new connection is answered 503)`,
     );
   }

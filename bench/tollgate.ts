@@ -3,7 +3,7 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openFileLimit } from './proc.js';
+import { openFds, openFileLimit } from './proc.js';
 import { freePort, makeTmpDir, spawnService, waitForHttp } from './processes.js';
 import type { TargetName } from './report.js';
 
@@ -68,19 +68,21 @@ export async function startTollgate(root: string, mockUrl: string, extraEnv: Rec
 }
 
 /**
- * Makes sure process `pid` may open `need` files: if its soft limit is lower, raises soft and hard limit
- * with util-linux `prlimit` (raising the hard limit takes root). Returns what it found and did, for the
- * report.
+ * Makes sure process `pid` may open `perStream` more files for each of `streams` streams (plus headroom):
+ * if its soft limit is lower, raises soft and hard limit with util-linux `prlimit` (raising the hard limit
+ * takes CAP_SYS_RESOURCE). Returns what it found and did, and how many streams its limit fits, for the report.
  */
-export function ensureOpenFiles(pid: number, need: number, label: string): string {
+export function ensureOpenFiles(pid: number, perStream: number, streams: number, headroom: number, label: string): string {
+  const base = openFds(pid) ?? 0;
+  const need = base + perStream * streams + headroom;
+  const what = `${label} (${perStream} fd a stream, ${base} open now): needs ${need}`;
   const before = openFileLimit(pid);
-  if (!before) return `${label}: open-file limit unknown (needs ${need})`;
-  if (before.soft >= need) return `${label}: open files ${before.soft} (soft) / ${before.hard} (hard), needs ${need}: enough`;
+  if (!before) return `${what}; its open-file limit is unknown`;
+  if (before.soft >= need) return `${what}; limit ${before.soft} (soft) / ${before.hard} (hard): enough`;
   const r = spawnSync('prlimit', [`--pid=${pid}`, `--nofile=${need}:${Math.max(need, before.hard)}`], { encoding: 'utf8' });
   const after = openFileLimit(pid);
-  if (r.status === 0 && after && after.soft >= need) {
-    return `${label}: open files ${before.soft}/${before.hard} (soft/hard) < ${need} needed; raised to ${after.soft}/${after.hard} with prlimit`;
-  }
+  if (r.status === 0 && after && after.soft >= need) return `${what}; limit ${before.soft}/${before.hard} (soft/hard), raised to ${after.soft}/${after.hard} with prlimit`;
   const why = r.error ? r.error.message : (r.stderr || `exit ${r.status}`).trim();
-  return `${label}: open files ${before.soft}/${before.hard} (soft/hard) < ${need} needed, and prlimit could not raise it (${why})`;
+  const fits = Math.max(0, Math.floor((before.soft - base) / perStream));
+  return `${what}; limit ${before.soft}/${before.hard} (soft/hard), which fits about ${fits} streams; prlimit could not raise it (${why})`;
 }
