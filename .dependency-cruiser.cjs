@@ -42,6 +42,13 @@ module.exports = {
       to: { path: ['^src/store/', '^src/upstream/', '^src/observability/'] },
     },
     {
+      name: 'dialects-through-their-door',
+      comment: 'services and providers look dialects up in DIALECTS (src/dialects/index.ts) and import nothing else of them',
+      severity: 'error',
+      from: { path: ['^src/services/', '^src/providers/'] },
+      to: { path: '^src/dialects/', pathNot: '^src/dialects/index\\.ts$' },
+    },
+    {
       name: 'services-never-import-http-or-cli',
       severity: 'error',
       from: { path: layer('services') },

@@ -17,12 +17,12 @@ import { customProviderModels, loadSeed } from './services/catalog/seed.js';
 import { HistoryQuery } from './services/history/history-query.js';
 import { HistoryRecorder } from './services/history/recorder.js';
 import type { Services } from './services/index.js';
-import { PassthroughService } from './services/passthrough/passthrough-service.js';
+import { Relay } from './services/relay/relay.js';
 import { ModelRouter } from './services/unified/model-router.js';
 import { ModelsView } from './services/unified/models-view.js';
 import { HttpRemoteImageFetcher } from './services/unified/remote-images.js';
 import { UnifiedApi } from './services/unified/unified-api.js';
-import { DialectCalls } from './services/unified/dialect-calls.js';
+import { CodecCalls } from './services/unified/codec-calls.js';
 import { BackupCandidates } from './services/unified/backup-candidates.js';
 import { resolveAdminToken } from './services/settings/admin-token.js';
 import { BillingSettingsService } from './services/settings/billing-settings.js';
@@ -120,7 +120,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     ownsAllHolds: store.db.kind === 'sqlite',
   });
   await billing.start();
-  const passthrough = new PassthroughService(upstream, keyPools, baseUrls, history, clock, catalog, billingSettings, billing, logger);
+  const relay = new Relay({ upstream, keyPools, baseUrls, history, clock, catalog, settings: billingSettings, billing, log: logger });
   const admin = await resolveAdminToken(store, clock, config.adminToken);
   const images = new HttpRemoteImageFetcher(config.imageFetch);
   const router = new ModelRouter(registry, catalog);
@@ -132,9 +132,9 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     catalog,
     billingSettings,
     history: new HistoryQuery(store),
-    passthrough,
+    relay,
     models: new ModelsView(catalog, registry),
-    unified: new UnifiedApi(router, new DialectCalls(passthrough, images), new BackupCandidates(router, registry, config.failoverTimeoutMs)),
+    unified: new UnifiedApi(router, new CodecCalls(relay, images), new BackupCandidates(router, registry, config.failoverTimeoutMs)),
     adminToken: admin.verifier,
     adminFailures: new FailureBudget(clock),
     providers: registry,

@@ -1,3 +1,5 @@
+import type { Usage } from './usage.js';
+
 /**
  * What admission needs to hold an upper bound of a request's cost before forwarding it: the input
  * tokens counted from the request body and the request's own output cap. Pricing (tokens × prices,
@@ -24,4 +26,22 @@ export interface RequestEstimate {
 export function shaped(estimate: RequestEstimate, wellFormed: boolean, referenced = false): RequestEstimate {
   if (wellFormed && !referenced) return estimate;
   return { ...estimate, ...(wellFormed ? {} : { malformed: true as const }), ...(referenced ? { referenced: true as const } : {}) };
+}
+
+/** What the request itself says will be billed, for endpoints whose answers report no usage. */
+export interface RequestUsage {
+  usage: Usage;
+  /** For per-image prices: `<size>/<quality>` as the catalog keys them. */
+  imageVariant?: string;
+}
+
+/** What a metered request is known to cost before it is sent. */
+export interface CostBasis {
+  /** Token-billed calls: the prompt's bound and the output cap the request set. */
+  tokens?: RequestEstimate | undefined;
+  /** Calls billed by what the request itself asks for (speech characters, DALL·E images). */
+  requestUsage?: RequestUsage | undefined;
+  /** Uploaded audio (transcriptions): its size bounds its duration, unless its header told the duration. */
+  uploadBytes?: number | undefined;
+  audioSeconds?: number | undefined;
 }

@@ -1,2 +1,4 @@
-/** The error dialect a client speaks, decided by the route it called. */
-export type Surface = 'openai' | 'anthropic' | 'gemini';
+import type { DialectName } from './dialect.js';
+
+/** The error dialect a client speaks: the dialect of the route it called. */
+export type Surface = DialectName;

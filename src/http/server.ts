@@ -6,6 +6,7 @@ import type { Services } from '../services/index.js';
 import { capConnections } from './connection-cap.js';
 import { idleLimited } from './plugins/body.js';
 import { installErrorHandlers } from './plugins/errors.js';
+import { surfaceResolver } from './surface-of.js';
 import { emptyJsonIsNoBody } from './plugins/json-body.js';
 import { accountRoutes } from './surfaces/account.js';
 import { adminRoutes } from './surfaces/admin.js';
@@ -63,7 +64,7 @@ export async function buildHttpServer(services: Services, options: HttpOptions):
     closing = true;
     done();
   });
-  installErrorHandlers(app);
+  installErrorHandlers(app, surfaceResolver(services.providers));
   // Every scope (admin, account, ops, and the 404 answer) inherits it; /v1 takes its bodies as bytes.
   emptyJsonIsNoBody(app);
   // Fastify routes' bodies (admin, /v1) get the same idle limit as the native mounts' (plugins/body.ts).

@@ -1,6 +1,5 @@
+import type { DialectName } from '../core/dialect.js';
 import type { Op } from '../core/ops.js';
-
-export type Dialect = 'openai' | 'anthropic' | 'gemini';
 
 /** An upstream is data: everything the gateway needs to know to reach and bill it. */
 export interface ProviderSpec {
@@ -15,7 +14,7 @@ export interface ProviderSpec {
   mounts: readonly string[];
   /** Version segments served under each mount, forwarded as they are (`/google/v1beta/x` → base + `/v1beta/x`). */
   versions: readonly string[];
-  dialect: Dialect;
+  dialect: DialectName;
   ops: ReadonlySet<Op>;
   /** Bare model names starting with one of these belong to this provider on the unified API (`claude-` → anthropic). */
   modelPrefixes: readonly string[];

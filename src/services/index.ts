@@ -5,15 +5,15 @@ import type { Authenticator } from './auth/authenticator.js';
 import type { CatalogService } from './catalog/catalog-service.js';
 import type { HistoryQuery } from './history/history-query.js';
 import type { BillingSettingsService } from './settings/billing-settings.js';
-import type { PassthroughService } from './passthrough/passthrough-service.js';
+import type { Relay } from './relay/relay.js';
 import type { AdminTokenVerifier } from './settings/admin-token.js';
 import type { FailureBudget } from './auth/failure-budget.js';
 import type { ModelsView } from './unified/models-view.js';
 import type { UnifiedApi } from './unified/unified-api.js';
 
 export type { Principal } from './auth/authenticator.js';
-export type { NativeRequest } from './passthrough/passthrough-service.js';
-export type { ClientSink } from './passthrough/client-sink.js';
+export type { RelayRequest } from './relay/relay-request.js';
+export type { ClientSink } from './relay/client-sink.js';
 export { asGatewayError, errorBody, streamErrorEvent, type Surface } from './surface-errors.js';
 
 /** What the HTTP layer may use: services only, never the store, dialects or upstream directly. */
@@ -24,7 +24,7 @@ export interface Services {
   catalog: CatalogService;
   billingSettings: BillingSettingsService;
   history: HistoryQuery;
-  passthrough: PassthroughService;
+  relay: Relay;
   models: ModelsView;
   unified: UnifiedApi;
   adminToken: AdminTokenVerifier;

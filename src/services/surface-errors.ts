@@ -1,9 +1,7 @@
 import { GatewayError, isGatewayError } from '../core/errors.js';
 import type { Surface } from '../core/surface.js';
+import { DIALECTS } from '../dialects/index.js';
 import { isStoreUnavailable } from '../store/index.js';
-import { anthropicErrorBody, anthropicStreamErrorEvent } from '../dialects/anthropic/errors.js';
-import { geminiErrorBody, geminiStreamErrorEvent } from '../dialects/gemini/errors.js';
-import { openAIErrorBody, openAIStreamErrorEvent } from '../dialects/openai/errors.js';
 
 export type { Surface } from '../core/surface.js';
 
@@ -18,24 +16,10 @@ export function asGatewayError(err: unknown): GatewayError {
 }
 
 export function errorBody(surface: Surface, err: GatewayError): object {
-  switch (surface) {
-    case 'anthropic':
-      return anthropicErrorBody(err);
-    case 'gemini':
-      return geminiErrorBody(err);
-    default:
-      return openAIErrorBody(err);
-  }
+  return DIALECTS[surface].errors.body(err);
 }
 
 /** The bytes that tell a streaming client of this surface that the stream failed. */
 export function streamErrorEvent(surface: Surface, err: GatewayError): string {
-  switch (surface) {
-    case 'anthropic':
-      return anthropicStreamErrorEvent(err);
-    case 'gemini':
-      return geminiStreamErrorEvent(err);
-    default:
-      return openAIStreamErrorEvent(err);
-  }
+  return DIALECTS[surface].errors.streamEvent(err);
 }

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { rawRequest } from '../helpers/raw-http.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
-/** What the gateway forwards of the client's request headers (services/passthrough/headers.ts), seen by the mock upstreams. */
+/** What the gateway forwards of the client's request headers (services/relay/headers.ts), seen by the mock upstreams. */
 describe('request headers sent upstream', () => {
   let stack: Stack;
   before(async () => {

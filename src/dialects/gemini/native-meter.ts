@@ -1,5 +1,9 @@
+import type { NativeRules } from '../../core/dialect.js';
+import { badRequest } from '../../core/errors.js';
 import { FREE_ENDPOINT, LATER_BILLED_ENDPOINT, METERED_JSON, UNKNOWN_ENDPOINT, type NativeEndpoint } from '../../core/native-endpoint.js';
 import type { UsageTap } from '../../core/usage-tap.js';
+import { geminiNativeModel } from './native.js';
+import { estimateGeminiRequest } from './request-estimate.js';
 import { GeminiStreamTap, geminiJsonTap } from './usage-tap.js';
 
 /** `/v1beta/models/{model}:{method}` (canonical: the model segment holds no `/` and no `:`). */
@@ -36,3 +40,26 @@ export function geminiNativeTap(method: string, path: string): UsageTap | undefi
   if (path.endsWith(':streamGenerateContent')) return new GeminiStreamTap({ framing: 'auto' });
   return undefined;
 }
+
+const EMBED = /:(?:embedContent|batchEmbedContents)$/;
+
+/** The native surface of Gemini: the model is in the path; a rejected key is a 400 that says so. */
+export const geminiNativeRules: NativeRules = {
+  endpoint: geminiNativeEndpoint,
+  meter({ method, path }, body) {
+    const endpoint = geminiNativeEndpoint(method, path);
+    if (endpoint.kind !== 'metered') return { endpoint, tap: undefined, filter: undefined, body: undefined, basis: undefined };
+    const tap = geminiNativeTap(method, path);
+    const tokens = body ? estimateGeminiRequest(path, body) : undefined;
+    if (tokens?.malformed) throw badRequest('The request body is not valid JSON.');
+    if (tokens && EMBED.test(path)) {
+      // Gemini's embedding answers carry no token count: the request's own count is what is billed.
+      const requestUsage = { usage: { inputTokens: tokens.inputTokens, outputTokens: 0 } };
+      return { endpoint, tap, filter: undefined, body: undefined, requestUsage, basis: { requestUsage } };
+    }
+    return { endpoint, tap, filter: undefined, body: undefined, basis: { tokens } };
+  },
+  // Gemini serves the model named in the path, whatever the body says.
+  model: ({ path }) => geminiNativeModel(path)?.slice(0, 200) ?? null,
+  keyRejected: (status, body) => status === 400 && body.includes('API_KEY_INVALID'),
+};

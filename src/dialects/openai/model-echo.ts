@@ -1,3 +1,4 @@
+import { EMPTY_BYTES, type ByteTransform } from '../../core/byte-transform.js';
 import { eventEnd } from './sse-bytes.js';
 
 const MODEL_KEY = Buffer.from('"model"');
@@ -112,4 +113,24 @@ function skipSpace(bytes: Buffer, from: number): number {
   let i = from;
   while (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d) i++;
   return i;
+}
+
+/**
+ * The answer carries the model name the client asked for (the unified API renames it upstream): whole
+ * JSON answers and SSE streams are edited in place, anything else passes as it is.
+ */
+export function modelEcho(model: string, streamDepth: 1 | 2): ByteTransform {
+  let filter: ModelEchoFilter | undefined;
+  return {
+    headers(upstream) {
+      const type = String(upstream['content-type'] ?? '');
+      if (type.startsWith('text/event-stream')) filter = new ModelEchoFilter(model, 'sse', streamDepth);
+      else if (type.includes('json')) filter = new ModelEchoFilter(model, 'json');
+      if (!filter) return upstream;
+      const { 'content-length': _length, ...rest } = upstream; // the body's length changes
+      return rest;
+    },
+    push: (chunk) => (filter ? filter.push(chunk) : chunk),
+    end: () => (filter ? filter.end() : EMPTY_BYTES),
+  };
 }

@@ -1,11 +1,7 @@
-import type { Usage } from '../../core/usage.js';
+import type { RequestUsage } from '../../core/estimate.js';
 import { readTopLevelFields } from '../../lib/json-fields.js';
 
-export interface RequestUsage {
-  usage: Usage;
-  /** For per-image prices: `<size>/<quality>` as the catalog keys them. */
-  imageVariant?: string;
-}
+export type { RequestUsage } from '../../core/estimate.js';
 
 /**
  * What the request itself says will be billed, for endpoints whose answers report no usage:

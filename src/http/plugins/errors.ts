@@ -1,10 +1,10 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { GatewayError } from '../../core/errors.js';
 import { asGatewayError, errorBody } from '../../services/index.js';
-import { surfaceOf } from '../surface-of.js';
+import type { Surface } from '../../services/index.js';
 
 /** Every failure leaves in the caller's own error shape; a bug is a 500 for that request only. */
-export function installErrorHandlers(app: FastifyInstance): void {
+export function installErrorHandlers(app: FastifyInstance, surfaceOf: (url: string) => Surface): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const err = fromFastify(error);
     if (!(error instanceof GatewayError) && err.status >= 500) request.log.error({ err: error }, 'request failed');

@@ -12,7 +12,8 @@ import { declaredLength, drainRest, hasBody, limitStream, readWhole, tooLarge } 
 import { clientKey } from '../plugins/client-key.js';
 import { responseSink } from '../response-sink.js';
 
-const SURFACE: Record<ProviderSpec['dialect'], Surface> = { openai: 'openai', anthropic: 'anthropic', gemini: 'gemini' };
+const NO_HEADERS = Object.freeze({});
+const NO_OPTIONS = Object.freeze({});
 const JSON_FIELDS = ['model', 'stream'] as const;
 const FORM_FIELDS = ['model'] as const;
 
@@ -41,7 +42,7 @@ export function nativeHandler(
   const routes = new Map<string, Route>();
   for (const [mount, provider] of services.providers.mounts()) {
     for (const version of provider.versions) {
-      routes.set(`${mount}/${version}`, { provider, prefix: `${mount}/${version}`, version: `/${version}`, surface: SURFACE[provider.dialect] });
+      routes.set(`${mount}/${version}`, { provider, prefix: `${mount}/${version}`, version: `/${version}`, surface: provider.dialect });
     }
   }
 
@@ -106,21 +107,10 @@ async function handleNative(services: Services, route: Route, req: IncomingMessa
     throw tooLarge(limit);
   }
   const method = req.method ?? 'GET';
-  const { body, fields } = await readBody(req, services.passthrough.endpoint(route.provider, method, path), limit, bodyWatchdog);
+  const { body, fields } = await readBody(req, services.relay.endpoint(route.provider, method, path), limit, bodyWatchdog);
 
-  await services.passthrough.forward({
-    provider: route.provider,
-    surface: route.surface,
-    method,
-    path,
-    query: withoutKey(rawQuery),
-    headers: req.headers,
-    body,
-    contentLength: Buffer.isBuffer(body) ? body.length : length,
-    fields,
-    principal,
-    startedAt,
-  }, responseSink(res));
+  const call = { method, path, query: withoutKey(rawQuery), clientHeaders: req.headers, headers: NO_HEADERS, body, contentLength: Buffer.isBuffer(body) ? body.length : length };
+  await services.relay.forward({ provider: route.provider, surface: route.surface, principal, startedAt, call, fields, options: NO_OPTIONS }, responseSink(res));
 }
 
 /**
@@ -142,7 +132,7 @@ function upstreamPath(route: Route, urlPath: string): string {
  */
 async function readBody(
   req: IncomingMessage,
-  endpoint: ReturnType<Services['passthrough']['endpoint']>,
+  endpoint: ReturnType<Services['relay']['endpoint']>,
   limit: number,
   watchdog: IdleWatchdog | undefined,
 ): Promise<{ body: Buffer | Readable | undefined; fields: Record<string, unknown> }> {

@@ -1,19 +1,10 @@
-import type { RequestEstimate } from '../../core/estimate.js';
+import type { CostBasis, RequestEstimate } from '../../core/estimate.js';
+
+export type { CostBasis } from '../../core/estimate.js';
 import { costUsd, usdToMicroRubles, type CostOptions } from '../../core/pricing.js';
 import type { Usage } from '../../core/usage.js';
 import type { ModelEntry } from '../catalog/model-entry.js';
 import type { BillingSettings } from '../settings/billing-settings.js';
-
-/** What a metered request is known to cost before it is sent. */
-export interface CostBasis {
-  /** Token-billed calls: the prompt's bound and the output cap the request set. */
-  tokens?: RequestEstimate | undefined;
-  /** Calls billed by what the request itself asks for (speech characters, DALL·E images). */
-  requestUsage?: { usage: Usage; imageVariant?: string } | undefined;
-  /** Uploaded audio (transcriptions): its size bounds its duration, unless its header told the duration. */
-  uploadBytes?: number | undefined;
-  audioSeconds?: number | undefined;
-}
 
 /** When neither the request nor the catalog caps the output: a generous bound, as ProxyAPI takes the window. */
 const DEFAULT_MAX_OUTPUT_TOKENS = 32_768;

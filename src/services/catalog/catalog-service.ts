@@ -43,7 +43,9 @@ export class CatalogService {
     private readonly store: Store,
     private readonly providers: ProviderRegistry,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    for (const { entry } of seed.models) providers.checkModel(entry);
+  }
 
   /** Re-reads admin overrides; called at boot and periodically, so changes made on other nodes apply. */
   async refresh(): Promise<void> {
@@ -81,6 +83,15 @@ export class CatalogService {
     return view(model);
   }
 
+  /** An operation the provider's dialect cannot carry is refused, as the registry refuses it at boot. */
+  private refuseUnservedOps(entry: ModelEntry): void {
+    try {
+      this.providers.checkModel(entry);
+    } catch {
+      throw new EntryError('model.ops', `lists an operation the ${entry.provider} provider cannot serve`);
+    }
+  }
+
   /** Changes a model's prices or settings, or adds a model; the seed files are never edited. */
   async put(ref: string, input: unknown): Promise<ModelView> {
     const body = asObject(input);
@@ -90,7 +101,8 @@ export class CatalogService {
     const id = existing?.entry.id ?? name;
     const wire = { ...(existing?.wire ?? {}), ...body, id };
     try {
-      parseModel(provider, wire, 'model');
+      const entry = parseModel(provider, wire, 'model');
+      this.refuseUnservedOps(entry);
     } catch (err) {
       if (!(err instanceof EntryError)) throw err;
       const field = err.field.replace(/^model\./, '');

@@ -1,7 +1,7 @@
 import type { CostOptions } from '../../core/pricing.js';
 import type { UsageTap } from '../../core/usage-tap.js';
 import type { Usage } from '../../core/usage.js';
-import type { RequestUsage } from '../../dialects/openai/request-usage.js';
+import type { RequestUsage } from '../../core/estimate.js';
 import { countOpenAITokens } from '../../lib/token-count.js';
 import type { NewRequestRow } from '../../store/index.js';
 import type { Charge } from '../billing/billing-service.js';

@@ -3,7 +3,7 @@ import { modelAllowed } from '../../core/model-patterns.js';
 import type { Op } from '../../core/ops.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
 import type { Principal } from '../auth/authenticator.js';
-import type { UnifiedCall } from './dialect-calls.js';
+import type { UnifiedCall } from './codec-calls.js';
 import type { ModelRouter, RoutedModel } from './model-router.js';
 
 /** Failures of a candidate before anything reached the client, after which its backup is tried. */

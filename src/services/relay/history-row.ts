@@ -1,6 +1,7 @@
 import type { NewRequestRow } from '../../store/index.js';
 import type { UsageColumns } from '../metering/usage-columns.js';
-import type { NativeRequest } from './native-request.js';
+import type { CallOutcome } from './answer-relay.js';
+import type { RelayRequest } from './relay-request.js';
 
 /**
  * A relayed call's history row, every column set in one literal: rows are built on every request, and
@@ -8,10 +9,11 @@ import type { NativeRequest } from './native-request.js';
  * a literal of one shape costs a fraction of a µs.
  */
 export function historyRow(
-  req: Pick<NativeRequest, 'principal' | 'surface' | 'provider' | 'method' | 'path' | 'startedAt'>,
+  req: Pick<RelayRequest, 'principal' | 'surface' | 'provider' | 'call' | 'startedAt'>,
   id: string,
   model: string | null,
-  outcome: { status: number; error: string | null; upstreamId: string | null; stream: boolean; latencyMs: number },
+  outcome: CallOutcome,
+  latencyMs: number,
   usage: UsageColumns | undefined,
 ): NewRequestRow {
   return {
@@ -21,10 +23,10 @@ export function historyRow(
     surface: req.surface,
     provider: req.provider.id,
     model,
-    method: req.method,
-    path: req.path.slice(0, 500),
+    method: req.call.method,
+    path: req.call.path.slice(0, 500),
     status: outcome.status,
-    latency_ms: outcome.latencyMs,
+    latency_ms: latencyMs,
     error: outcome.error,
     upstream_request_id: outcome.upstreamId,
     stream: outcome.stream ? 1 : 0,

@@ -1,11 +1,5 @@
 import type { KeyPool } from '../../upstream/key-pool.js';
 
-export class RetriedElsewhere extends Error {
-  constructor() {
-    super('retried with another key');
-  }
-}
-
 /** Answers another key may fix: rate limits, a rejected key, provider failures. */
 export function retryable(status: number): boolean {
   return status === 429 || status === 401 || status >= 500;
@@ -24,12 +18,7 @@ export function restKey(pool: KeyPool, key: string, status: number, headers: Rec
   pool.rest(key, now + ms);
 }
 
-/**
- * Gemini reports a rejected key as 400 `API_KEY_INVALID`, not 401: such a key rests as a 401 one does.
- * True when the key was rejected.
- */
-export function restKeyRejectedInBody(pool: KeyPool, key: string, dialect: string, status: number, body: readonly Buffer[], now: number): boolean {
-  if (dialect !== 'gemini' || status !== 400 || !Buffer.concat(body).includes('API_KEY_INVALID')) return false;
+/** A key its dialect's rule found refused in an error body (Gemini's 400 `API_KEY_INVALID`) rests as a 401 one does. */
+export function restRejectedKey(pool: KeyPool, key: string, now: number): void {
   pool.rest(key, now + REST_AFTER_AUTH_FAILURE_MS);
-  return true;
 }

@@ -1,0 +1,190 @@
+import type { Logger } from 'pino';
+import type { Readable } from 'node:stream';
+import { chain } from '../../core/byte-transform.js';
+import { GatewayError } from '../../core/errors.js';
+import type { NativeEndpoint } from '../../core/native-endpoint.js';
+import type { CostOptions } from '../../core/pricing.js';
+import type { Usage } from '../../core/usage.js';
+import { DIALECTS, type NativeMeter } from '../../dialects/index.js';
+import { newId } from '../../lib/ids.js';
+import type { Clock } from '../../lib/clock.js';
+import type { ProviderSpec } from '../../providers/index.js';
+import type { UpstreamClient } from '../../upstream/client.js';
+import type { KeyPool } from '../../upstream/key-pool.js';
+import type { BillingService } from '../billing/billing-service.js';
+import type { CatalogService } from '../catalog/catalog-service.js';
+import type { HistoryRecorder } from '../history/recorder.js';
+import { priceUsage } from '../metering/price-usage.js';
+import { meterUsage, type Metered } from '../metering/usage-columns.js';
+import type { BillingSettingsService } from '../settings/billing-settings.js';
+import { AnswerRelay } from './answer-relay.js';
+import { CallLedger } from './call-ledger.js';
+import type { ClientSink } from './client-sink.js';
+import { upstreamRequestHeaders } from './headers.js';
+import { NO_LIMITS, type CallLimits } from './call-limits.js';
+import type { RelayRequest } from './relay-request.js';
+import { UpstreamExchange, type ExchangeTarget } from './upstream-exchange.js';
+
+/** The provider failed before answering (see `RelayOptions.failover`): another candidate may be tried. */
+export class CandidateFailed extends GatewayError {
+  constructor(provider: string, status: number) {
+    super('TG_ERR_UNAVAILABLE', `The ${provider} upstream answered ${status}.`);
+  }
+}
+
+/** One call on its way through the relay: what `resolve` found, and its ledger. */
+interface Call {
+  req: RelayRequest;
+  meter: NativeMeter;
+  pool: KeyPool;
+  key: string;
+  ledger: CallLedger;
+}
+
+export interface RelayDeps {
+  upstream: UpstreamClient;
+  keyPools: ReadonlyMap<string, KeyPool>;
+  baseUrls: ReadonlyMap<string, string>;
+  history: HistoryRecorder;
+  clock: Clock;
+  catalog: CatalogService;
+  settings: BillingSettingsService;
+  billing: BillingService;
+  log: Logger;
+  limits?: CallLimits;
+}
+
+const CLIENT_GONE = Symbol('client gone');
+
+/**
+ * Every call to a provider, native or unified, goes through one pipeline: the edge authenticates (before
+ * it reads a body) → resolve (meter, model, key) → limit → admit (hold) → exchange with the upstream →
+ * meter the answer → settle → record. Rejects with a GatewayError only while nothing has been sent to
+ * the client (the caller renders it); once the answer has started, failures end it the surface's way.
+ */
+export class Relay {
+  private readonly limits: CallLimits;
+
+  constructor(private readonly deps: RelayDeps) {
+    this.limits = deps.limits ?? NO_LIMITS;
+  }
+
+  /** What a native endpoint is to the gateway (metered, free, billed later, unknown); `path` canonical. */
+  endpoint(provider: ProviderSpec, method: string, path: string): NativeEndpoint {
+    return DIALECTS[provider.dialect].native.endpoint(method, path);
+  }
+
+  async forward(req: RelayRequest, sink: ClientSink): Promise<void> {
+    const call = this.resolve(req);
+    let release: () => void;
+    try {
+      release = await this.limits.acquire(req.principal, req.provider);
+      await this.admit(call);
+    } catch (err) {
+      call.ledger.refused(err);
+      throw err;
+    }
+    try {
+      const body = await this.completeBody(call, sink);
+      if (body === CLIENT_GONE) return await call.ledger.record({ status: 499, error: 'client_aborted', upstreamId: null, stream: false });
+      return await this.exchange(call, body, sink);
+    } finally {
+      release();
+    }
+  }
+
+  /** The call's meter (a malformed metered body is a 400 here), its model, and the upstream key to use. */
+  private resolve(req: RelayRequest): Call {
+    const dialect = DIALECTS[req.provider.dialect].native;
+    const shape = { method: req.call.method, path: req.call.path, fields: req.fields };
+    const meter = dialect.meter(shape, Buffer.isBuffer(req.call.body) ? req.call.body : undefined);
+    const ledger = new CallLedger(req, newId('req', req.startedAt), dialect.model(shape), this.deps);
+    const pool = this.deps.keyPools.get(req.provider.id);
+    const key = pool?.pick(this.deps.clock.now());
+    if (!pool || key === undefined) {
+      const err = new GatewayError('TG_ERR_PROVIDER_NOT_CONFIGURED', `Provider ${req.provider.id} is not configured on this gateway.`);
+      ledger.refused(err);
+      throw err;
+    }
+    return { req, meter, pool, key, ledger };
+  }
+
+  /** The hold: the call's estimated cost is reserved against the account and the key (402 when short). */
+  private async admit({ req, meter, ledger }: Call): Promise<void> {
+    const { endpoint } = meter;
+    ledger.admission = await this.deps.billing.admit({
+      requestId: ledger.requestId,
+      principal: req.principal,
+      provider: req.provider.id,
+      model: ledger.model,
+      basis: meter.basis,
+      endpoint: endpoint.kind,
+      ...(endpoint.kind === 'metered' || endpoint.kind === 'free' ? {} : { call: `${req.call.method} ${req.call.path}` }),
+      inFlight: ledger.inFlightRow(),
+    });
+  }
+
+  /** The body to send: as read (or as metering rewrote it), or completed after admission. `CLIENT_GONE` when the client hung up meanwhile. */
+  private async completeBody({ req, meter, ledger }: Call, sink: ClientSink): Promise<Buffer | Readable | undefined | typeof CLIENT_GONE> {
+    const complete = req.options.completeBody;
+    if (!complete) return meter.body ?? req.call.body;
+    const clientGone = new AbortController();
+    sink.onAbort(() => clientGone.abort());
+    try {
+      const completed = await complete(clientGone.signal);
+      return clientGone.signal.aborted ? CLIENT_GONE : completed;
+    } catch (err) {
+      if (clientGone.signal.aborted) return CLIENT_GONE;
+      ledger.refused(err);
+      throw err;
+    }
+  }
+
+  /** Sends the call and relays the answer; resolves once the answer is complete and recorded. */
+  private exchange(call: Call, body: Buffer | Readable | undefined, sink: ClientSink): Promise<void> {
+    const { req, meter, pool, ledger } = call;
+    return new Promise<void>((resolve, reject) => {
+      const transform = chain(pool.scrubber(), meter.filter, req.options.answer);
+      const answer = new AnswerRelay(req.provider.id, sink, transform, meter.tap, pool.all(), DIALECTS[req.surface].errors, {
+        measure: () => this.measure(call),
+        record: (outcome, metered) => ledger.record(outcome, metered),
+        reject,
+        resolve,
+        candidateFailed: (status) => new CandidateFailed(req.provider.id, status),
+      });
+      const exchange = new UpstreamExchange(this.target(call, body), pool, this.deps.upstream, answer, () => this.deps.clock.now());
+      sink.onAbort(() => {
+        exchange.abort(new Error('the client closed the connection'));
+        answer.clientGone();
+      });
+      exchange.start(call.key);
+    });
+  }
+
+  private target({ req }: Call, body: Buffer | Readable | undefined): ExchangeTarget {
+    const { call, provider } = req;
+    const length = Buffer.isBuffer(body) ? body.length : call.contentLength;
+    const clientHeaders = call.clientHeaders;
+    return {
+      provider: provider.id,
+      baseUrl: this.deps.baseUrls.get(provider.id) ?? provider.defaultBaseUrl,
+      path: call.query ? `${call.path}?${call.query}` : call.path,
+      method: call.method,
+      body,
+      headers: clientHeaders
+        ? (key) => upstreamRequestHeaders(clientHeaders, { ...call.headers, ...provider.authHeaders(key) }, length)
+        : (key) => ({ ...call.headers, ...provider.authHeaders(key), ...(Buffer.isBuffer(body) ? { 'content-length': String(body.length) } : {}) }),
+      keyRejected: DIALECTS[provider.dialect].native.keyRejected,
+      failover: req.options.failover,
+    };
+  }
+
+  /** Ends the usage tap and prices what it saw (or what the request itself said would be billed). */
+  private measure({ req, meter, ledger }: Call): Metered | undefined {
+    if (!meter.tap && !meter.requestUsage) return undefined;
+    const { catalog, settings } = this.deps;
+    const price = (models: ReadonlyArray<string | undefined>, usage: Usage, options: CostOptions) => priceUsage(catalog, settings, req.provider.id, models, usage, options);
+    const admission = ledger.admission;
+    return meterUsage(meter.tap, meter.requestUsage, price, ledger.model ?? undefined, admission?.estimatedInputTokens ?? 0, admission?.bounds);
+  }
+}
