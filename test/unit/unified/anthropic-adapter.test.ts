@@ -1,8 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { assertPaired, fixtureFolders, type Folder } from '../../helpers/fixture-folders.js';
+import { assertPaired, fixtureFolders, opFixtureDir, type Folder } from '../../helpers/fixture-folders.js';
 import OpenAI, { APIError } from 'openai';
 import type { ChatRequest } from '../../../src/core/chat-types.js';
 import { GatewayError } from '../../../src/core/errors.js';
@@ -17,7 +15,7 @@ import { anthropicErrorToOpenAI, anthropicToChat } from '../../../src/dialects/a
 import { AnthropicChatStream } from '../../../src/dialects/anthropic/chat-stream.js';
 import { usageFromMessage } from '../../../src/dialects/anthropic/usage.js';
 
-const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'unified', 'anthropic');
+const DIR = opFixtureDir('anthropic', 'chat');
 const UPSTREAM_MODEL = 'claude-sonnet-4-5-20250929';
 const DEFAULT_MAX_TOKENS = 4096;
 const CREATED = 1767225600;
@@ -109,7 +107,7 @@ describe('anthropic adapter fixtures', () => {
 
   for (const f of all) {
     it(f.name, () => {
-      assertPaired(DIR, f, PAIRS, EXTRAS);
+      assertPaired(f, PAIRS, EXTRAS);
       if (f.has('upstream-request.json')) assert.deepEqual(translate(f), f.json('upstream-request.json'), 'upstream request');
       if (f.has('error.json')) {
         const expected = f.json<{ status: number; code: string; param: string }>('error.json');

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { opFixtureDir } from '../../helpers/fixture-folders.js';
 import type { ChatMessage, ChatRequest } from '../../../src/core/chat-types.js';
 import { GatewayError } from '../../../src/core/errors.js';
 import { SseParser } from '../../../src/lib/sse.js';
@@ -18,7 +18,7 @@ import { geminiErrorToOpenAI, geminiToChat, type GeminiChatToolCall } from '../.
 import { GeminiChatStream } from '../../../src/dialects/gemini/chat-stream.js';
 import { embeddingsToGemini, geminiEmbeddingsToOpenAI } from '../../../src/dialects/gemini/embeddings.js';
 
-const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'unified', 'gemini');
+const DIR = opFixtureDir('gemini', 'chat');
 const DEFAULTS = { model: 'gemini-2.5-flash', created: 1767225600, id: 'chatcmpl-test' };
 
 interface FixtureOptions {

@@ -1,25 +1,22 @@
 import assert from 'node:assert/strict';
-import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Op } from '../../../src/core/ops.js';
 import { embeddingsToGemini, geminiEmbeddingsToOpenAI, type EmbeddingsRequest } from '../../../src/dialects/gemini/embeddings.js';
 import { PROVIDERS } from '../../../src/providers/index.js';
-import { fixtureFolders } from '../../helpers/fixture-folders.js';
+import { bridgeFixtureDir, fixtureFolders, opFixtureDir } from '../../helpers/fixture-folders.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'unified');
 
 /**
  * Where the fixtures of each translated operation live. Every operation a translated (non-OpenAI) provider
  * declares must have a folder of cases: declaring one without fixtures fails here.
  */
 const FIXTURE_DIRS: Partial<Record<Op, (dialect: string) => string>> = {
-  chat: (dialect) => dialect,
-  responses: () => 'responses', // the one Responses ↔ chat bridge, over each dialect's chat
-  embeddings: (dialect) => `${dialect}-embeddings`,
+  chat: (dialect) => opFixtureDir(dialect, 'chat'),
+  responses: () => bridgeFixtureDir('responses'), // the one Responses ↔ chat bridge, over each dialect's chat
+  embeddings: (dialect) => opFixtureDir(dialect, 'embeddings'),
 };
 
-const cases = (dir: string) => fixtureFolders(join(ROOT, dir));
+const cases = (dir: string) => fixtureFolders(dir);
 
 describe('every operation a translated provider declares has fixtures', () => {
   for (const provider of PROVIDERS.filter((p) => p.dialect !== 'openai')) {
@@ -27,14 +24,14 @@ describe('every operation a translated provider declares has fixtures', () => {
       it(`${provider.id} ${op}`, () => {
         const dir = FIXTURE_DIRS[op]?.(provider.dialect);
         assert.ok(dir, `${provider.id} declares ${op}, which has no fixture folder convention here`);
-        assert.ok(cases(dir).length > 0, `${provider.id} declares ${op} but test/fixtures/unified/${dir}/ has no cases`);
+        assert.ok(cases(dir).length > 0, `${provider.id} declares ${op} but ${dir}/ has no cases`);
       });
     }
   }
 });
 
 describe('gemini embeddings fixtures', () => {
-  for (const f of cases('gemini-embeddings')) {
+  for (const f of cases(opFixtureDir('gemini', 'embeddings'))) {
     it(f.name, () => {
       const options = f.json<{ upstreamModel: string; model: string; inputTokens: number }>('options.json');
       const request = f.json<EmbeddingsRequest & { encoding_format?: string }>('request.json');

@@ -1,8 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { assertPaired, fixtureFolders, type Folder } from '../../helpers/fixture-folders.js';
+import { assertPaired, bridgeFixtureDir, fixtureFolders, type Folder } from '../../helpers/fixture-folders.js';
 import OpenAI from 'openai';
 import { accumulateResponse } from 'openai/lib/responses/ResponseAccumulator';
 import type { Response as SdkResponse, ResponseStreamEvent } from 'openai/resources/responses/responses';
@@ -16,7 +14,7 @@ import {
 import { chatToResponse, type ResponseContext, type ResponseObject } from '../../../src/dialects/openai/responses-response.js';
 import { ChatChunksAsResponseEvents } from '../../../src/dialects/openai/responses-stream.js';
 
-const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'unified', 'responses');
+const DIR = bridgeFixtureDir('responses');
 const CREATED = 1767225600;
 const RESPONSE_ID = 'resp_fixture';
 /** The client's model name when a folder has no request.json. */
@@ -126,7 +124,7 @@ describe('responses bridge fixtures', () => {
 
   for (const f of all) {
     it(f.name, () => {
-      assertPaired(DIR, f, PAIRS);
+      assertPaired(f, PAIRS);
       assert.ok(!(f.has('chat-request.json') && f.has('error.json')), 'a request either translates or fails');
       if (f.has('chat-request.json')) assert.deepEqual(responsesToChat(f.json('request.json')), f.json('chat-request.json'), 'chat request');
       if (f.has('error.json')) {
