@@ -87,7 +87,8 @@ export class WorkerWriter implements SqliteWriter {
   private start(): Worker {
     const entry = workerEntry();
     const workerData: WriterData = { file: this.file, ...(this.starts === 0 && this.options.fault ? { fault: this.options.fault } : {}) };
-    const worker = new Worker(entry.source, { eval: entry.eval, workerData });
+    // A small young generation: the thread's garbage is a batch at a time, and the default semi-spaces cost ~10 MiB of RSS.
+    const worker = new Worker(entry.source, { eval: entry.eval, workerData, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
     this.starts++;
     worker.on('message', (answer: WriterAnswer) => this.answered(answer));
     worker.on('error', () => undefined); // an uncaught error ends the thread: 'exit' sends its jobs again

@@ -7,6 +7,7 @@ export type RequestRow = Selectable<RequestsTable>;
 export type NewRequestRow = Insertable<RequestsTable>;
 
 const ROWS_PER_STATEMENT = 200;
+const ROWS_PER_WRITER_JOB = 1000;
 
 export interface RequestFilter {
   userId?: string;
@@ -25,8 +26,12 @@ export class RequestsRepo {
   async insertMany(rows: readonly NewRequestRow[]): Promise<void> {
     if (rows.length === 0) return;
     if (this.db.writer) {
-      // On SQLite the writer thread inserts them with one prepared statement (write-jobs.ts); rows go as text.
-      await this.db.writer.run({ kind: 'history', rows: JSON.stringify(rows.map((row) => requestValues(row))) });
+      // On SQLite the writer thread inserts them with one prepared statement (write-jobs.ts); rows go as text,
+      // a bounded number per transaction (a backlog after a failure can be large).
+      for (let i = 0; i < rows.length; i += ROWS_PER_WRITER_JOB) {
+        const values = rows.slice(i, i + ROWS_PER_WRITER_JOB).map((row) => requestValues(row));
+        await this.db.writer.run({ kind: 'history', rows: JSON.stringify(values) });
+      }
       return;
     }
     await this.db.kysely.transaction().execute(async (trx) => {
