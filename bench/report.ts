@@ -131,8 +131,10 @@ export interface Report {
   config: Record<string, unknown>;
   /** peak RSS over start-up, smoke requests and every scenario but the idle streams */
   rss: Partial<Record<TargetName, RssPeak>>;
-  /** RSS after start-up and the smoke requests, before any load */
+  /** peak RSS over start-up and the smoke requests, before any load */
   rssStart: Partial<Record<TargetName, RssPeak>>;
+  /** RSS idle after start-up and the smoke requests */
+  rssIdleMiB: Partial<Record<TargetName, number | null>>;
   runs: RunStats[];
   comparisons: Comparison[];
   idle?: IdleStats;
@@ -247,7 +249,8 @@ export function renderReport(rep: Report): string {
   const peaks = (m: Partial<Record<TargetName, RssPeak>>): string =>
     Object.entries(m).map(([name, p]) => `${name} ${p.peakMiB.toFixed(1)} MiB (VmHWM ${p.hwmMiB.toFixed(1)}, polled VmRSS max ${p.polledMiB.toFixed(1)})`).join('; ');
   out.push(`Peak RSS (start-up, smoke and every scenario but (h)): ${peaks(rep.rss)}`);
-  out.push(`RSS after start-up and smoke requests: ${peaks(rep.rssStart)}`);
+  out.push(`Peak RSS over start-up and smoke requests: ${peaks(rep.rssStart)}`);
+  out.push(`RSS idle after start-up and smoke requests: ${Object.entries(rep.rssIdleMiB).map(([name, v]) => `${name} ${mib(v)} MiB`).join('; ')}`);
   if (rep.idle) out.push('', ...idleLines(rep.idle));
   out.push('', 'Targets (informational):', checksTable(rep.checks), '');
   out.push(`Notes: ${rep.cpus} CPU(s), shared by the load generator (this process), the mock upstream and the target.`, ...NOTES);

@@ -195,6 +195,8 @@ async function main(): Promise<number> {
   const rss = new RssMonitor(Object.fromEntries(targets.map((t) => [t.name, t.pid])));
   rss.start();
   await smokeAll(rig, steps);
+  await new Promise((r) => setTimeout(r, 1000)); // let the smoke requests' writes and the tokenizer's load settle
+  const rssIdleMiB = Object.fromEntries(targets.map((t) => [t.name, rssMiB(t.pid)]));
   const rssStart = rss.section();
   const runs: RunStats[] = [];
   let idle: IdleStats | undefined;
@@ -219,6 +221,7 @@ async function main(): Promise<number> {
     config: { ...cfg },
     rss: mem,
     rssStart,
+    rssIdleMiB,
     runs,
     comparisons,
     ...(idle ? { idle } : {}),

@@ -27,17 +27,17 @@ export interface Bodies {
   stream: string;
 }
 
+const MESSAGES = [{ role: 'user', content: 'Say hello in twenty tokens.' }];
+
 export function bodies(cfg: BenchConfig): Bodies {
-  const messages = [{ role: 'user', content: 'Say hello in twenty tokens.' }];
   return {
-    chat: JSON.stringify({ model: cfg.model, messages }),
-    stream: JSON.stringify({ model: cfg.model, messages, stream: true, stream_options: { include_usage: true } }),
+    chat: JSON.stringify({ model: cfg.model, messages: MESSAGES }),
+    stream: JSON.stringify({ model: cfg.model, messages: MESSAGES, stream: true, stream_options: { include_usage: true } }),
   };
 }
 
 function unified(id: ScenarioId, letter: string, model: string, connections: number): Scenario {
-  const messages = [{ role: 'user', content: 'Say hello in twenty tokens.' }];
-  const body = JSON.stringify({ model, messages });
+  const body = JSON.stringify({ model, messages: MESSAGES });
   return { id, letter, label: `(${letter}) /v1 chat ${model}`, kind: 'closed', stream: false, connections, body, unified: { model }, targets: TOLLGATE_ONLY };
 }
 
