@@ -1,5 +1,5 @@
 import type { RequestRowToWrite } from './repos/billing-repo.js';
-import type { PendingCharge } from './repos/billing-sqlite-writes.js';
+import type { ChargeToWrite, PendingCharge } from './repos/billing-sqlite-writes.js';
 import { REQUEST_COLUMNS, requestValues } from './request-columns.js';
 
 /** A settlement as one line of text: a JSON array in a fixed order (cheaper than an object), then the history row's values. */
@@ -16,11 +16,18 @@ export function settlementLine(s: PendingCharge): string {
   return JSON.stringify(s.request ? head.concat(requestValues(s.request)) : head) + '\n';
 }
 
-/** The settlement a line holds; throws on a line that is not one. */
-export function parseSettlementLine(line: string): PendingCharge {
-  const record: unknown = JSON.parse(line);
-  if (!Array.isArray(record) || record[0] !== SETTLED) throw new Error('not a settlement line');
-  return settlementOf(record);
+/** The settlement a line holds, its history row kept as values (what the writer binds); throws on a line that is not one. */
+export function parseSettlementLine(line: string): ChargeToWrite {
+  const r: unknown = JSON.parse(line);
+  if (!Array.isArray(r) || r[0] !== SETTLED) throw new Error('not a settlement line');
+  const [, requestId, userId, keyId, costMicro, charge, costUsd, usdNano, usdRubRate, period, ledgerId, now, note] = r as [
+    string, string, string, string, number, number, string | null, number | null, string | null, string, string, number, string | null,
+  ];
+  return {
+    requestId, userId, keyId, costMicro, charge, costUsd, usdNano, usdRubRate, period, ledgerId, now,
+    ...(note ? { note } : {}),
+    ...(r.length > SETTLEMENT_FIELDS + 1 ? { values: r.slice(SETTLEMENT_FIELDS + 1) } : {}),
+  };
 }
 
 export function settlementOf(r: unknown[]): PendingCharge {

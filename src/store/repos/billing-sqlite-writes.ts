@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import { REQUEST_COLUMNS, requestValues } from '../request-columns.js';
+import { REQUEST_COLUMNS } from '../request-columns.js';
 import type { SettleArgs } from './billing-repo.js';
 
 /** A charge computed in memory (capped by what the key and account could pay), waiting for its commit. */
@@ -7,9 +7,18 @@ export interface PendingCharge extends SettleArgs {
   charge: number;
 }
 
+/** A pending charge as the writer receives it (settlement-line.ts): its history row as values, not as an object. */
+export interface ChargeToWrite extends Omit<PendingCharge, 'request'> {
+  /** The history row's values in `REQUEST_COLUMNS` order, when the charge has one; its cost is set to the charge. */
+  values?: unknown[];
+}
+
+const COST_MICRO = REQUEST_COLUMNS.indexOf('cost_micro');
+const CREATED_AT = REQUEST_COLUMNS.indexOf('created_at');
+
 /** What one batch writes: charges with their history rows. */
 export interface WriteBatch {
-  charges: readonly PendingCharge[];
+  charges: readonly ChargeToWrite[];
   /** Writes a row that proves the file takes writes (after a failure, and at start-up), at this time. */
   probe?: number;
 }
@@ -79,10 +88,11 @@ export function prepareChargeWriter(db: SQLite.Database): SQLite.Transaction<(ba
         byKey.set(slot, key);
       }
       results.push(charge);
-      if (c.request) {
+      if (c.values) {
         // History's cost is what the ledger charged, never what the usage would have cost.
-        upsertRequest.run(requestValues(c.request, c.costMicro > 0 ? charge : undefined));
-        lastUse.set(c.keyId, Math.max(lastUse.get(c.keyId) ?? 0, c.request.created_at));
+        if (c.costMicro > 0) c.values[COST_MICRO] = charge;
+        upsertRequest.run(c.values);
+        lastUse.set(c.keyId, Math.max(lastUse.get(c.keyId) ?? 0, Number(c.values[CREATED_AT])));
       }
     }
     for (const [userId, user] of byUser) chargeUser.run(user.total, user.now, userId);
