@@ -1,12 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { opFixtureDir } from '../../helpers/fixture-folders.js';
+import { fixtureFolders, opFixtureDir } from '../../helpers/fixture-folders.js';
 import type { ChatMessage, ChatRequest } from '../../../src/core/chat-types.js';
 import { GatewayError } from '../../../src/core/errors.js';
-import { SseParser } from '../../../src/lib/sse.js';
-import { usageFromGenerateContent } from '../../../src/dialects/gemini/usage.js';
 import {
   chatToGemini,
   fillRemoteImage,
@@ -21,32 +19,8 @@ import { embeddingsToGemini, geminiEmbeddingsToOpenAI } from '../../../src/diale
 const DIR = opFixtureDir('gemini', 'chat');
 const DEFAULTS = { model: 'gemini-2.5-flash', created: 1767225600, id: 'chatcmpl-test' };
 
-interface FixtureOptions {
-  request?: ChatToGeminiOptions;
-  response?: { model: string; created: number; id: string };
-  includeUsage?: boolean;
-}
-
-const PAIRS = [
-  ['request.json', 'upstream-request.json'],
-  ['upstream-response.json', 'response.json'],
-  ['upstream-stream.sse', 'stream.sse'],
-] as const;
-
 function readJson<T = unknown>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
-}
-
-/** Runs an upstream SSE body through `SseParser` + `GeminiChatStream`, cut into pieces of `size` bytes (0: whole). */
-function runStream(raw: Buffer, options: ConstructorParameters<typeof GeminiChatStream>[0], size: number) {
-  const parser = new SseParser();
-  const stream = new GeminiChatStream(options);
-  let out = '';
-  const step = size || raw.length;
-  for (let i = 0; i < raw.length; i += step) for (const ev of parser.push(raw.subarray(i, i + step))) out += stream.push(ev);
-  for (const ev of parser.end()) out += stream.push(ev);
-  out += stream.end();
-  return { out, stream };
 }
 
 function expectBadRequest(fn: () => unknown, param: string): void {
@@ -62,65 +36,26 @@ function expectBadRequest(fn: () => unknown, param: string): void {
 const user = (content: ChatMessage['content']): ChatMessage => ({ role: 'user', content });
 const req = (extra: Partial<ChatRequest> & Record<string, unknown>): ChatRequest => ({ model: 'gemini-2.5-flash', messages: [user('Hi')], ...extra });
 
-describe('gemini adapter fixtures', () => {
-  const cases = readdirSync(DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-
+// The fixture cases themselves run through the codec in test/unit/dialect-ops.test.ts; here: which cases
+// must exist, and what the translator does beyond them.
+describe('gemini chat fixtures', () => {
   it('has the required cases', () => {
+    const cases = fixtureFolders(DIR).map((f) => f.name);
     for (const name of ['text-basic', 'system-multi-turn', 'tools-round-trip', 'tools-parallel-calls', 'vision-remote-url',
       'stream-text-usage', 'stream-function-call', 'stream-error', 'stream-cut', 'prompt-blocked', 'usage-cached-thoughts']) {
       assert.ok(cases.includes(name), `missing fixture ${name}`);
     }
   });
+});
 
-  for (const name of cases) {
-    it(name, () => {
-      const folder = join(DIR, name);
-      const has = (f: string) => existsSync(join(folder, f));
-      let pairs = 0;
-      for (const [a, b] of PAIRS) {
-        assert.equal(has(a), has(b), `${name}: ${a} and ${b} come together`);
-        if (has(a)) pairs++;
-      }
-      assert.ok(pairs > 0, `${name}: needs request.json + upstream-request.json, upstream-response.json + response.json, or upstream-stream.sse + stream.sse`);
-      const opts: FixtureOptions = has('options.json') ? readJson(join(folder, 'options.json')) : {};
-      const request = has('request.json') ? readJson<ChatRequest>(join(folder, 'request.json')) : undefined;
-      const responseOptions = opts.response ?? DEFAULTS;
-
-      if (request) {
-        const out = chatToGemini(request, opts.request ?? {});
-        assert.deepEqual(out.body, readJson(join(folder, 'upstream-request.json')), `${name}: upstream request`);
-        assert.equal(out.stream, request.stream === true);
-        assert.deepEqual(out.remoteImages, has('remote-images.json') ? readJson(join(folder, 'remote-images.json')) : []);
-        // the body is plain JSON: serialising it loses nothing
-        assert.deepEqual(JSON.parse(JSON.stringify(out.body)), out.body);
-      }
-      if (has('upstream-response.json')) {
-        const upstream = readJson(join(folder, 'upstream-response.json'));
-        const completion = geminiToChat(upstream, responseOptions);
-        assert.deepEqual(completion, readJson(join(folder, 'response.json')), `${name}: response`);
-        const u = completion.usage;
-        assert.equal(u.total_tokens, u.prompt_tokens + u.completion_tokens);
-        assert.ok(u.prompt_tokens >= (u.prompt_tokens_details?.cached_tokens ?? 0));
-        assert.ok(u.completion_tokens >= (u.completion_tokens_details?.reasoning_tokens ?? 0));
-        if (has('usage.json')) assert.deepEqual(usageFromGenerateContent(upstream), readJson(join(folder, 'usage.json')));
-      }
-      if (has('upstream-stream.sse')) {
-        const raw = readFileSync(join(folder, 'upstream-stream.sse'));
-        const includeUsage = opts.includeUsage ?? request?.stream_options?.include_usage === true;
-        const expected = readFileSync(join(folder, 'stream.sse'), 'utf8');
-        for (const size of [0, 1, 7, 64]) {
-          const { out, stream } = runStream(raw, { ...responseOptions, includeUsage }, size);
-          assert.equal(out, expected, `${name}: stream output (pieces of ${size || 'all'} bytes)`);
-          if (has('usage.json')) assert.deepEqual(stream.usage(), readJson(join(folder, 'usage.json')));
-        }
-        // every event is `data: <json>` or the final `data: [DONE]`
-        for (const block of expected.split('\n\n').filter(Boolean)) {
-          assert.ok(block.startsWith('data: '), block);
-          if (block !== 'data: [DONE]') JSON.parse(block.slice(6));
-        }
-      }
-    });
-  }
+describe('gemini adapter: output cap', () => {
+  it('defaultMaxTokens caps a request that names no maximum (the codec passes none: Gemini needs no cap)', () => {
+    const config = (extra: Partial<ChatRequest>, options?: ChatToGeminiOptions) => chatToGemini(req(extra), options).body.generationConfig as Record<string, unknown> | undefined;
+    assert.equal(config({}, { defaultMaxTokens: 8192 })?.maxOutputTokens, 8192);
+    assert.equal(config({ max_tokens: 100 }, { defaultMaxTokens: 8192 })?.maxOutputTokens, 100);
+    assert.equal(config({ max_completion_tokens: 50, max_tokens: 100 }, { defaultMaxTokens: 8192 })?.maxOutputTokens, 50);
+    assert.equal(config({})?.maxOutputTokens, undefined);
+  });
 });
 
 describe('gemini adapter: tool ids and thought signatures round trip', () => {
@@ -178,6 +113,14 @@ describe('gemini adapter: tool ids and thought signatures round trip', () => {
 });
 
 describe('gemini adapter: remote images', () => {
+  it('images by URL become placeholders, with the MIME type their address suggests', () => {
+    const out = chatToGemini(readJson<ChatRequest>(join(DIR, 'vision-remote-url', 'request.json')));
+    assert.deepEqual(out.remoteImages, [
+      { url: 'https://example.com/a/oslo.PNG?v=2', path: ['contents', 0, 'parts', 1], mimeType: 'image/png' },
+      { url: 'https://cdn.example.org/photo', path: ['contents', 0, 'parts', 3], mimeType: 'image/jpeg' },
+    ]);
+  });
+
   it('the caller fills a placeholder with the fetched bytes', () => {
     const out = chatToGemini(readJson<ChatRequest>(join(DIR, 'vision-remote-url', 'request.json')));
     for (const image of out.remoteImages) fillRemoteImage(out.body, image, { mimeType: 'image/webp', data: 'UklGRg==' });
