@@ -14,17 +14,6 @@ import { checkCodecCase } from './dialect-ops/codec-case.js';
 
 const shown = (dir: string) => relative(process.cwd(), dir);
 
-/**
- * Cases whose fixture says what the client should receive and the codec does not (yet): run as TODO so the
- * suite stays usable, each with what differs. Remove an entry once the codec is fixed.
- */
-const DOUBLE_ERROR =
-  "after the provider's own error event the client gets a second one (\"ended the stream before it was complete\"): " +
-  'endsWithErrorWhenCut (anthropic/codecs.ts) takes a failed stream for a cut one';
-const KNOWN_MISMATCHES: Readonly<Record<string, string>> = {
-  'anthropic/chat/stream-error-first': DOUBLE_ERROR,
-  'anthropic/chat/stream-error-mid': DOUBLE_ERROR,
-};
 
 /** The folders under `dir` (one per op), which must each name something that exists. */
 function subfolders(dir: string): string[] {
@@ -39,8 +28,7 @@ for (const [dialect, module] of Object.entries(DIALECTS) as Array<[DialectName, 
       const cases = fixtureFolders(dir);
       it(`${op}: has fixtures`, () => assert.ok(cases.length > 0, `${dialect} carries ${op}, but ${shown(dir)}/ holds no case`));
       for (const f of cases) {
-        const todo = KNOWN_MISMATCHES[`${dialect}/${op}/${f.name}`];
-        it(`${op}: ${f.name}`, { todo }, () => checkCodecCase({ dialect, op, codec, dir }, f));
+        it(`${op}: ${f.name}`, () => checkCodecCase({ dialect, op, codec, dir }, f));
       }
     }
     it('has no fixtures for an op it does not carry', () => {

@@ -86,6 +86,11 @@ export class AnthropicChatStream {
     return this.state === 'done';
   }
 
+  /** True once the provider's own error event was relayed as the stream's end. */
+  failed(): boolean {
+    return this.state === 'failed';
+  }
+
   /** Usage seen so far (message_start overlaid by the latest message_delta), for billing. */
   usage(): Usage | undefined {
     return usageFromWire(this.wireUsage);

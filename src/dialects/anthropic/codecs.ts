@@ -49,7 +49,7 @@ function endsWithErrorWhenCut(stream: AnthropicChatStream, failureBody: FailureB
     push: (event) => stream.push(event),
     end: () => {
       const rest = stream.end();
-      if (stream.completed()) return rest;
+      if (stream.completed() || stream.failed()) return rest; // ended by the provider, well or with its error
       const failure = new GatewayError('TG_ERR_UPSTREAM_UNREACHABLE', 'The provider ended the stream before it was complete.');
       return `${rest}data: ${JSON.stringify(failureBody(failure))}\n\n`;
     },
