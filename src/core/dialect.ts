@@ -42,6 +42,8 @@ export interface NativeRules {
   model(call: NativeCallShape): string | null;
   /** An error answer that says the upstream key itself was refused (beyond a plain 401). */
   keyRejected(status: number, body: Buffer): boolean;
+  /** The dialect's SDKs may send the client's key as `?key=` (Google's do); elsewhere a key there is refused. */
+  keyInQuery: boolean;
 }
 
 /** How a dialect's clients are told of a failure. */

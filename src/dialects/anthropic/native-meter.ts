@@ -42,4 +42,5 @@ export const anthropicNativeRules: NativeRules = {
   },
   model: ({ fields }) => (typeof fields['model'] === 'string' ? fields['model'].slice(0, 200) : null),
   keyRejected: () => false, // a refused key is a 401, which the relay already rests
+  keyInQuery: false,
 };

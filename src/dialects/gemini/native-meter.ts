@@ -62,4 +62,5 @@ export const geminiNativeRules: NativeRules = {
   // Gemini serves the model named in the path, whatever the body says.
   model: ({ path }) => geminiNativeModel(path)?.slice(0, 200) ?? null,
   keyRejected: (status, body) => status === 400 && body.includes('API_KEY_INVALID'),
+  keyInQuery: true,
 };

@@ -20,6 +20,7 @@ export const openAINativeRules: NativeRules = {
   meter: openAIMeter,
   model: ({ fields }) => (typeof fields['model'] === 'string' ? fields['model'].slice(0, 200) : null),
   keyRejected: () => false, // a refused key is a 401, which the relay already rests
+  keyInQuery: false,
 };
 
 function openAIMeter(call: NativeCallShape, body: Buffer | undefined): NativeMeter {

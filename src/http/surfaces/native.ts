@@ -24,6 +24,8 @@ interface Route {
   /** `/v1`: what the upstream path starts with; nothing after it may climb above it. */
   version: string;
   surface: Surface;
+  /** The key may come as `?key=` (Google's SDKs send it so). */
+  queryKey: boolean;
 }
 
 /**
@@ -42,7 +44,7 @@ export function nativeHandler(
   const routes = new Map<string, Route>();
   for (const [mount, provider] of services.providers.mounts()) {
     for (const version of provider.versions) {
-      routes.set(`${mount}/${version}`, { provider, prefix: `${mount}/${version}`, version: `/${version}`, surface: provider.dialect });
+      routes.set(`${mount}/${version}`, { provider, prefix: `${mount}/${version}`, version: `/${version}`, surface: provider.dialect, queryKey: services.relay.acceptsQueryKey(provider) });
     }
   }
 
@@ -95,7 +97,7 @@ async function handleNative(services: Services, route: Route, req: IncomingMessa
   const queryStart = url.indexOf('?');
   const rawQuery = queryStart < 0 ? '' : url.slice(queryStart + 1);
   // Only Google's SDKs put the key in the query; everywhere else a key there would end up in access logs.
-  const query = rawQuery && route.surface === 'gemini' ? new URLSearchParams(rawQuery) : undefined;
+  const query = rawQuery && route.queryKey ? new URLSearchParams(rawQuery) : undefined;
   const path = upstreamPath(route, queryStart < 0 ? url : url.slice(0, queryStart));
 
   const principal = await services.auth.authenticate(clientKey(req.headers, query));

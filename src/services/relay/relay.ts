@@ -74,6 +74,11 @@ export class Relay {
     return DIALECTS[provider.dialect].native.endpoint(method, path);
   }
 
+  /** Whether clients of this provider's native surface may send their key as `?key=`. */
+  acceptsQueryKey(provider: ProviderSpec): boolean {
+    return DIALECTS[provider.dialect].native.keyInQuery;
+  }
+
   async forward(req: RelayRequest, sink: ClientSink): Promise<void> {
     const call = this.resolve(req);
     let release: () => void;
