@@ -35,8 +35,6 @@ const cfg = loadBenchConfig();
 const SCENARIOS = scenarios(cfg);
 /** Room above the idle streams for the other connections (probes, admin calls). */
 const IDLE_HEADROOM = 1024;
-/** The upstream pool tollgate's undici Agent opens per origin (src/upstream/client.ts). */
-const TOLLGATE_UPSTREAM_CONNECTIONS = 256;
 
 interface Rig {
   mock: Started;
@@ -50,7 +48,7 @@ interface Rig {
 function idleEnv(idle: boolean): Record<string, string> {
   if (!idle) return {};
   const cap = String(cfg.idle.streams + IDLE_HEADROOM);
-  // UPSTREAM_CONNECTIONS: the per-origin pool size, once src/config reads it (see the bench's report).
+  // UPSTREAM_CONNECTIONS: the per-origin upstream pool (src/config), one connection per held stream.
   return { MAX_CONNECTIONS: cap, UPSTREAM_CONNECTIONS: cap };
 }
 
@@ -153,8 +151,8 @@ async function runIdleStep(t: Target, sc: Scenario, rig: Rig, rss: RssMonitor): 
   const limits = [...rig.idleLimits];
   if (r.heldUpstream !== null && r.heldUpstream < n) {
     limits.push(
-      `only ${r.heldUpstream} streams reached the mock upstream: tollgate's undici Agent opens at most ` +
-        `${TOLLGATE_UPSTREAM_CONNECTIONS} connections per origin (src/upstream/client.ts, not configurable); the others wait in its queue, without a first event`,
+      `only ${r.heldUpstream} streams reached the mock upstream: tollgate opens at most UPSTREAM_CONNECTIONS ` +
+        `(set to ${idleEnv(true).UPSTREAM_CONNECTIONS}) connections per origin; the others wait in its queue, without a first event`,
     );
   }
   const stats: IdleStats = {

@@ -57,7 +57,7 @@ export interface Config {
   nodeLeaseMs: number;
   /** Images named by URL that the gateway downloads for providers taking only inline images (Gemini). */
   imageFetch: { maxBytes: number; timeoutMs: number; allowPrivateNetworks: boolean };
-  upstream: { connectTimeoutMs: number; headersTimeoutMs: number; idleTimeoutMs: number };
+  upstream: { connectTimeoutMs: number; headersTimeoutMs: number; idleTimeoutMs: number; connectionsPerOrigin: number };
   /** A streamed unified call whose model has a backup goes to it when the provider sent nothing in this long. */
   failoverTimeoutMs: number;
   providers: Readonly<Record<string, ProviderConfig>>;
@@ -124,6 +124,7 @@ export function loadConfig(
       connectTimeoutMs: readInt(env, 'UPSTREAM_CONNECT_TIMEOUT_MS', 10_000, 1, HOUR_MS),
       headersTimeoutMs: readInt(env, 'UPSTREAM_HEADERS_TIMEOUT_MS', 600_000, 1, HOUR_MS),
       idleTimeoutMs: readInt(env, 'UPSTREAM_IDLE_TIMEOUT_MS', 300_000, 1, HOUR_MS),
+      connectionsPerOrigin: readInt(env, 'UPSTREAM_CONNECTIONS', 256, 1, 1_000_000),
     }),
     failoverTimeoutMs: readInt(env, 'FAILOVER_TIMEOUT_MS', 30_000, 100, HOUR_MS),
     providers: Object.freeze(providers),

@@ -6,6 +6,8 @@ export interface UpstreamTimeouts {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   idleTimeoutMs: number;
+  /** Connections open at once to one provider origin; calls beyond them queue. */
+  connectionsPerOrigin: number;
 }
 
 export interface UpstreamRequest {
@@ -51,7 +53,7 @@ export class UpstreamClient {
       headersTimeout: timeouts.headersTimeoutMs,
       bodyTimeout: timeouts.idleTimeoutMs,
       keepAliveTimeout: 30_000,
-      connections: 256,
+      connections: timeouts.connectionsPerOrigin,
       pipelining: 1,
     });
   }

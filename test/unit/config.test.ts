@@ -42,7 +42,7 @@ describe('loadConfig defaults', () => {
     assert.equal(config.dataDir, join(emptyDir, 'data'));
     assert.equal(config.adminToken, undefined);
     assert.equal(config.logLevel, 'info');
-    assert.deepEqual(config.upstream, { connectTimeoutMs: 10_000, headersTimeoutMs: 600_000, idleTimeoutMs: 300_000 });
+    assert.deepEqual(config.upstream, { connectTimeoutMs: 10_000, headersTimeoutMs: 600_000, idleTimeoutMs: 300_000, connectionsPerOrigin: 256 });
     assert.equal(config.configFile, undefined);
     assert.ok(Object.isFrozen(config));
     assert.ok(Object.isFrozen(config.providers));
@@ -80,6 +80,7 @@ describe('loadConfig defaults', () => {
       UPSTREAM_CONNECT_TIMEOUT_MS: '2500',
       UPSTREAM_HEADERS_TIMEOUT_MS: '60000',
       UPSTREAM_IDLE_TIMEOUT_MS: '1',
+      UPSTREAM_CONNECTIONS: '12000',
       ADMIN_TOKEN: '0123456789abcdef',
       OPENAI_API_KEY: ' sk-env ',
     });
@@ -87,7 +88,7 @@ describe('loadConfig defaults', () => {
     assert.equal(config.host, '0.0.0.0');
     assert.equal(config.databaseUrl, 'postgres://u@db:5432/tollgate');
     assert.equal(config.logLevel, 'debug');
-    assert.deepEqual(config.upstream, { connectTimeoutMs: 2500, headersTimeoutMs: 60_000, idleTimeoutMs: 1 });
+    assert.deepEqual(config.upstream, { connectTimeoutMs: 2500, headersTimeoutMs: 60_000, idleTimeoutMs: 1, connectionsPerOrigin: 12_000 });
     assert.equal(config.adminToken, '0123456789abcdef');
     assert.deepEqual(config.providers['openai']?.apiKeys, ['sk-env']);
     assert.equal(load({ PORT: '0' }).port, 0, 'port 0 asks for an ephemeral port');
