@@ -54,6 +54,11 @@ describe('admin: price catalog and billing settings', () => {
     const unknown = await gw.admin('PUT', '/admin/models/openai/gpt-4o', { price: {} });
     assert.equal(unknown.status, 400);
     assert.equal(unknown.body.error.param, 'price');
+    // An operation the provider's dialect has no codec for is refused, as the registry refuses it at boot.
+    const unserved = await gw.admin('PUT', '/admin/models/anthropic/claude-sonnet-4-20250514', { ops: ['chat', 'embeddings'] });
+    assert.equal(unserved.status, 400);
+    assert.equal(unserved.body.error.param, 'ops');
+    assert.match(unserved.body.error.message, /cannot serve/);
   });
 
   test('PUT adds a new model and can disable one', async () => {
