@@ -123,18 +123,19 @@ async function openAll(o: IdleOptions, t: Tally, sockets: Socket[]): Promise<num
   return performance.now() - t0;
 }
 
-/** GET /health every intervalMs for holdMs (one at a time; a slow probe delays the next). */
-async function probe(o: IdleOptions): Promise<IdleRun['probe'] & { lagP99Ms: number }> {
+/**
+ * GET /health every intervalMs (one at a time; a slow probe delays the next) over one keep-alive
+ * connection opened before the streams, so it still works once they take every file the gateway may
+ * open. Probing runs from before the streams open; only the probes after `hold()` count.
+ */
+function startProbing(o: IdleOptions) {
   const url = new URL('/health', `http://${o.host}:${o.port}`);
-  const pool = new Pool(url.origin, { connections: 1, headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const pool = new Pool(url.origin, { connections: 1, headersTimeout: 10_000, bodyTimeout: 10_000, keepAliveTimeout: 60_000 });
   const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
-  const samples: number[] = [];
+  let samples: number[] = [];
   let failed = 0;
-  lag.enable();
-  const end = performance.now() + o.holdMs;
-  for (let next = performance.now(); next < end; next += o.probeIntervalMs) {
-    const wait = next - performance.now();
-    if (wait > 0) await sleep(wait);
+  let stopped = false;
+  const once = async () => {
     const start = performance.now();
     try {
       const res = await pool.request({ path: url.pathname, method: 'GET' });
@@ -144,21 +145,46 @@ async function probe(o: IdleOptions): Promise<IdleRun['probe'] & { lagP99Ms: num
     } catch {
       failed++;
     }
-  }
-  lag.disable();
-  await pool.close();
-  const s = latencyStats(samples);
-  return { intervalMs: o.probeIntervalMs, sent: samples.length + failed, failed, p50: s.p50, p99: s.p99, max: s.max, lagP99Ms: Math.max(0, lag.percentile(99) / 1e6 - LAG_RESOLUTION_MS) };
+  };
+  const loop = (async () => {
+    for (let next = performance.now(); !stopped; next += o.probeIntervalMs) {
+      const wait = next - performance.now();
+      if (wait > 0) await sleep(wait);
+      if (!stopped) await once();
+    }
+  })();
+  return {
+    /** The first probe, which opens the connection. */
+    ready: once(),
+    /** From now on the probes count. */
+    hold(): void {
+      samples = [];
+      failed = 0;
+      lag.enable();
+    },
+    async stop(): Promise<IdleRun['probe'] & { lagP99Ms: number }> {
+      stopped = true;
+      await loop;
+      lag.disable();
+      await pool.close();
+      const s = latencyStats(samples);
+      return { intervalMs: o.probeIntervalMs, sent: samples.length + failed, failed, p50: s.p50, p99: s.p99, max: s.max, lagP99Ms: Math.max(0, lag.percentile(99) / 1e6 - LAG_RESOLUTION_MS) };
+    },
+  };
 }
 
 export async function runIdleStreams(o: IdleOptions): Promise<IdleRun> {
   const t: Tally = { connecting: 0, opened: 0, refused: 0, failed: 0, dropped: 0, closing: false };
   const sockets: Socket[] = [];
   try {
+    const prober = startProbing(o);
+    await prober.ready;
     const openMs = await openAll(o, t, sockets);
     const target = o.sampleTarget();
     const heldUpstream = await o.heldUpstream();
-    const { lagP99Ms, ...probes } = await probe(o);
+    prober.hold();
+    await sleep(o.holdMs);
+    const { lagP99Ms, ...probes } = await prober.stop();
     return {
       opened: t.opened,
       refused: t.refused,
