@@ -147,6 +147,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const close = () =>
     (closed ??= (async () => {
       clearInterval(refresher);
+      await relay.idle(); // calls the drain cut are recorded (and settled) before billing stops
       await billing.close();
       store.billing.close();
       await history.close();

@@ -156,8 +156,9 @@ export class AnswerRelay implements ExchangeEvents {
   }
 
   /** The client went away: an answer that had started is billed for what was produced, anything else costs nothing. */
-  clientGone(): void {
+  clientGone(errorUpstreamId: string | null = null): void {
     if (this.done) return;
+    this.upstreamId ??= errorUpstreamId;
     const relayed = this.status > 0 && this.status < 400;
     void this.finish(499, 'client_aborted', relayed ? this.hooks.measure() : undefined);
   }

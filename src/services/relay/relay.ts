@@ -79,22 +79,44 @@ export class Relay {
     return DIALECTS[provider.dialect].native.keyInQuery;
   }
 
-  async forward(req: RelayRequest, sink: ClientSink): Promise<void> {
+  /** Calls under way, so a graceful stop can wait for their records (a client cut by the drain is settled then). */
+  private readonly inFlight = new Set<Promise<void>>();
+
+  forward(req: RelayRequest, sink: ClientSink): Promise<void> {
+    const relayed = this.relayCall(req, sink);
+    this.inFlight.add(relayed);
+    relayed.then(
+      () => this.inFlight.delete(relayed),
+      () => this.inFlight.delete(relayed),
+    );
+    return relayed;
+  }
+
+  /** Resolves once every call under way has ended and been recorded; call after the HTTP server closed. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async relayCall(req: RelayRequest, sink: ClientSink): Promise<void> {
     const call = this.resolve(req);
-    let release: () => void;
+    const release = await this.refusing(call, () => this.limits.acquire(req.principal, req.provider));
     try {
-      release = await this.limits.acquire(req.principal, req.provider);
-      await this.admit(call);
-    } catch (err) {
-      call.ledger.refused(err);
-      throw err;
-    }
-    try {
+      await this.refusing(call, () => this.admit(call));
       const body = await this.completeBody(call, sink);
       if (body === CLIENT_GONE) return await call.ledger.record({ status: 499, error: 'client_aborted', upstreamId: null, stream: false });
       return await this.exchange(call, body, sink);
     } finally {
       release();
+    }
+  }
+
+  /** A step that refuses the call (a limit, the money, the store) records the refusal as the caller will answer it. */
+  private async refusing<T>(call: Call, step: () => T | Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (err) {
+      call.ledger.refused(err);
+      throw err;
     }
   }
 
@@ -160,7 +182,7 @@ export class Relay {
       const exchange = new UpstreamExchange(this.target(call, body), pool, this.deps.upstream, answer, () => this.deps.clock.now());
       sink.onAbort(() => {
         exchange.abort(new Error('the client closed the connection'));
-        answer.clientGone();
+        answer.clientGone(exchange.errorUpstreamId());
       });
       exchange.start(call.key);
     });

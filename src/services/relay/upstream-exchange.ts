@@ -62,7 +62,13 @@ export class UpstreamExchange {
   ) {}
 
   start(key: string): void {
+    if (this.state === 'done') return; // the client left before the exchange started
     this.attempt(key, false);
+  }
+
+  /** The provider's request id of an error answer still arriving (its head is known, its body is not). */
+  errorUpstreamId(): string | null {
+    return this.error?.upstreamId ?? null;
   }
 
   /** The client went away: the upstream request is cancelled and nothing more is reported. */

@@ -43,7 +43,7 @@ export class UnifiedApi {
 
   /** `POST /v1/embeddings`. */
   embeddings(call: UnifiedCall, sink: ClientSink): Promise<void> {
-    return this.jsonOp(call, sink, 'embeddings', '/v1/embeddings');
+    return this.jsonOp(call, sink, 'embeddings', '/v1/embeddings', false);
   }
 
   /** `POST /v1/images/generations` (xAI images too). */
@@ -97,12 +97,13 @@ export class UnifiedApi {
     });
   }
 
-  /** A JSON operation its model's dialect carries with a codec of its own. */
-  private async jsonOp(call: UnifiedCall, sink: ClientSink, op: Op, endpoint: string): Promise<void> {
+  /** A JSON operation its model's dialect carries with a codec of its own; `streams`: the op can answer as a stream. */
+  private async jsonOp(call: UnifiedCall, sink: ClientSink, op: Op, endpoint: string, streams = true): Promise<void> {
     const request = parseObject(call.body);
     const routed = this.router.route(request['model'], op);
     const input = { endpoint, request, bytes: call.body };
-    return this.candidates.run(call, routed, { ops: [op], stream: request['stream'] === true }, (attempt, candidate) => this.viaCodec(attempt, op, input, candidate, sink));
+    const stream = streams && request['stream'] === true; // embeddings are whole answers whatever the body says
+    return this.candidates.run(call, routed, { ops: [op], stream }, (attempt, candidate) => this.viaCodec(attempt, op, input, candidate, sink));
   }
 
   /** Multipart calls: the form is forwarded as it is with only its `model` field renamed; files are never decoded. */
