@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config/index.js';
+import { SHIPPED_USD_RUB_RATE, type Config } from './config/index.js';
 import { buildHttpServer } from './http/server.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { loadTokenizer } from './lib/token-count.js';
@@ -98,8 +98,9 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const seed = loadSeed(config.catalogDir, new Set(PROVIDERS.map((p) => p.id)));
   for (const { id, models } of config.customProviders) seed.models.push(...customProviderModels(id, models));
   const catalog = new CatalogService(seed, store, registry, clock);
-  const billingSettings = new BillingSettingsService(store, clock);
+  const billingSettings = new BillingSettingsService(store, clock, config.usdRubRate);
   await Promise.all([catalog.refresh(), billingSettings.refresh()]);
+  warnOfShippedRate(billingSettings, logger);
   // Prices and settings changed on another node (or by the CLI) apply here within this period.
   const refresher = setInterval(() => {
     Promise.all([catalog.refresh(), billingSettings.refresh()]).catch((err: unknown) => logger.warn({ err }, 'refreshing prices and settings failed'));
@@ -161,4 +162,15 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     await history.flush();
   };
   return { config, logger, store, services, http, history, billing, generatedAdminToken: admin.generated, flush, close };
+}
+
+/** The shipped USD→RUB rate is a convenience for a first run, never a reseller's price: say so at start. */
+function warnOfShippedRate(settings: BillingSettingsService, logger: Logger): void {
+  const { usd_rub_rate: rate, usd_rub_rate_source: source } = settings.view();
+  if (source === 'shipped') {
+    logger.warn(
+      `billing at the shipped USD→RUB rate ${rate} (as of ${SHIPPED_USD_RUB_RATE.asOf}): set yours with PUT /admin/settings {"usd_rub_rate": "…"} or USD_RUB_RATE`,
+    );
+  }
+  if (source === null) logger.warn('no USD→RUB rate is set (USD_RUB_RATE=none): metered calls are refused until PUT /admin/settings sets one');
 }

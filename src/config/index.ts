@@ -63,7 +63,18 @@ export interface Config {
   providers: Readonly<Record<string, ProviderConfig>>;
   customProviders: readonly CustomProviderConfig[];
   configFile: string | undefined;
+  /**
+   * The USD→RUB rate to bill at until the admin sets one (`PUT /admin/settings`): `USD_RUB_RATE`, else the
+   * shipped default; undefined when `USD_RUB_RATE=none` (metered calls are refused until a rate is set).
+   */
+  usdRubRate: { rate: string; source: 'env' | 'shipped' } | undefined;
 }
+
+/**
+ * The rate tollgate ships with, so the first call after the quickstart can be billed: a round figure near
+ * the Bank of Russia's rate of its date, not a quote. The gateway warns at start while it is in force.
+ */
+export const SHIPPED_USD_RUB_RATE = Object.freeze({ rate: '95', asOf: '2026-12-01' });
 
 /**
  * Upstream keys are masked out of every answer relayed to clients (upstream/scrub.ts); a key shorter
@@ -130,6 +141,7 @@ export function loadConfig(
     providers: Object.freeze(providers),
     customProviders: Object.freeze(customProviders),
     configFile,
+    usdRubRate: readUsdRubRate(env),
   });
 }
 
@@ -189,6 +201,17 @@ function packageRoot(): string {
     dir = parent;
   }
   return dir;
+}
+
+function readUsdRubRate(env: Readonly<Record<string, string | undefined>>): Config['usdRubRate'] {
+  const raw = env['USD_RUB_RATE'];
+  if (raw === undefined) return { rate: SHIPPED_USD_RUB_RATE.rate, source: 'shipped' };
+  const value = raw.trim();
+  if (value === '' || value.toLowerCase() === 'none') return undefined;
+  if (!/^\d{1,9}(?:\.\d{1,6})?$/.test(value) || !/[1-9]/.test(value)) {
+    throw new ConfigError(`USD_RUB_RATE must be RUB per USD, a positive number with at most 6 decimals (e.g. "92.5"), or "none"; got "${value}"`);
+  }
+  return { rate: value, source: 'env' };
 }
 
 function readFlag(env: Readonly<Record<string, string | undefined>>, name: string): boolean {

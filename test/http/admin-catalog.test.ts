@@ -75,11 +75,11 @@ describe('admin: price catalog and billing settings', () => {
     assert.equal(disabled.body.enabled, false);
   });
 
-  test('settings: the rate starts unset, accepts exact decimals, refuses nonsense', async () => {
-    assert.deepEqual((await gw.admin('GET', '/admin/settings')).body, { usd_rub_rate: null, markup: '1', allow_unpriced_models: false });
+  test('settings: the rate starts at the shipped default, accepts exact decimals, refuses nonsense', async () => {
+    assert.deepEqual((await gw.admin('GET', '/admin/settings')).body, { usd_rub_rate: '95', usd_rub_rate_source: 'shipped', markup: '1', allow_unpriced_models: false });
     const set = await gw.admin('PUT', '/admin/settings', { usd_rub_rate: '92.512345', markup: 1.2 });
     assert.equal(set.status, 200);
-    assert.deepEqual(set.body, { usd_rub_rate: '92.512345', markup: '1.2', allow_unpriced_models: false });
+    assert.deepEqual(set.body, { usd_rub_rate: '92.512345', usd_rub_rate_source: 'admin', markup: '1.2', allow_unpriced_models: false });
     for (const body of [{ usd_rub_rate: '-1' }, { usd_rub_rate: '1.1234567' }, { markup: 0 }, { allow_unpriced_models: 'yes' }, { rate: 90 }]) {
       const res = await gw.admin('PUT', '/admin/settings', body);
       assert.equal(res.status, 400, JSON.stringify(body));

@@ -29,7 +29,8 @@ interface Gateway {
 async function startGateway(database: TestDatabase): Promise<Gateway> {
   let now = NOW;
   const clock = { now: () => now, set: (ms: number) => void (now = ms) };
-  const config = loadConfig(PROVIDERS, { DATABASE_URL: database.url, ADMIN_TOKEN, PORT: '0', HISTORY_FLUSH_MS: '5', LOG_LEVEL: 'warn' }, database.dir);
+  // No rate until a test sets one (the shipped default would stand in for it otherwise).
+  const config = loadConfig(PROVIDERS, { DATABASE_URL: database.url, ADMIN_TOKEN, PORT: '0', HISTORY_FLUSH_MS: '5', LOG_LEVEL: 'warn', USD_RUB_RATE: 'none' }, database.dir);
   const sink = new Writable({ write: (_chunk, _enc, cb) => cb() });
   const app = await buildApp(config, { logger: createLogger(config.logLevel, sink), clock });
   await app.http.listen({ host: '127.0.0.1', port: 0 });

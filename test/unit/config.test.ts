@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { ConfigError, SHIPPED_USD_RUB_RATE, loadConfig } from '../../src/config/index.js';
 import { PROVIDERS } from '../../src/providers/index.js';
 
 const dirs: string[] = [];
@@ -240,5 +240,21 @@ describe('tollgate.yaml / tollgate.json', () => {
       writeFileSync(join(bad, 'tollgate.yaml'), `providers:\n${text}`);
       refuses({}, mention, bad);
     }
+  });
+});
+
+describe('USD_RUB_RATE', () => {
+  const load = (rate?: string) => loadConfig(PROVIDERS, { DATABASE_URL: 'sqlite::memory:', ...(rate === undefined ? {} : { USD_RUB_RATE: rate }) });
+
+  it('defaults to the shipped, dated rate; takes the operator\'s; "none" or empty means no rate', () => {
+    assert.deepEqual(load().usdRubRate, { rate: SHIPPED_USD_RUB_RATE.rate, source: 'shipped' });
+    assert.match(SHIPPED_USD_RUB_RATE.asOf, /^\d{4}-\d{2}-\d{2}$/);
+    assert.deepEqual(load(' 92.5 ').usdRubRate, { rate: '92.5', source: 'env' });
+    assert.equal(load('none').usdRubRate, undefined);
+    assert.equal(load('').usdRubRate, undefined);
+  });
+
+  it('refuses a rate that is not a positive decimal of at most 6 places', () => {
+    for (const bad of ['-1', '0', '0.000', '1.1234567', 'abc', '1e3', '92,5']) assert.throws(() => load(bad), ConfigError, bad);
   });
 });

@@ -4,7 +4,7 @@ import { decimalOf } from '../../src/core/decimal.js';
 import { estimateCost } from '../../src/services/billing/estimate-cost.js';
 import type { ModelEntry } from '../../src/services/catalog/model-entry.js';
 
-const settings = { usdRubRate: decimalOf('100'), markup: decimalOf('1'), allowUnpricedModels: false };
+const settings = { usdRubRate: decimalOf('100'), markup: decimalOf('1'), allowUnpricedModels: false, usdRubRateSource: 'admin' as const };
 const chatModel: ModelEntry = {
   provider: 'openai',
   id: 'gpt-4o',

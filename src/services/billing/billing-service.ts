@@ -141,6 +141,12 @@ export class BillingService {
           : `The model ${req.model} is not available on this gateway (not in the price catalog).`,
       );
     }
+    if (!settings.usdRubRate && !settings.allowUnpricedModels) {
+      throw new GatewayError(
+        'TG_ERR_UNAVAILABLE',
+        'The gateway has no USD→RUB rate, so it cannot bill any call: its operator sets one with PUT /admin/settings {"usd_rub_rate": "…"} or the USD_RUB_RATE variable.',
+      );
+    }
     const estimate = estimateCost(model.entry, req.basis, settings);
     if (!estimate.ok) {
       if (settings.allowUnpricedModels) return admission;

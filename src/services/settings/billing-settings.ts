@@ -4,9 +4,13 @@ import type { Clock } from '../../lib/clock.js';
 import type { Store } from '../../store/index.js';
 import { asObject, rejectUnknown } from '../accounts/validate.js';
 
+/** Where the rate in force comes from: the admin's setting, USD_RUB_RATE, or the default tollgate ships. */
+export type RateSource = 'admin' | 'env' | 'shipped';
+
 export interface BillingSettings {
-  /** RUB per USD; null until the admin sets it (metered requests are refused until then). */
+  /** RUB per USD; null only when none is set anywhere (metered requests are refused until then). */
   usdRubRate: Decimal | null;
+  usdRubRateSource: RateSource | null;
   /** Multiplier on the provider's price, e.g. 1.2 for +20%. */
   markup: Decimal;
   /** When true, models without a price are served and recorded at cost 0 (off by default). */
@@ -15,6 +19,7 @@ export interface BillingSettings {
 
 export interface BillingSettingsView {
   usd_rub_rate: string | null;
+  usd_rub_rate_source: RateSource | null;
   markup: string;
   allow_unpriced_models: boolean;
 }
@@ -24,12 +29,17 @@ const ONE = decimalOf('1');
 
 /** Admin-set billing knobs, kept in the settings table and cached; refreshed so every node sees changes. */
 export class BillingSettingsService {
-  private current: BillingSettings = { usdRubRate: null, markup: ONE, allowUnpricedModels: false };
+  private current: BillingSettings = { usdRubRate: null, usdRubRateSource: null, markup: ONE, allowUnpricedModels: false };
+  private readonly fallbackRate: { rate: Decimal; source: RateSource } | undefined;
 
+  /** `fallbackRate`: the rate in force while the admin has set none (config: USD_RUB_RATE or the shipped default). */
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-  ) {}
+    fallbackRate?: { rate: string; source: 'env' | 'shipped' },
+  ) {
+    this.fallbackRate = fallbackRate ? { rate: decimalOf(fallbackRate.rate), source: fallbackRate.source } : undefined;
+  }
 
   get(): BillingSettings {
     return this.current;
@@ -38,6 +48,7 @@ export class BillingSettingsService {
   view(): BillingSettingsView {
     return {
       usd_rub_rate: this.current.usdRubRate ? formatDecimal(this.current.usdRubRate) : null,
+      usd_rub_rate_source: this.current.usdRubRateSource,
       markup: formatDecimal(this.current.markup),
       allow_unpriced_models: this.current.allowUnpricedModels,
     };
@@ -49,8 +60,11 @@ export class BillingSettingsService {
       this.store.settings.get(KEYS.markup),
       this.store.settings.get(KEYS.unpriced),
     ]);
+    const stored = rate ? parseDecimal(rate) : undefined;
+    const inForce = stored ? { rate: stored, source: 'admin' as const } : this.fallbackRate;
     this.current = {
-      usdRubRate: rate ? (parseDecimal(rate) ?? null) : null,
+      usdRubRate: inForce?.rate ?? null,
+      usdRubRateSource: inForce?.source ?? null,
       markup: (markup && parseDecimal(markup)) || ONE,
       allowUnpricedModels: unpriced === 'true',
     };
