@@ -69,7 +69,7 @@ async function run(argv: string[]): Promise<number> {
 }
 
 async function dispatch(command: string, sub: string | undefined, values: Values, accounts: AccountsService, store: Store): Promise<number> {
-  const userId = async () => resolveUser(store, required(values.user, '--user'));
+  const userId = async () => accounts.userId(required(values.user, '--user'));
   const action = `${command} ${sub ?? ''}`.trim();
   switch (action) {
     case 'users create':
@@ -103,13 +103,6 @@ async function dispatch(command: string, sub: string | undefined, values: Values
       process.stderr.write(`tollgate: unknown command "${action}"\n\n${USAGE}\n`);
       return 1;
   }
-}
-
-async function resolveUser(store: Store, idOrEmail: string): Promise<string> {
-  if (!idOrEmail.includes('@')) return idOrEmail;
-  const user = await store.users.findByEmail(idOrEmail.trim().toLowerCase());
-  if (!user) throw new GatewayError('TG_ERR_NOT_FOUND', `No user with email ${idOrEmail}.`);
-  return user.id;
 }
 
 function required(value: string | undefined, flag: string): string {

@@ -26,6 +26,11 @@ export async function adminRoutes(app: FastifyInstance, services: Services): Pro
   });
 
   const { accounts } = services;
+  // `/admin/users/{id}/…` takes the user's email as well as its id: resolved once, here, for every route.
+  app.addHook('preHandler', async (request: FastifyRequest) => {
+    const params = request.params as { id?: string } | undefined;
+    if (params?.id !== undefined && request.routeOptions.url?.startsWith('/admin/users/:id')) params.id = await accounts.userId(params.id);
+  });
 
   app.post('/admin/users', async (request, reply) => reply.code(201).send(await accounts.createUser(request.body)));
   app.get<{ Querystring: { email?: string; limit?: string; after?: string } }>('/admin/users', async (request) => ({

@@ -38,6 +38,14 @@ export class AccountsService {
     }
   }
 
+  /** A user named by id or by email (`ana@example.com`, as the quickstart and the CLI's `--user` take it). */
+  async userId(idOrEmail: string): Promise<string> {
+    if (!idOrEmail.includes('@')) return idOrEmail;
+    const row = await this.store.users.findByEmail(idOrEmail.trim().toLowerCase());
+    if (!row) throw notFound(`No user with email ${idOrEmail}.`);
+    return row.id;
+  }
+
   async getUser(id: string): Promise<UserView> {
     return userView(await this.requireUser(id));
   }
