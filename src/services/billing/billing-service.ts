@@ -16,6 +16,8 @@ export { monthOf } from './month.js';
 import type { NativeEndpoint } from '../../core/native-endpoint.js';
 
 export const INSUFFICIENT_BALANCE = 'Insufficient balance to run this request.';
+/** The key's own limits, not the account's money, refused: the customer tops up nothing, the key's owner raises a limit. */
+export const KEY_LIMIT_REACHED = "This API key's spending limit (its budget or its monthly limit) does not leave enough for this request.";
 
 export interface AdmissionRequest {
   requestId: string;
@@ -172,7 +174,7 @@ export class BillingService {
       expiresAt: now + this.options.holdTtlMs,
       ...(inFlight ? { request: inFlight } : {}),
     });
-    if (outcome !== 'ok') throw new GatewayError('TG_ERR_INSUFFICIENT_BALANCE', INSUFFICIENT_BALANCE);
+    if (outcome !== 'ok') throw new GatewayError('TG_ERR_INSUFFICIENT_BALANCE', outcome === 'key_limit' ? KEY_LIMIT_REACHED : INSUFFICIENT_BALANCE);
     admission.holdMicro = estimate.micro;
     admission.billed = true;
     admission.estimatedInputTokens = estimate.inputTokens;
