@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openStore } from '../app.js';
 import { ConfigError, loadConfig } from '../config/index.js';
@@ -16,11 +19,13 @@ const USAGE = `tollgate — LLM API gateway
   tollgate users create --email E [--password P]
   tollgate users list [--email E]
   tollgate credit --user ID|EMAIL --amount RUB [--note TEXT] [--idempotency-key K]
-                                                   (debit: --amount=-5; a rerun with the same key credits once)
+                                                   (debit: --amount -5; a rerun with the same key credits once)
   tollgate keys create --user ID|EMAIL [--name N] [--budget-limit RUB] [--monthly-limit RUB]
                        [--allow-balance] [--models 'gpt-4o*,anthropic/*'] [--expires-at ISO]
   tollgate keys list --user ID|EMAIL
   tollgate keys revoke --key KEY_ID
+
+  tollgate --version | tollgate COMMAND --help
 
 Configuration comes from the environment (DATABASE_URL, …), as for the server.`;
 
@@ -39,15 +44,59 @@ const OPTIONS = {
   'expires-at': { type: 'string' },
   key: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
 } as const;
+
+/** Options whose value may be negative: `--amount -5` would otherwise read as an unknown option `-5`. */
+const SIGNED = new Set(['--amount']);
+
+/** `--amount -5` as `--amount=-5`, so a debit is written as anyone would write it. */
+function withSignedValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (SIGNED.has(arg) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/** The usage lines of one command (`credit`, `keys`), or all of them for an unknown one. */
+function usageOf(command: string): string {
+  const lines = USAGE.split('\n');
+  const picked: string[] = [];
+  let inCommand = false;
+  for (const line of lines) {
+    if (/^  tollgate /.test(line)) inCommand = line.startsWith(`  tollgate ${command} `) || line === `  tollgate ${command}`;
+    else if (!/^ {10,}/.test(line)) inCommand = false;
+    if (inCommand) picked.push(line);
+  }
+  return picked.length > 0 ? picked.join('\n') : USAGE;
+}
+
+/** This package's version, from its package.json (found above this file, in src/ or dist/src/). */
+function version(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return String((JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version);
+  }
+  return 'unknown';
+}
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: withSignedValues(argv), options: OPTIONS, allowPositionals: true, strict: true });
   const [command, sub] = positionals;
+  if (values.version) {
+    process.stdout.write(`tollgate ${version()}\n`);
+    return 0;
+  }
   if (values.help || !command) {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write((command ? usageOf(command) : USAGE) + '\n');
     return command || values.help ? 0 : 1;
   }
   if (command === 'serve') {

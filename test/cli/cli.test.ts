@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -177,10 +177,23 @@ describe('tollgate CLI', { concurrency: true }, () => {
       assert.equal(result.stdout, '');
     });
 
-    it('a negative amount as a separate argument is refused with a hint to use --amount=-N', async () => {
-      const result = await tollgate(['credit', '--user', 'x@y.z', '--amount', '-5'], freshDb('negative'));
-      assert.notEqual(result.code, 0);
-      assert.match(result.stderr, /--amount=-/);
+    it('a debit written as --amount -5 is a debit', async () => {
+      const env = freshDb('negative');
+      const created = await tollgate(['users', 'create', '--email', 'neg@example.com'], env);
+      assert.equal(created.code, 0, created.stderr);
+      assert.equal((await tollgate(['credit', '--user', 'neg@example.com', '--amount', '10'], env)).code, 0);
+      const debit = await tollgate(['credit', '--user', 'neg@example.com', '--amount', '-5'], env);
+      assert.equal(debit.code, 0, debit.stderr);
+      assert.equal((JSON.parse(debit.stdout) as { balance: number }).balance, 5);
+    });
+
+    it('--version prints the package version; COMMAND --help prints that command only', async () => {
+      const [versionRun, help] = await Promise.all([tollgate(['--version'], {}), tollgate(['credit', '--help'], {})]);
+      const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+      assert.equal(versionRun.stdout.trim(), `tollgate ${version}`);
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, /tollgate credit --user/);
+      assert.doesNotMatch(help.stdout, /keys create|users create/, 'only the credit command');
     });
   });
 });
