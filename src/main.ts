@@ -39,10 +39,12 @@ export async function serve(): Promise<void> {
   process.on('unhandledRejection', (err) => app.logger.error({ err }, 'unhandled rejection'));
 
   const address = await app.http.listen({ host: config.host, port: config.port });
-  process.stdout.write(banner(address, config, app.generatedAdminToken));
+  // Once, to stderr: stdout carries the JSON log lines a collector ships, and a secret does not belong there.
+  if (app.generatedAdminToken) process.stderr.write(`\n  ADMIN TOKEN (shown once; store it now): ${app.generatedAdminToken}\n\n`);
+  process.stdout.write(banner(address, config));
 }
 
-function banner(address: string, config: Config, generatedAdminToken: string | undefined): string {
+function banner(address: string, config: Config): string {
   const base = address.replace('0.0.0.0', '127.0.0.1');
   const configured = Object.entries(config.providers)
     .filter(([, p]) => p.apiKeys.length > 0)
@@ -55,7 +57,6 @@ function banner(address: string, config: Config, generatedAdminToken: string | u
     `  admin API:               ${base}/admin`,
     `  providers with keys:     ${configured.length ? configured.join(', ') : 'none (set OPENAI_API_KEY, ANTHROPIC_API_KEY, …)'}`,
   ];
-  if (generatedAdminToken) lines.push('', `  ADMIN TOKEN (shown once; store it now): ${generatedAdminToken}`);
   return lines.join('\n') + '\n';
 }
 

@@ -23,8 +23,13 @@ describe('the gateway process', () => {
   test('first start creates ./data, generates an admin token and prints it once', async () => {
     const first = await startProcess({}, dir);
     try {
-      const match = /ADMIN TOKEN \(shown once; store it now\): (tga-\S+)/.exec(first.stdout());
-      assert.ok(match?.[1], first.stdout());
+      const token = /ADMIN TOKEN \(shown once; store it now\): (tga-\S+)/;
+      for (let i = 0; i < 40 && !token.test(first.stderr()); i++) await new Promise((r) => setTimeout(r, 50)); // two pipes: no order between them
+      const match = token.exec(first.stderr());
+      assert.ok(match?.[1], `the token is printed to stderr:\n${first.stdout()}`);
+      const stdoutOnly = first.stdout().replace(first.stderr(), '');
+      assert.ok(!first.stdout().split('\n').some((line) => line.startsWith('{') && line.includes(match[1]!)), 'never inside a JSON log line');
+      assert.ok(stdoutOnly.includes('tollgate listening on'), 'the banner stays on stdout');
       const ok = await fetch(`${first.url}/admin/users?email=x@example.com`, { headers: { authorization: `Bearer ${match[1]}` } });
       assert.equal(ok.status, 200);
       const bad = await fetch(`${first.url}/admin/users`, { headers: { authorization: 'Bearer tga-wrong' } });

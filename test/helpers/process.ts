@@ -7,7 +7,10 @@ export const TSX = import.meta.resolve('tsx');
 export interface Running {
   child: ChildProcess;
   url: string;
+  /** Standard output and error together, in the order they came. */
   stdout: () => string;
+  /** Standard error alone. */
+  stderr: () => string;
   exited: Promise<number | string | null>;
 }
 
@@ -34,8 +37,12 @@ function spawnGateway(env: Record<string, string>, cwd: string, options: Process
 export async function startProcess(env: Record<string, string>, cwd: string, options: ProcessOptions = {}): Promise<Running> {
   const child = spawnGateway(env, cwd, options);
   let out = '';
+  let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+    err += d.toString();
+  });
   const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner in 15 s:\n${out}`)), 15_000);
@@ -49,7 +56,7 @@ export async function startProcess(env: Record<string, string>, cwd: string, opt
     child.stdout!.on('data', check);
     void exited.then(() => reject(new Error(`exited before listening:\n${out}`)));
   });
-  return { child, url, stdout: () => out, exited };
+  return { child, url, stdout: () => out, stderr: () => err, exited };
 }
 
 /** Runs the gateway until it exits on its own (a start that must fail); its exit code and output. */
