@@ -4,12 +4,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openStore } from '../app.js';
-import { ConfigError, loadConfig } from '../config/index.js';
+import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { GatewayError } from '../core/errors.js';
 import { systemClock } from '../lib/clock.js';
 import { serve } from '../main.js';
 import { PROVIDERS } from '../providers/index.js';
 import { AccountsService } from '../services/accounts/accounts-service.js';
+import { HistoryQuery } from '../services/history/history-query.js';
+import { BillingSettingsService } from '../services/settings/billing-settings.js';
 import type { Store } from '../store/index.js';
 
 const USAGE = `tollgate — LLM API gateway
@@ -24,6 +26,10 @@ const USAGE = `tollgate — LLM API gateway
                        [--allow-balance] [--models 'gpt-4o*,anthropic/*'] [--expires-at ISO]
   tollgate keys list --user ID|EMAIL
   tollgate keys revoke --key KEY_ID
+  tollgate settings [--usd-rub-rate RUB] [--markup X] [--allow-unpriced-models true|false]
+                                                   (shows the billing settings; the flags change them)
+  tollgate ledger --user ID|EMAIL [--limit N] [--before ENTRY_ID]
+  tollgate requests --user ID|EMAIL [--limit N] [--before REQ_ID] [--model M]
 
   tollgate --version | tollgate COMMAND --help
 
@@ -43,6 +49,12 @@ const OPTIONS = {
   models: { type: 'string' },
   'expires-at': { type: 'string' },
   key: { type: 'string' },
+  'usd-rub-rate': { type: 'string' },
+  markup: { type: 'string' },
+  'allow-unpriced-models': { type: 'string' },
+  limit: { type: 'string' },
+  before: { type: 'string' },
+  model: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -111,6 +123,7 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     const accounts = new AccountsService(store, systemClock, () => undefined);
+    if (command === 'settings' || command === 'ledger' || command === 'requests') return await billingCommand(command, values, accounts, store, config.usdRubRate);
     return await dispatch(command, sub, values, accounts, store);
   } finally {
     await store.db.close();
@@ -152,6 +165,31 @@ async function dispatch(command: string, sub: string | undefined, values: Values
       process.stderr.write(`tollgate: unknown command "${action}"\n\n${USAGE}\n`);
       return 1;
   }
+}
+
+/** `settings`, `ledger`, `requests`: the billing settings, and an account's money and calls, as the admin API shows them. */
+async function billingCommand(command: string, values: Values, accounts: AccountsService, store: Store, fallbackRate: Config['usdRubRate']): Promise<number> {
+  if (command === 'settings') {
+    const settings = new BillingSettingsService(store, systemClock, fallbackRate);
+    await settings.refresh();
+    const changes = {
+      ...(values['usd-rub-rate'] !== undefined ? { usd_rub_rate: values['usd-rub-rate'] } : {}),
+      ...(values.markup !== undefined ? { markup: values.markup } : {}),
+      ...(values['allow-unpriced-models'] !== undefined ? { allow_unpriced_models: flagValue(values['allow-unpriced-models'], '--allow-unpriced-models') } : {}),
+    };
+    print(Object.keys(changes).length > 0 ? await settings.update(changes) : settings.view());
+    return 0;
+  }
+  const history = new HistoryQuery(store);
+  const userId = await accounts.userId(required(values.user, '--user'));
+  const page = { limit: values.limit, before: values.before };
+  print(command === 'ledger' ? await history.ledger(userId, page) : await history.requests({ userId }, { ...page, model: values.model }));
+  return 0;
+}
+
+function flagValue(value: string, flag: string): boolean {
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new GatewayError('TG_ERR_BAD_REQUEST', `${flag} takes true or false.`);
 }
 
 function required(value: string | undefined, flag: string): string {

@@ -187,6 +187,25 @@ describe('tollgate CLI', { concurrency: true }, () => {
       assert.equal((JSON.parse(debit.stdout) as { balance: number }).balance, 5);
     });
 
+    it('settings shows and sets the rate and markup; ledger and requests list an account by email', async () => {
+      const env = freshDb('billing');
+      assert.equal((await tollgate(['users', 'create', '--email', 'led@example.com'], env)).code, 0);
+      assert.equal((await tollgate(['credit', '--user', 'led@example.com', '--amount', '12.5', '--note', 'first'], env)).code, 0);
+      const shown = json(await tollgate(['settings'], env));
+      assert.deepEqual([shown.usd_rub_rate_source, shown.markup], ['shipped', '1']);
+      const set = json(await tollgate(['settings', '--usd-rub-rate', '91.5', '--markup', '1.1', '--allow-unpriced-models', 'false'], env));
+      assert.deepEqual([set.usd_rub_rate, set.usd_rub_rate_source, set.markup, set.allow_unpriced_models], ['91.5', 'admin', '1.1', false]);
+      const [ledger, requests, bad] = await Promise.all([
+        tollgate(['ledger', '--user', 'led@example.com'], env),
+        tollgate(['requests', '--user', 'led@example.com', '--limit', '5'], env),
+        tollgate(['settings', '--allow-unpriced-models', 'yes'], env),
+      ]);
+      assert.deepEqual(json(ledger).data.map((e: { kind: string; amount: number; note: string }) => [e.kind, e.amount, e.note]), [['credit', 12.5, 'first']]);
+      assert.deepEqual(json(requests).data, []);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--allow-unpriced-models/);
+    });
+
     it('--version prints the package version; COMMAND --help prints that command only', async () => {
       const [versionRun, help] = await Promise.all([tollgate(['--version'], {}), tollgate(['credit', '--help'], {})]);
       const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
