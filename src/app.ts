@@ -86,6 +86,15 @@ async function readiness(store: Store, billing: BillingService): Promise<string 
   return billing.failing() ? 'the database refuses writes: paid calls are refused until it takes them again' : undefined;
 }
 
+/** The providers (built-in and the config file's) and the price catalog (seed files + admin overrides); the CLI needs them too. */
+export function providersAndCatalog(config: Readonly<Config>, store: Store, clock: Clock): { registry: ProviderRegistry; catalog: CatalogService } {
+  const custom = config.customProviders.map((c) => customOpenAICompatible(c.id, config.providers[c.id]!.baseUrl));
+  const registry = new ProviderRegistry([...PROVIDERS, ...custom]);
+  const seed = loadSeed(config.catalogDir, new Set(PROVIDERS.map((p) => p.id)));
+  for (const { id, models } of config.customProviders) seed.models.push(...customProviderModels(id, models));
+  return { registry, catalog: new CatalogService(seed, store, registry, clock) };
+}
+
 /** The composition root: config → store → services → http. The only place that sees every layer. */
 export async function buildApp(config: Readonly<Config>, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -93,11 +102,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const store = await openStore(config);
   // Until it is loaded (a fraction of a second), estimates use the byte-based bound.
   loadTokenizer().catch((err: unknown) => logger.warn({ err }, 'loading the tokenizer failed; estimates use the byte bound'));
-  const custom = config.customProviders.map((c) => customOpenAICompatible(c.id, config.providers[c.id]!.baseUrl));
-  const registry = new ProviderRegistry([...PROVIDERS, ...custom]);
-  const seed = loadSeed(config.catalogDir, new Set(PROVIDERS.map((p) => p.id)));
-  for (const { id, models } of config.customProviders) seed.models.push(...customProviderModels(id, models));
-  const catalog = new CatalogService(seed, store, registry, clock);
+  const { registry, catalog } = providersAndCatalog(config, store, clock);
   const billingSettings = new BillingSettingsService(store, clock, config.usdRubRate);
   await Promise.all([catalog.refresh(), billingSettings.refresh()]);
   warnOfShippedRate(billingSettings, logger);

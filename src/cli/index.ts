@@ -3,13 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openStore } from '../app.js';
+import { openStore, providersAndCatalog } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { GatewayError } from '../core/errors.js';
 import { systemClock } from '../lib/clock.js';
 import { serve } from '../main.js';
 import { PROVIDERS } from '../providers/index.js';
 import { AccountsService } from '../services/accounts/accounts-service.js';
+import type { CatalogService } from '../services/catalog/catalog-service.js';
 import { HistoryQuery } from '../services/history/history-query.js';
 import { BillingSettingsService } from '../services/settings/billing-settings.js';
 import type { Store } from '../store/index.js';
@@ -28,6 +29,10 @@ const USAGE = `tollgate — LLM API gateway
   tollgate keys revoke --key KEY_ID
   tollgate settings [--usd-rub-rate RUB] [--markup X] [--allow-unpriced-models true|false]
                                                    (shows the billing settings; the flags change them)
+  tollgate models list [--provider P]
+  tollgate models set PROVIDER/MODEL [--input-per-mtok USD] [--cached-input-per-mtok USD] [--output-per-mtok USD]
+                                                   (prices in USD per 1M tokens; the seed files are never edited)
+  tollgate models enable|disable PROVIDER/MODEL
   tollgate ledger --user ID|EMAIL [--limit N] [--before ENTRY_ID]
   tollgate requests --user ID|EMAIL [--limit N] [--before REQ_ID] [--model M]
 
@@ -55,6 +60,10 @@ const OPTIONS = {
   limit: { type: 'string' },
   before: { type: 'string' },
   model: { type: 'string' },
+  provider: { type: 'string' },
+  'input-per-mtok': { type: 'string' },
+  'cached-input-per-mtok': { type: 'string' },
+  'output-per-mtok': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -116,6 +125,7 @@ async function run(argv: string[]): Promise<number> {
     return -1;
   }
   const config = loadConfig(PROVIDERS);
+  warnOfNewDatabase(config);
   const store = await openStore(config);
   try {
     if (command === 'migrate') {
@@ -124,6 +134,7 @@ async function run(argv: string[]): Promise<number> {
     }
     const accounts = new AccountsService(store, systemClock, () => undefined);
     if (command === 'settings' || command === 'ledger' || command === 'requests') return await billingCommand(command, values, accounts, store, config.usdRubRate);
+    if (command === 'models') return await modelsCommand(sub, positionals[2], values, providersAndCatalog(config, store, systemClock).catalog);
     return await dispatch(command, sub, values, accounts, store);
   } finally {
     await store.db.close();
@@ -185,6 +196,39 @@ async function billingCommand(command: string, values: Values, accounts: Account
   const page = { limit: values.limit, before: values.before };
   print(command === 'ledger' ? await history.ledger(userId, page) : await history.requests({ userId }, { ...page, model: values.model }));
   return 0;
+}
+
+const PRICE_FLAGS = ['input-per-mtok', 'cached-input-per-mtok', 'output-per-mtok'] as const;
+
+/** `models list | set | enable | disable`: the price catalog, changed as the admin API changes it (an override in the database). */
+async function modelsCommand(sub: string | undefined, ref: string | undefined, values: Values, catalog: CatalogService): Promise<number> {
+  await catalog.refresh();
+  if (sub === 'list') {
+    print(catalog.list().filter((m) => values.provider === undefined || m.provider === values.provider));
+    return 0;
+  }
+  const model = required(ref, 'PROVIDER/MODEL');
+  if (sub === 'enable' || sub === 'disable') {
+    print(await catalog.put(model, { enabled: sub === 'enable' }));
+    return 0;
+  }
+  if (sub !== 'set') throw new GatewayError('TG_ERR_BAD_REQUEST', `unknown command "models ${sub ?? ''}": list, set, enable or disable.`);
+  const prices: Record<string, unknown> = { ...(catalog.get(model).prices as Record<string, unknown> | undefined) };
+  for (const flag of PRICE_FLAGS) if (values[flag] !== undefined) prices[flag.replace(/-/g, '_')] = values[flag];
+  print(await catalog.put(model, { prices }));
+  return 0;
+}
+
+/**
+ * The default database is `./data/tollgate.db` under the directory a command runs in: a CLI run elsewhere than
+ * the server would quietly create (and credit) a database of its own.
+ */
+function warnOfNewDatabase(config: Config): void {
+  if (config.sqliteFile === undefined || config.sqliteFile === ':memory:' || existsSync(config.sqliteFile)) return;
+  process.stderr.write(
+    `tollgate: warning: there is no database at ${config.sqliteFile} yet, so this command creates a new one. ` +
+      "The server's is ./data/tollgate.db in the directory it runs from (or its DATABASE_URL): run the CLI there, or set the same DATABASE_URL.\n",
+  );
 }
 
 function flagValue(value: string, flag: string): boolean {

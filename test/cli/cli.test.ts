@@ -206,6 +206,29 @@ describe('tollgate CLI', { concurrency: true }, () => {
       assert.match(bad.stderr, /--allow-unpriced-models/);
     });
 
+    it('models: set a price (the others kept), disable, list by provider; a bad price exits 2', async () => {
+      const env = freshDb('models');
+      const set = json(await tollgate(['models', 'set', 'openai/gpt-4o', '--input-per-mtok', '2.00'], env));
+      assert.equal(set.prices.input_per_mtok, '2.00');
+      assert.ok(set.prices.output_per_mtok, 'the prices not given stay');
+      assert.equal(set.origin, 'override');
+      assert.equal(json(await tollgate(['models', 'disable', 'openai/gpt-4o'], env)).enabled, false);
+      const [listed, bad] = await Promise.all([tollgate(['models', 'list', '--provider', 'openai'], env), tollgate(['models', 'set', 'openai/gpt-4o', '--output-per-mtok', 'abc'], env)]);
+      const gpt = json(listed).find((m: { id: string }) => m.id === 'openai/gpt-4o');
+      assert.deepEqual([gpt.enabled, gpt.prices.input_per_mtok], [false, '2.00'], 'the override is in the database the server reads');
+      assert.ok(json(listed).every((m: { provider: string }) => m.provider === 'openai'));
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /output_per_mtok/);
+    });
+
+    it('a command that would create a new database says so, once, on stderr', async () => {
+      const env = freshDb('new-db');
+      const first = await tollgate(['users', 'list'], env);
+      assert.match(first.stderr, /no database at .*new-db.*tollgate\.db yet, so this command creates a new one/);
+      assert.deepEqual(JSON.parse(first.stdout), [], 'stdout stays the JSON answer');
+      assert.doesNotMatch((await tollgate(['users', 'list'], env)).stderr, /no database/, 'not once it exists');
+    });
+
     it('--version prints the package version; COMMAND --help prints that command only', async () => {
       const [versionRun, help] = await Promise.all([tollgate(['--version'], {}), tollgate(['credit', '--help'], {})]);
       const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
