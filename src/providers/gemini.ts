@@ -1,5 +1,8 @@
 import type { Op } from '../core/ops.js';
-import type { ProviderSpec } from './spec.js';
+import { bearerAuth, type ProviderSpec } from './spec.js';
+
+/** Gemini's OpenAI-compatible endpoints take the key as OpenAI does; its own API as `x-goog-api-key`. */
+const OPENAI_COMPATIBLE = /^\/v1(?:beta)?\/openai\//;
 
 export const gemini: ProviderSpec = {
   id: 'gemini',
@@ -11,5 +14,5 @@ export const gemini: ProviderSpec = {
   dialect: 'gemini',
   ops: new Set<Op>(['chat', 'responses', 'embeddings']),
   modelPrefixes: ['gemini-', 'gemma-', 'text-embedding-004', 'embedding-'],
-  authHeaders: (key) => ({ 'x-goog-api-key': key }),
+  authHeaders: (key, path) => (OPENAI_COMPATIBLE.test(path) ? bearerAuth(key) : { 'x-goog-api-key': key }),
 };

@@ -18,7 +18,8 @@ export interface ProviderSpec {
   ops: ReadonlySet<Op>;
   /** Bare model names starting with one of these belong to this provider on the unified API (`claude-` → anthropic). */
   modelPrefixes: readonly string[];
-  authHeaders(key: string): Record<string, string>;
+  /** The upstream key as this provider takes it on `path` (the upstream path, with its version). */
+  authHeaders(key: string, path: string): Record<string, string>;
   /** Hosts OpenAI's Responses API itself; `/v1/responses` for other providers is bridged through chat. */
   nativeResponses?: boolean;
 }

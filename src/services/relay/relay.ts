@@ -199,8 +199,8 @@ export class Relay {
       method: call.method,
       body,
       headers: clientHeaders
-        ? (key) => upstreamRequestHeaders(clientHeaders, { ...call.headers, ...provider.authHeaders(key) }, length)
-        : (key) => ({ ...call.headers, ...provider.authHeaders(key), ...(Buffer.isBuffer(body) ? { 'content-length': String(body.length) } : {}) }),
+        ? (key) => upstreamRequestHeaders(clientHeaders, { ...call.headers, ...provider.authHeaders(key, call.path) }, length)
+        : (key) => ({ ...call.headers, ...provider.authHeaders(key, call.path), ...(Buffer.isBuffer(body) ? { 'content-length': String(body.length) } : {}) }),
       keyRejected: DIALECTS[provider.dialect].native.keyRejected,
       failover: req.options.failover,
     };
