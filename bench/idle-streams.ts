@@ -28,9 +28,13 @@ export interface IdleOptions {
 }
 
 export interface IdleRun {
+  /** answered 200 and delivered the stream's first event */
   opened: number;
+  /** answered with another status (a 503 past MAX_CONNECTIONS, a 402, …) */
   refused: number;
+  /** connection errors, or closed before the first event */
   failed: number;
+  /** not open when the open phase ended (started and still without a first event, or never started) */
   waiting: number;
   /** opened streams that the gateway closed while they were held */
   dropped: number;

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Check } from './checks.js';
 import type { RssPeak } from './proc.js';
+import type { IdleRun } from './idle-streams.js';
 
 export type TargetName = 'bare' | 'tollgate';
 export type ScenarioId =
@@ -95,30 +96,13 @@ export interface Comparison {
 }
 
 /** Scenario (h): many streams opened through tollgate and held, with /health probed meanwhile. */
-export interface IdleStats {
+/** The idle-streams run (bench/idle-streams.ts) as reported: its figures, with the gateway's named as tollgate's. */
+export interface IdleStats extends Omit<IdleRun, 'rssAllOpenMiB' | 'fdsAllOpen'> {
   streams: number;
-  /** answered 200 and delivered the stream's first event */
-  opened: number;
-  /** answered with another status (a 503 past MAX_CONNECTIONS, a 402, …) */
-  refused: number;
-  /** connection errors, or closed before the first event */
-  failed: number;
-  /** not open when the open phase ended (started and still without a first event, or never started) */
-  waiting: number;
-  /** opened streams that the gateway closed while they were held */
-  dropped: number;
-  /** from the first connect until all had their first event, or the open phase's end */
-  openMs: number;
-  /** streams the mock upstream held open when the open phase ended */
-  heldUpstream: number | null;
   tollgateRssAllOpenMiB: number | null;
   tollgateFdsAllOpen: number | null;
   /** tollgate's peak RSS over the scenario (opening, holding, closing) */
   tollgateRssPeakMiB: number | null;
-  /** GET /health latency, one probe every probeIntervalMs while the streams were held */
-  probe: { intervalMs: number; sent: number; failed: number; p50: number; p99: number; max: number };
-  /** this process's own event-loop delay while holding (it adds to the probes' latency) */
-  generatorLagP99Ms: number;
   /** what limits how many streams one gateway process holds here, one line each */
   limits: string[];
   durationS: number;

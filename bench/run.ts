@@ -155,19 +155,12 @@ async function runIdleStep(t: Target, sc: Scenario, rig: Rig, rss: RssMonitor): 
         `(set to ${idleEnv(true).UPSTREAM_CONNECTIONS}) connections per origin; the others wait in its queue, without a first event`,
     );
   }
+  const { rssAllOpenMiB, fdsAllOpen, ...figures } = r;
   const stats: IdleStats = {
+    ...figures,
     streams: n,
-    opened: r.opened,
-    refused: r.refused,
-    failed: r.failed,
-    waiting: r.waiting,
-    dropped: r.dropped,
-    openMs: r.openMs,
-    heldUpstream: r.heldUpstream,
-    probe: r.probe,
-    generatorLagP99Ms: r.generatorLagP99Ms,
-    tollgateRssAllOpenMiB: r.rssAllOpenMiB,
-    tollgateFdsAllOpen: r.fdsAllOpen,
+    tollgateRssAllOpenMiB: rssAllOpenMiB,
+    tollgateFdsAllOpen: fdsAllOpen,
     tollgateRssPeakMiB: rss.section()[t.name]?.peakMiB ?? null,
     limits,
     durationS: (performance.now() - started) / 1000,

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readTopLevelFields, replaceTopLevelString } from '../../src/lib/json-fields.js';
+import { rng } from '../helpers/rng.js';
 
 const WANTED = ['model', 'stream'] as const;
 const read = (text: string | Buffer, wanted: readonly string[] = WANTED) =>
@@ -206,17 +207,6 @@ describe('replaceTopLevelString', () => {
   });
 });
 
-/** Deterministic PRNG (mulberry32), so a failing case can be reproduced. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
 const SPACE = ['', '', '', ' ', '\n', '\t', '\r\n  '];

@@ -64,6 +64,8 @@ const CLIENT_GONE = Symbol('client gone');
  */
 export class Relay {
   private readonly limits: CallLimits;
+  /** Calls under way, so a graceful stop can wait for their records (a client cut by the drain is settled then). */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly deps: RelayDeps) {
     this.limits = deps.limits ?? NO_LIMITS;
@@ -78,9 +80,6 @@ export class Relay {
   acceptsQueryKey(provider: ProviderSpec): boolean {
     return DIALECTS[provider.dialect].native.keyInQuery;
   }
-
-  /** Calls under way, so a graceful stop can wait for their records (a client cut by the drain is settled then). */
-  private readonly inFlight = new Set<Promise<void>>();
 
   forward(req: RelayRequest, sink: ClientSink): Promise<void> {
     const relayed = this.relayCall(req, sink);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import type { Usage } from '../../../src/core/usage.js';
 import type { UsageTap, UsageTapResult } from '../../../src/core/usage-tap.js';
+import { rng } from '../../helpers/rng.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -48,17 +49,6 @@ export function loadFixtures(dialect: 'openai' | 'anthropic' | 'gemini'): Fixtur
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Deterministic PRNG (mulberry32), so a failing chunking can be reproduced. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Chunking {
   label: string;
