@@ -205,18 +205,18 @@ describe('billing: estimate and 402 before forwarding, exact charge after', () =
   });
 
   test('per-key budget and monthly limit refuse with 402 once the estimate exceeds what is left, saying it is the key', async () => {
-    const keyLimit = (err: unknown) => {
+    const keyLimit = (limit: RegExp) => (err: unknown) => {
       const e = err as { status?: number; message?: string };
       assert.equal(e.status, 402);
-      assert.match(String(e.message), /API key's spending limit/, 'the key, not the balance, is named');
+      assert.match(String(e.message), limit, 'the key\'s limit that refused, not the balance, is named');
       assert.doesNotMatch(String(e.message), /Insufficient balance/);
       return true;
     };
     const budget = await stack.gw.newKey({ credit: '1000', key: { budget_limit: '1' } });
-    await assert.rejects(openai(budget.key).chat.completions.create({ model: 'gpt-4o', max_tokens: 1000, messages: [{ role: 'user', content: 'hi' }] }), keyLimit);
+    await assert.rejects(openai(budget.key).chat.completions.create({ model: 'gpt-4o', max_tokens: 1000, messages: [{ role: 'user', content: 'hi' }] }), keyLimit(/API key's budget is spent/));
     await openai(budget.key).chat.completions.create({ model: 'gpt-4o', max_tokens: 500, messages: [{ role: 'user', content: 'hi' }] });
     const monthly = await stack.gw.newKey({ credit: '1000', key: { monthly_limit: '1' } });
-    await assert.rejects(openai(monthly.key).chat.completions.create({ model: 'gpt-4o', max_tokens: 1000, messages: [{ role: 'user', content: 'hi' }] }), keyLimit);
+    await assert.rejects(openai(monthly.key).chat.completions.create({ model: 'gpt-4o', max_tokens: 1000, messages: [{ role: 'user', content: 'hi' }] }), keyLimit(/API key's monthly limit is reached/));
     await openai(monthly.key).chat.completions.create({ model: 'gpt-4o', max_tokens: 500, messages: [{ role: 'user', content: 'hi' }] });
     await settled();
     const rows = await db().selectFrom('api_keys').select(['budget_used_micro', 'monthly_used_micro']).where('id', 'in', [budget.keyId, monthly.keyId]).execute();

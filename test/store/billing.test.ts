@@ -142,15 +142,24 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     it('enforces the key budget, counting the key’s holds', async () => {
       const who = await account(1_000_000, { budget: 1000 });
       assert.equal(await reserve(who, 800), 'ok');
-      assert.equal(await reserve(who, 300), 'key_limit');
+      assert.equal(await reserve(who, 300), 'key_budget');
       assert.equal((await user(who.userId)).held_micro, 800, 'a key refusal holds nothing on the account');
+    });
+
+    it('names the limit that refused: the budget first, then the month, then the balance', async () => {
+      const both = await account(1_000_000, { budget: 1000, monthly: 500, monthlyUsed: 0, period: PERIOD });
+      assert.equal(await reserve(both, 600), 'key_monthly', 'the budget has room, the month does not');
+      assert.equal(await reserve(both, 1200), 'key_budget', 'neither has room: the budget is named');
+      const poor = await account(100, { budget: 1000, monthly: 1000, monthlyUsed: 0, period: PERIOD });
+      assert.equal(await reserve(poor, 200), 'balance');
+      assert.equal((await keyRow(poor.keyId)).held_micro, 0, 'a balance refusal leaves no hold on the key');
     });
 
     it('counts the monthly limit per UTC month: last month’s use does not count', async () => {
       const stale = await account(1_000_000, { monthly: 1000, monthlyUsed: 900, period: '2026-10' });
       assert.equal(await reserve(stale, 1000), 'ok');
       const current = await account(1_000_000, { monthly: 1000, monthlyUsed: 900, period: PERIOD });
-      assert.equal(await reserve(current, 200), 'key_limit');
+      assert.equal(await reserve(current, 200), 'key_monthly');
       assert.equal(await reserve(current, 100), 'ok');
       // A charge in a new month starts the month's count again.
       const requestId = id('req');

@@ -4,7 +4,7 @@ import { modelAllowed } from '../../core/model-patterns.js';
 import { newId } from '../../lib/ids.js';
 import type { Clock } from '../../lib/clock.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
-import type { NewRequestRow, SettleOutcome, Store } from '../../store/index.js';
+import type { NewRequestRow, ReserveOutcome, SettleOutcome, Store } from '../../store/index.js';
 import type { Principal } from '../auth/authenticator.js';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import type { BillingSettingsService } from '../settings/billing-settings.js';
@@ -18,6 +18,16 @@ import type { NativeEndpoint } from '../../core/native-endpoint.js';
 export const INSUFFICIENT_BALANCE = 'Insufficient balance to run this request.';
 /** The key's own limits, not the account's money, refused: the customer tops up nothing, the key's owner raises a limit. */
 export const KEY_LIMIT_REACHED = "This API key's spending limit (its budget or its monthly limit) does not leave enough for this request.";
+export const KEY_BUDGET_SPENT = "This API key's budget is spent: what is left of it does not cover this request. Raise the key's budget or use another key.";
+export const KEY_MONTH_SPENT =
+  "This API key's monthly limit is reached: what is left of it this month does not cover this request. It renews on the 1st (UTC); raise the limit or use another key.";
+/** The 402's message per refusing limit; the balance's is ProxyAPI's own text. */
+const REFUSAL_MESSAGES: Record<Exclude<ReserveOutcome, 'ok'>, string> = {
+  key_budget: KEY_BUDGET_SPENT,
+  key_monthly: KEY_MONTH_SPENT,
+  key_limit: KEY_LIMIT_REACHED,
+  balance: INSUFFICIENT_BALANCE,
+};
 
 export interface AdmissionRequest {
   requestId: string;
@@ -174,7 +184,7 @@ export class BillingService {
       expiresAt: now + this.options.holdTtlMs,
       ...(inFlight ? { request: inFlight } : {}),
     });
-    if (outcome !== 'ok') throw new GatewayError('TG_ERR_INSUFFICIENT_BALANCE', outcome === 'key_limit' ? KEY_LIMIT_REACHED : INSUFFICIENT_BALANCE);
+    if (outcome !== 'ok') throw new GatewayError('TG_ERR_INSUFFICIENT_BALANCE', REFUSAL_MESSAGES[outcome]);
     admission.holdMicro = estimate.micro;
     admission.billed = true;
     admission.estimatedInputTokens = estimate.inputTokens;

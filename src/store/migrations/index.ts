@@ -5,6 +5,7 @@ import * as m0003 from './0003_add_request_usage.js';
 import * as m0004 from './0004_add_holds.js';
 import * as m0005 from './0005_record_admissions.js';
 import * as m0006 from './0006_add_credit_idempotency_keys.js';
+import * as m0007 from './0007_name_refusing_limit.js';
 
 /** Every migration, in order; names are stable forever once released. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004_add_holds': m0004,
   '0005_record_admissions': m0005,
   '0006_add_credit_idempotency_keys': m0006,
+  '0007_name_refusing_limit': m0007,
 };

@@ -25,7 +25,7 @@ const UPSERT_REQUEST = `insert into requests select * from jsonb_populate_record
        on conflict (id) do update set ${UPDATED};`;
 
 export const PG_BILLING_FUNCTIONS = [
-  // 'ok', or which limit refused: 'key_limit' (budget or monthly) or 'balance'. With the hold, the request
+  // 'ok', or which limit refused: 'key_budget', 'key_monthly', 'balance' ('key_limit': no such key). With the hold, the request
   // is recorded as in flight (p_request), so a node that dies leaves it in history as interrupted.
   `create or replace function tollgate_reserve(
      p_request_id text, p_user_id text, p_key_id text, p_amount bigint, p_period text,
@@ -33,13 +33,21 @@ export const PG_BILLING_FUNCTIONS = [
    returns text language plpgsql as $$
    declare
      v_request jsonb := p_request;
+     v_key api_keys%rowtype;
    begin
      update api_keys set held_micro = held_micro + p_amount
       where id = p_key_id
         and (budget_limit_micro is null or budget_limit_micro - budget_used_micro - held_micro >= p_amount)
         and (monthly_limit_micro is null
              or monthly_limit_micro - (case when monthly_period = p_period then monthly_used_micro else 0 end) - held_micro >= p_amount);
-     if not found then return 'key_limit'; end if;
+     if not found then
+       select * into v_key from api_keys where id = p_key_id;
+       if not found then return 'key_limit'; end if;
+       if v_key.budget_limit_micro is not null and v_key.budget_limit_micro - v_key.budget_used_micro - v_key.held_micro < p_amount then
+         return 'key_budget';
+       end if;
+       return 'key_monthly';
+     end if;
      update users set held_micro = held_micro + p_amount
       where id = p_user_id and balance_micro - held_micro >= p_amount;
      if not found then

@@ -17,8 +17,11 @@ export interface ReserveArgs {
   request?: RequestRowToWrite;
 }
 
-/** `ok`, or the limit that refused: the key's budget or monthly limit, or the account's balance. */
-export type ReserveOutcome = 'ok' | 'key_limit' | 'balance';
+/**
+ * `ok`, or which limit refused, checked in this order: the key's budget, the key's monthly limit, the
+ * account's balance; `key_limit` when the key itself is gone (revoked and deleted since it was read).
+ */
+export type ReserveOutcome = 'ok' | 'key_budget' | 'key_monthly' | 'key_limit' | 'balance';
 
 export interface SettleArgs {
   requestId: string;

@@ -99,7 +99,9 @@ export class SqliteBillingRepo implements BillingRepo {
     if (this.holds.has(a.requestId)) throw new Error(`request ${a.requestId} already holds money`);
     if (this.writesFailing) throw new StoreWriteFailing();
     const key = this.money(a.keyId, a.userId, a.now);
-    if (!key || this.keyRoom(key, a.keyId, a.period) < a.amountMicro) return 'key_limit';
+    if (!key) return 'key_limit';
+    const short = this.keyShortOf(key, a.keyId, a.period, a.amountMicro);
+    if (short) return short;
     if (this.userRoom(key.balance_micro, a.userId) < a.amountMicro) return 'balance';
     const admission = a.request ? { requestId: a.requestId, userId: a.userId, keyId: a.keyId, amountMicro: a.amountMicro, row: a.request } : undefined;
     this.holds.set(a.requestId, { userId: a.userId, keyId: a.keyId, amount: a.amountMicro, expiresAt: a.expiresAt, ...(admission ? { admission } : {}) });
@@ -340,6 +342,17 @@ export class SqliteBillingRepo implements BillingRepo {
       room = Math.min(room, key.monthly_limit_micro - used - inFlight);
     }
     return Math.max(0, room);
+  }
+
+  /** Which of the key's limits leaves less than `amount` (the budget named first), if any. */
+  private keyShortOf(key: KeyMoney, keyId: string, period: string, amount: number): 'key_budget' | 'key_monthly' | undefined {
+    const inFlight = (this.heldByKey.get(keyId) ?? 0) + (this.pendingByKey.get(keyId) ?? 0);
+    if (key.budget_limit_micro !== null && key.budget_limit_micro - key.budget_used_micro - inFlight < amount) return 'key_budget';
+    if (key.monthly_limit_micro !== null) {
+      const used = key.monthly_period === period ? key.monthly_used_micro : 0;
+      if (key.monthly_limit_micro - used - inFlight < amount) return 'key_monthly';
+    }
+    return undefined;
   }
 
   private userRoom(balance: number, userId: string): number {
