@@ -1,8 +1,11 @@
 import type { Op } from '../core/ops.js';
-import { bearerAuth, type ProviderSpec } from './spec.js';
+import { bearerAuth, nativeSideOf, type NativeSubSurface, type ProviderSpec } from './spec.js';
 
-/** Gemini's OpenAI-compatible endpoints take the key as OpenAI does; its own API as `x-goog-api-key`. */
-const OPENAI_COMPATIBLE = /^\/v1(?:beta)?\/openai\//;
+/** Gemini's OpenAI-compatible endpoints: OpenAI's API (`/v1beta/openai/chat/completions` is OpenAI's `/v1/chat/completions`). */
+const OPENAI_COMPATIBLE: readonly NativeSubSurface[] = [
+  { prefix: '/v1beta/openai', dialect: 'openai', meteredAs: '/v1' },
+  { prefix: '/v1/openai', dialect: 'openai', meteredAs: '/v1' },
+];
 
 export const gemini: ProviderSpec = {
   id: 'gemini',
@@ -14,5 +17,7 @@ export const gemini: ProviderSpec = {
   dialect: 'gemini',
   ops: new Set<Op>(['chat', 'responses', 'embeddings']),
   modelPrefixes: ['gemini-', 'gemma-', 'text-embedding-004', 'embedding-'],
-  authHeaders: (key, path) => (OPENAI_COMPATIBLE.test(path) ? bearerAuth(key) : { 'x-goog-api-key': key }),
+  nativeSubSurfaces: OPENAI_COMPATIBLE,
+  // The OpenAI-compatible endpoints take the key as OpenAI does; Gemini's own API as `x-goog-api-key`.
+  authHeaders: (key, path) => (nativeSideOf(gemini, path).dialect === 'openai' ? bearerAuth(key) : { 'x-goog-api-key': key }),
 };

@@ -4,7 +4,8 @@ import { openai } from './openai.js';
 import { deepseek, openrouter, xai } from './openai-compatible.js';
 import type { ProviderSpec } from './spec.js';
 
-export type { ProviderSpec } from './spec.js';
+export type { NativeSide, ProviderSpec } from './spec.js';
+export { nativeSideOf } from './spec.js';
 export { customOpenAICompatible } from './openai-compatible.js';
 
 /** THE list of built-in upstreams. */

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { GatewayError } from '../../core/errors.js';
-import type { ProviderSpec } from '../../providers/index.js';
+import { nativeSideOf, type ProviderSpec } from '../../providers/index.js';
 import { canonicalPath, isCanonicalPath } from '../../lib/canonical-path.js';
 import type { IdleWatchdog } from '../../lib/idle-watchdog.js';
 import { readTopLevelFields } from '../../lib/json-fields.js';
@@ -54,7 +54,7 @@ export function nativeHandler(
     if (!route) return false;
     if (isClosing()) {
       // Draining: in-flight work finishes, new work is turned away so the client retries elsewhere.
-      sendError(res, route.surface, new GatewayError('TG_ERR_UNAVAILABLE', 'The gateway is shutting down; retry the request.'), true);
+      sendError(res, surfaceAt(route, url), new GatewayError('TG_ERR_UNAVAILABLE', 'The gateway is shutting down; retry the request.'), true);
       return true;
     }
     handleNative(services, route, req, res, bodyWatchdog).catch((err: unknown) => {
@@ -65,7 +65,7 @@ export function nativeHandler(
       const failure = asGatewayError(err);
       if (failure.code === 'TG_ERR_INTERNAL' && !req.destroyed) log.error({ err }, 'native request failed');
       // A stalled upload would keep the connection: close it once the 408 is out.
-      sendError(res, route.surface, failure, failure.code === 'TG_ERR_REQUEST_TIMEOUT');
+      sendError(res, surfaceAt(route, url), failure, failure.code === 'TG_ERR_REQUEST_TIMEOUT');
       drainRest(req, bodyWatchdog);
     });
     return true;
@@ -80,6 +80,13 @@ function sendError(res: ServerResponse, surface: Surface, failure: GatewayError,
     ...(closeConnection ? { connection: 'close' } : {}),
   });
   res.end(body);
+}
+
+/** The dialect the gateway's own errors speak at `url`: the mount's, or a sub-surface's (Gemini's `/v1beta/openai/*`). */
+function surfaceAt(route: Route, url: string): Surface {
+  if (!route.provider.nativeSubSurfaces) return route.surface;
+  const query = url.indexOf('?');
+  return nativeSideOf(route.provider, route.version + (query < 0 ? url : url.slice(0, query)).slice(route.prefix.length)).dialect;
 }
 
 /** `/openai/v1/chat/completions?x` → `/openai/v1`; the mount and version segments only. */
@@ -112,7 +119,8 @@ async function handleNative(services: Services, route: Route, req: IncomingMessa
   const { body, fields } = await readBody(req, services.relay.endpoint(route.provider, method, path), limit, bodyWatchdog);
 
   const call = { method, path, query: withoutKey(rawQuery), clientHeaders: req.headers, headers: NO_HEADERS, body, contentLength: Buffer.isBuffer(body) ? body.length : length };
-  await services.relay.forward({ provider: route.provider, surface: route.surface, principal, startedAt, call, fields, options: NO_OPTIONS }, responseSink(res));
+  const surface = route.provider.nativeSubSurfaces ? nativeSideOf(route.provider, path).dialect : route.surface;
+  await services.relay.forward({ provider: route.provider, surface, principal, startedAt, call, fields, options: NO_OPTIONS }, responseSink(res));
 }
 
 /**

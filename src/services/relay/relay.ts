@@ -8,7 +8,7 @@ import type { Usage } from '../../core/usage.js';
 import { DIALECTS, type NativeMeter } from '../../dialects/index.js';
 import { newId } from '../../lib/ids.js';
 import type { Clock } from '../../lib/clock.js';
-import type { ProviderSpec } from '../../providers/index.js';
+import { nativeSideOf, type ProviderSpec } from '../../providers/index.js';
 import type { UpstreamClient } from '../../upstream/client.js';
 import type { KeyPool } from '../../upstream/key-pool.js';
 import type { BillingService } from '../billing/billing-service.js';
@@ -73,7 +73,8 @@ export class Relay {
 
   /** What a native endpoint is to the gateway (metered, free, billed later, unknown); `path` canonical. */
   endpoint(provider: ProviderSpec, method: string, path: string): NativeEndpoint {
-    return DIALECTS[provider.dialect].native.endpoint(method, path);
+    const side = nativeSideOf(provider, path);
+    return DIALECTS[side.dialect].native.endpoint(method, side.path);
   }
 
   /** Whether clients of this provider's native surface may send their key as `?key=`. */
@@ -121,8 +122,9 @@ export class Relay {
 
   /** The call's meter (a malformed metered body is a 400 here), its model, and the upstream key to use. */
   private resolve(req: RelayRequest): Call {
-    const dialect = DIALECTS[req.provider.dialect].native;
-    const shape = { method: req.call.method, path: req.call.path, fields: req.fields };
+    const side = nativeSideOf(req.provider, req.call.path);
+    const dialect = DIALECTS[side.dialect].native;
+    const shape = { method: req.call.method, path: side.path, fields: req.fields, reportsCost: req.provider.reportsCost === true };
     const meter = dialect.meter(shape, Buffer.isBuffer(req.call.body) ? req.call.body : undefined);
     const ledger = new CallLedger(req, newId('req', req.startedAt), dialect.model(shape), this.deps);
     const pool = this.deps.keyPools.get(req.provider.id);
