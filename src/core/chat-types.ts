@@ -16,6 +16,8 @@ export interface ChatToolCall {
   id: string;
   type: 'function';
   function: { name: string; arguments: string };
+  /** A provider's side field the call came with and must go back with (Gemini: `{ google: { thought_signature } }`). */
+  extra_content?: object;
 }
 
 export interface ChatMessage {

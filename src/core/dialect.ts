@@ -118,8 +118,26 @@ export interface OpCodec {
  */
 export interface ChatBridge {
   toChat(request: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>>;
-  fromChat(request: Readonly<Record<string, unknown>>, stream: boolean, ctx: CodecContext): ByteTransform;
+  /** `observe`, when given, is told of the finished answer (the Responses bridge: for the response store). */
+  fromChat(request: Readonly<Record<string, unknown>>, stream: boolean, ctx: CodecContext, observe?: BridgeObserver): ByteTransform;
 }
+
+/** A note the gateway adds to an answer it re-shaped (a Response's `warnings`): what it dropped or did not keep. */
+export interface AnswerWarning {
+  code: string;
+  message: string;
+}
+
+/** A bridged answer once complete, as the client receives it. */
+export interface BridgedAnswer {
+  /** The answer object (a Response). */
+  answer: object;
+  /** Per tool call id, the provider's side field on that call (`extra_content`: Gemini's thought signature). */
+  toolCallExtras: Readonly<Record<string, unknown>>;
+}
+
+/** Told of a bridged answer before its last bytes go out; the warnings it returns are added to the answer. */
+export type BridgeObserver = (answer: BridgedAnswer) => readonly AnswerWarning[];
 
 /** Everything the gateway knows of one dialect; services look it up in `DIALECTS` and nowhere else. */
 export interface DialectModule {

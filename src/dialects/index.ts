@@ -5,7 +5,7 @@ import { anthropicDialect } from './anthropic/index.js';
 import { geminiDialect } from './gemini/index.js';
 import { COMPLETIONS_VIA_CHAT, RESPONSES_VIA_CHAT, openAIDialect } from './openai/index.js';
 
-export type { ChatBridge, CodecContext, CodecInput, DialectModule, DialectName, EncodedCall, FetchedMedia, NativeMeter, OpCodec } from '../core/dialect.js';
+export type { AnswerWarning, BridgeObserver, BridgedAnswer, ChatBridge, CodecContext, CodecInput, DialectModule, DialectName, EncodedCall, FetchedMedia, NativeMeter, OpCodec } from '../core/dialect.js';
 
 export const DIALECTS: Readonly<Record<DialectName, DialectModule>> = Object.freeze({
   openai: openAIDialect,

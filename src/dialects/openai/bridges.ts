@@ -3,7 +3,8 @@ import type { ChatBridge } from '../../core/dialect.js';
 import { newId } from '../../lib/ids.js';
 import { ChatChunksAsCompletions, chatAsCompletion, completionsAsChat } from './chat-as-completions.js';
 import { responsesToChat } from './responses-request.js';
-import { chatToResponse } from './responses-response.js';
+import { chatToResponse, type ResponseContext } from './responses-response.js';
+import { planTools } from './responses-tools.js';
 import { ChatChunksAsResponseEvents } from './responses-stream.js';
 
 /**
@@ -12,12 +13,17 @@ import { ChatChunksAsResponseEvents } from './responses-stream.js';
  */
 export const RESPONSES_VIA_CHAT: ChatBridge = {
   toChat: (request) => responsesToChat(request as Record<string, unknown>),
-  fromChat(request, stream, ctx) {
-    const answer = {
+  fromChat(request, stream, ctx, observe) {
+    const plan = planTools(request as Record<string, unknown>);
+    const answer: ResponseContext = {
       model: ctx.requestedModel,
       createdAt: Math.floor(ctx.startedAt / 1000),
       id: newId('resp', ctx.startedAt),
       request: request as Record<string, unknown>,
+      store: observe !== undefined && request.store !== false,
+      warnings: plan.warnings,
+      names: plan.names,
+      observe,
     };
     return stream
       ? new SseTranslator(new ChatChunksAsResponseEvents(answer), ctx.clientErrors.body)

@@ -1,11 +1,12 @@
-import type { ChatContentPart, ChatMessage, ChatRole } from '../../core/chat-types.js';
+import type { ChatContentPart, ChatMessage, ChatRole, ChatToolCall } from '../../core/chat-types.js';
 import { badRequest } from '../../core/errors.js';
 import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
+import { flatName } from './responses-tools.js';
 
 /**
- * Responses API `input` items → chat messages (docs/reference/translation.md §13). The bridge keeps no response store,
- * so everything the model needs must be in the items themselves: ids that point elsewhere (`file_id`,
- * `item_reference`) are refused with a 400 rather than silently dropped.
+ * Responses API `input` items → chat messages (docs/reference/translation.md §13). The bridge itself reads no
+ * store: `item_reference` items are resolved by the unified service's response store before they get here
+ * (one left is a 400), and ids that point elsewhere (`file_id`) are refused with a 400 rather than dropped.
  */
 
 const MESSAGE_ROLES = new Set(['user', 'assistant', 'system', 'developer']);
@@ -33,7 +34,7 @@ export function inputToMessages(input: unknown): ChatMessage[] {
       case 'reasoning':
         return; // provider reasoning is not replayable across providers, and this bridge minted none of its own
       case 'item_reference':
-        throw badRequest('item_reference needs a stored response, and this gateway keeps none: send the items themselves.', param);
+        throw badRequest('item_reference needs the gateway\'s response store, which this call did not consult: send the items themselves.', param);
       default:
         throw badRequest(`Input items of type ${JSON.stringify(type)} are not supported for this model.`, `${param}.type`);
     }
@@ -115,7 +116,10 @@ function addToolCall(messages: ChatMessage[], item: JsonObject, param: string): 
   if (typeof item.call_id !== 'string' || item.call_id === '') throw badRequest('A function_call item needs a `call_id`.', `${param}.call_id`);
   if (typeof item.name !== 'string' || item.name === '') throw badRequest('A function_call item needs a `name`.', `${param}.name`);
   if (typeof item.arguments !== 'string') throw badRequest('A function_call item needs `arguments` as a JSON string.', `${param}.arguments`);
-  const call = { id: item.call_id, type: 'function' as const, function: { name: item.name, arguments: item.arguments } };
+  const name = typeof item.namespace === 'string' && item.namespace !== '' ? flatName(item.namespace, item.name) : item.name;
+  const call: ChatToolCall = { id: item.call_id, type: 'function', function: { name, arguments: item.arguments } };
+  // Put back on the call by the response store (a Gemini thought signature), or sent by a chat-minded client.
+  if (isJsonObject(item.extra_content)) call.extra_content = item.extra_content;
   const last = messages[messages.length - 1];
   if (last?.role === 'assistant') {
     last.tool_calls = [...(last.tool_calls ?? []), call];

@@ -1,7 +1,8 @@
-import type { ChatRequest, ChatResponseFormat, ChatTool, ChatToolChoice } from '../../core/chat-types.js';
+import type { ChatRequest, ChatResponseFormat } from '../../core/chat-types.js';
 import { badRequest } from '../../core/errors.js';
 import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 import { inputToMessages } from './responses-items.js';
+import { planTools } from './responses-tools.js';
 
 /**
  * `POST /v1/responses` for a model that speaks only Chat Completions (docs/reference/translation.md §13): the Responses
@@ -11,7 +12,7 @@ import { inputToMessages } from './responses-items.js';
 
 /** Accepted and dropped: none of them changes what a correct answer looks like. */
 export const RESPONSES_IGNORED_PARAMS = [
-  'store', // the gateway keeps no responses; the answer says `store: false`
+  'store', // kept by the unified service's response store (services/unified/responses-store.ts), not by the bridge
   'metadata', // tags of the stored response; echoed in the answer, never sent upstream
   'include', // extra output (encrypted reasoning, logprobs, hosted-tool results) that chat upstreams do not produce
   'truncation', // the gateway never truncates input; the answer says `truncation: "disabled"`
@@ -25,7 +26,11 @@ export const RESPONSES_IGNORED_PARAMS = [
   'context_management', // server-side compaction of long inputs; the input is sent whole
 ] as const;
 
-/** Refused with a 400 naming the parameter unless neutral (null, false, empty): each needs a response store or an OpenAI service. */
+/**
+ * Refused with a 400 naming the parameter unless neutral (null, false, empty): each needs state or an OpenAI
+ * service. `previous_response_id` is expanded by the response store before the bridge (so it reaches the
+ * bridge only when no store was consulted).
+ */
 export const RESPONSES_REFUSED_PARAMS = [
   'previous_response_id', // continues a stored response
   'conversation', // continues a stored conversation
@@ -33,8 +38,6 @@ export const RESPONSES_REFUSED_PARAMS = [
   'prompt', // a stored prompt template
   'moderation', // moderated responses are an OpenAI service
 ] as const;
-
-const TOOL_CHOICE_OPTIONS = new Set(['none', 'auto', 'required']);
 
 export function responsesToChat(body: Record<string, unknown>): ChatRequest {
   if (!isJsonObject(body)) throw badRequest('The request body must be a JSON object.');
@@ -47,9 +50,8 @@ export function responsesToChat(body: Record<string, unknown>): ChatRequest {
   if (instructions) messages.unshift({ role: 'system', content: instructions });
   const chat: ChatRequest = { model: body.model, messages };
 
-  const tools = convertTools(body.tools);
+  const { tools, toolChoice } = planTools(body);
   if (tools) chat.tools = tools;
-  const toolChoice = convertToolChoice(body.tool_choice);
   if (toolChoice !== undefined) chat.tool_choice = toolChoice;
   const parallel = optional(body, 'parallel_tool_calls', 'boolean');
   if (parallel !== undefined) chat.parallel_tool_calls = parallel;
@@ -81,7 +83,7 @@ export function responsesToChat(body: Record<string, unknown>): ChatRequest {
 }
 
 const REFUSAL_REASONS: Record<(typeof RESPONSES_REFUSED_PARAMS)[number], string> = {
-  previous_response_id: "this gateway keeps no stored responses, so send the whole conversation in 'input'",
+  previous_response_id: "it needs the gateway's response store, which this call did not consult, so send the whole conversation in 'input'",
   conversation: "this gateway keeps no stored conversations, so send the whole conversation in 'input'",
   background: 'this gateway keeps no stored responses to poll later, so run the request in the foreground',
   prompt: "this gateway keeps no stored prompt templates, so send 'instructions' and 'input'",
@@ -105,57 +107,6 @@ function optional<K extends keyof Kind>(body: JsonObject, name: string, kind: K)
   if (value === undefined || value === null) return undefined;
   if (typeof value !== kind || (kind === 'number' && !Number.isFinite(value))) throw badRequest(`'${name}' must be a ${kind}.`, name);
   return value as Kind[K];
-}
-
-function convertTools(tools: unknown): ChatTool[] | undefined {
-  if (tools === undefined || tools === null) return undefined;
-  if (!Array.isArray(tools)) throw badRequest("'tools' must be an array.", 'tools');
-  if (tools.length === 0) return undefined;
-  return tools.map((tool: unknown, i) => functionTool(tool, `tools[${i}]`));
-}
-
-function functionTool(tool: unknown, param: string): ChatTool {
-  if (!isJsonObject(tool)) throw badRequest('A tool must be an object.', param);
-  if (tool.type !== 'function') {
-    throw badRequest(`Tool type ${JSON.stringify(tool.type)} is not supported for this model: only function tools are.`, `${param}.type`);
-  }
-  if (typeof tool.name !== 'string' || tool.name === '') throw badRequest('A function tool needs a `name`.', `${param}.name`);
-  const fn: ChatTool['function'] = { name: tool.name };
-  if (typeof tool.description === 'string') fn.description = tool.description;
-  if (tool.parameters !== undefined && tool.parameters !== null) {
-    if (!isJsonObject(tool.parameters)) throw badRequest('Tool `parameters` must be a JSON schema object.', `${param}.parameters`);
-    fn.parameters = tool.parameters;
-  }
-  if (typeof tool.strict === 'boolean') fn.strict = tool.strict;
-  return { type: 'function', function: fn };
-}
-
-function convertToolChoice(choice: unknown): ChatToolChoice | undefined {
-  if (choice === undefined || choice === null) return undefined;
-  if (typeof choice === 'string') {
-    if (!TOOL_CHOICE_OPTIONS.has(choice)) throw badRequest(`tool_choice ${JSON.stringify(choice)} is not one of none, auto, required.`, 'tool_choice');
-    return choice as 'none' | 'auto' | 'required';
-  }
-  if (!isJsonObject(choice)) throw badRequest("'tool_choice' must be a string or an object.", 'tool_choice');
-  if (choice.type === 'function') {
-    if (typeof choice.name !== 'string' || choice.name === '') throw badRequest('tool_choice of type function needs a `name`.', 'tool_choice.name');
-    return { type: 'function', function: { name: choice.name } };
-  }
-  if (choice.type === 'allowed_tools') {
-    const mode = choice.mode;
-    if (mode !== 'auto' && mode !== 'required') throw badRequest("allowed_tools 'mode' must be auto or required.", 'tool_choice.mode');
-    if (!Array.isArray(choice.tools)) throw badRequest("allowed_tools needs a 'tools' array.", 'tool_choice.tools');
-    const tools = choice.tools.map((tool: unknown, i): ChatTool => {
-      const param = `tool_choice.tools[${i}]`;
-      if (!isJsonObject(tool) || tool.type !== 'function') {
-        throw badRequest(`Allowed tool type ${JSON.stringify(isJsonObject(tool) ? tool.type : tool)} is not supported for this model: only function tools are.`, `${param}.type`);
-      }
-      if (typeof tool.name !== 'string' || tool.name === '') throw badRequest('An allowed function tool needs a `name`.', `${param}.name`);
-      return { type: 'function', function: { name: tool.name } };
-    });
-    return { type: 'allowed_tools', allowed_tools: { mode, tools } };
-  }
-  throw badRequest(`tool_choice type ${JSON.stringify(choice.type)} is not supported for this model: only function tools are.`, 'tool_choice.type');
 }
 
 function convertTextFormat(text: unknown): ChatResponseFormat | undefined {

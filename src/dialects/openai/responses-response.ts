@@ -1,5 +1,7 @@
+import type { AnswerWarning, BridgeObserver } from '../../core/dialect.js';
 import { GatewayError } from '../../core/errors.js';
 import { isJsonObject } from '../../lib/json-value.js';
+import { itemName, type ToolNames } from './responses-tools.js';
 
 /**
  * A chat completion as a Responses API `Response` object (docs/reference/openai.md §2.2, docs/reference/translation.md §10–§13), and
@@ -16,6 +18,14 @@ export interface ResponseContext {
   id: string;
   /** The client's Responses request body: its settings are echoed in the response. */
   request: Readonly<Record<string, unknown>>;
+  /** What the answer says of `store`: true when a response store is told of it (`observe`) and the client did not opt out. */
+  store: boolean;
+  /** Notes the response carries from the start (hosted tools dropped). */
+  warnings: readonly AnswerWarning[];
+  /** Flattened namespaced tool names → the namespace and the tool's own name. */
+  names: ToolNames;
+  /** Told of the final response (completed or incomplete) before it is sent; its warnings are added. */
+  observe?: BridgeObserver | undefined;
 }
 
 export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';
@@ -42,6 +52,8 @@ export interface FunctionCallItem {
   id: string;
   call_id: string;
   name: string;
+  /** Set when the tool was one of a namespace tool's (the chat model saw `<namespace>__<name>`). */
+  namespace?: string;
   arguments: string;
   status: ItemStatus;
 }
@@ -73,13 +85,15 @@ export interface ResponseObject {
   tools: unknown[];
   text: unknown;
   max_output_tokens: number | null;
-  previous_response_id: null;
+  previous_response_id: string | null;
   reasoning: { effort: unknown; summary: unknown };
-  store: false;
+  store: boolean;
   truncation: 'disabled';
   metadata: Record<string, unknown>;
   usage: ResponseUsage | null;
   user: string | null;
+  /** tollgate's: what the gateway dropped or did not keep (absent when nothing). */
+  warnings?: AnswerWarning[];
 }
 
 /** The response as `response.created` shows it; the caller fills status, output, usage and the outcome. */
@@ -104,14 +118,29 @@ export function responseSkeleton(ctx: ResponseContext): ResponseObject {
     tools: Array.isArray(req.tools) ? req.tools : [],
     text: { ...(isJsonObject(req.text) ? req.text : {}), format: isJsonObject(req.text) && isJsonObject(req.text.format) ? req.text.format : { type: 'text' } },
     max_output_tokens: typeof req.max_output_tokens === 'number' ? req.max_output_tokens : null,
-    previous_response_id: null,
+    previous_response_id: typeof req.previous_response_id === 'string' ? req.previous_response_id : null,
     reasoning: { effort: reasoning.effort ?? null, summary: reasoning.summary ?? null },
-    store: false,
+    store: ctx.store,
     truncation: 'disabled',
     metadata: isJsonObject(req.metadata) ? req.metadata : {},
     usage: null,
     user: typeof req.user === 'string' ? req.user : null,
+    ...(ctx.warnings.length > 0 ? { warnings: [...ctx.warnings] } : {}),
   };
+}
+
+/** The final response after its observer saw it: with the observer's warnings, and `store: false` when it was not kept. */
+export function observed(ctx: ResponseContext, response: ResponseObject, toolCallExtras: Record<string, unknown>): ResponseObject {
+  if (!ctx.observe) return response;
+  const more = ctx.observe({ answer: response, toolCallExtras });
+  if (more.length === 0) return response;
+  const kept = !more.some((w) => w.code === 'not_stored');
+  return { ...response, store: response.store && kept, warnings: [...(response.warnings ?? []), ...more] };
+}
+
+/** A function_call item's name (and namespace) for a chat tool call's name. */
+export function callName(chatName: string, ctx: ResponseContext): { name: string; namespace?: string } {
+  return itemName(chatName, ctx.names);
 }
 
 export interface ItemIds {
@@ -189,18 +218,23 @@ export function chatToResponse(chat: unknown, ctx: ResponseContext): ResponseObj
   if (typeof message.refusal === 'string' && message.refusal !== '') content.push({ type: 'refusal', refusal: message.refusal });
   if (content.length > 0) output.push({ type: 'message', id: ids.message(0), role: 'assistant', status: 'completed', content });
   const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
+  const extras: Record<string, unknown> = {};
   calls.forEach((call: unknown, i) => {
     const fn = isJsonObject(call) && isJsonObject(call.function) ? call.function : {};
+    const callId = isJsonObject(call) && typeof call.id === 'string' && call.id !== '' ? call.id : ids.callId(i);
+    if (isJsonObject(call) && isJsonObject(call.extra_content)) extras[callId] = call.extra_content;
+    const { name, namespace } = callName(typeof fn.name === 'string' ? fn.name : '', ctx);
     output.push({
       type: 'function_call',
       id: ids.functionCall(i),
-      call_id: isJsonObject(call) && typeof call.id === 'string' && call.id !== '' ? call.id : ids.callId(i),
-      name: typeof fn.name === 'string' ? fn.name : '',
+      call_id: callId,
+      name,
+      ...(namespace !== undefined ? { namespace } : {}),
       arguments: typeof fn.arguments === 'string' ? fn.arguments : '',
       status: 'completed',
     });
   });
   const outcome = outcomeOf(choice.finish_reason);
   if (outcome.status === 'incomplete') markLastItemIncomplete(output);
-  return { ...responseSkeleton(ctx), ...outcome, output, usage: responseUsage(chat.usage) };
+  return observed(ctx, { ...responseSkeleton(ctx), ...outcome, output, usage: responseUsage(chat.usage) }, extras);
 }

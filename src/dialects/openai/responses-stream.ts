@@ -1,7 +1,9 @@
 import { encodeSseEvent, type SseEvent } from '../../lib/sse.js';
 import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 import {
+  callName,
   itemIds,
+  observed,
   markLastItemIncomplete,
   outcomeOf,
   responseSkeleton,
@@ -59,6 +61,8 @@ export class ChatChunksAsResponseEvents {
   private reasonings = 0;
   private finishReason: string | undefined;
   private usage: JsonObject | undefined;
+  /** Call id → the provider's side field on that call (Gemini's thought signature). */
+  private readonly extras: Record<string, unknown> = {};
 
   constructor(private readonly ctx: ResponseContext) {
     this.ids = itemIds(ctx.id);
@@ -120,7 +124,7 @@ export class ChatChunksAsResponseEvents {
     let out = this.opening();
     this.state = 'done';
     const outcome = outcomeOf(this.finishReason);
-    const response = { ...responseSkeleton(this.ctx), ...outcome, output: this.output, usage: responseUsage(this.usage) };
+    const response = observed(this.ctx, { ...responseSkeleton(this.ctx), ...outcome, output: this.output, usage: responseUsage(this.usage) }, this.extras);
     out += this.emit(outcome.status === 'completed' ? 'response.completed' : 'response.incomplete', { response });
     return out;
   }
@@ -191,11 +195,13 @@ export class ChatChunksAsResponseEvents {
     let item = this.calls.get(toolIndex);
     if (!item) {
       out += this.closeCurrent();
+      const { name, namespace } = callName(text(fn.name) ?? '', this.ctx);
       item = {
         type: 'function_call',
         id: this.ids.functionCall(toolIndex),
         call_id: text(call.id) ?? this.ids.callId(toolIndex),
-        name: text(fn.name) ?? '',
+        name,
+        ...(namespace !== undefined ? { namespace } : {}),
         arguments: '',
         status: 'in_progress',
       };
@@ -205,7 +211,8 @@ export class ChatChunksAsResponseEvents {
     }
     const open = this.current;
     if (open?.kind !== 'function_call' || open.item !== item) return out; // a late fragment of a closed call
-    if (item.name === '' && text(fn.name)) item.name = fn.name as string;
+    if (isJsonObject(call.extra_content)) this.extras[item.call_id] = call.extra_content;
+    if (item.name === '' && text(fn.name)) Object.assign(item, callName(fn.name as string, this.ctx));
     const delta = text(fn.arguments);
     if (!delta) return out;
     item.arguments += delta;

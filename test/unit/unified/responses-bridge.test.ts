@@ -13,6 +13,7 @@ import {
 } from '../../../src/dialects/openai/responses-request.js';
 import { chatToResponse, type ResponseContext, type ResponseObject } from '../../../src/dialects/openai/responses-response.js';
 import { ChatChunksAsResponseEvents } from '../../../src/dialects/openai/responses-stream.js';
+import { itemName, planTools } from '../../../src/dialects/openai/responses-tools.js';
 
 const DIR = bridgeFixtureDir('responses');
 const CREATED = 1767225600;
@@ -26,7 +27,7 @@ const folders = () => fixtureFolders(DIR);
 
 function contextOf(f: Folder): ResponseContext {
   const request = f.has('request.json') ? f.json<Obj>('request.json') : {};
-  return { model: typeof request.model === 'string' ? request.model : DEFAULT_MODEL, createdAt: CREATED, id: RESPONSE_ID, request };
+  return { model: typeof request.model === 'string' ? request.model : DEFAULT_MODEL, createdAt: CREATED, id: RESPONSE_ID, request, store: false, ...planTools(request) };
 }
 
 interface WireEvent {
@@ -84,7 +85,7 @@ const REQUIRED_CASES = [
   ...['input-string', 'ignored-params-dropped', 'items-instructions-developer-multipart', 'tool-round-trip-history', 'tool-calls-merge-preceding-message'],
   ...['tool-choice-function', 'tool-choice-required', 'tool-choice-allowed-tools', 'text-format-json-schema', 'text-format-json-object', 'reasoning-effort-and-sampling'],
   ...['refused-previous-response-id', 'refused-conversation', 'refused-background', 'refused-prompt', 'refused-item-reference'],
-  ...['refused-hosted-tool', 'refused-hosted-tool-choice', 'refused-input-image-file-id', 'refused-input-missing'],
+  ...['hosted-tool-dropped', 'refused-hosted-tool-required', 'namespace-tools', 'refused-input-image-file-id', 'refused-input-missing'],
   ...['answer-text', 'answer-text-echoes-request', 'answer-tool-calls-parallel', 'answer-length-incomplete', 'answer-reasoning-content', 'answer-usage-cached-reasoning'],
   ...['stream-text-usage', 'stream-parallel-tool-calls', 'stream-text-then-tool-call', 'stream-text-after-tool-call', 'stream-error-mid', 'stream-cut'],
 ];
@@ -230,16 +231,41 @@ describe('responsesToChat', () => {
     assertBadRequest(base({ input: [{ type: 'function_call_output', call_id: 'c', output: [{ type: 'input_image', file_id: 'f' }] }] }), 'input[0].output[0].file_id');
   });
 
-  it('refuses malformed or hosted tools and options', () => {
-    for (const type of ['web_search', 'file_search', 'code_interpreter', 'image_generation', 'mcp', 'computer_use_preview', 'custom', 'local_shell']) {
-      assertBadRequest(base({ tools: [{ type }] }), 'tools[0].type', new RegExp(type));
+  it('drops hosted tools unless tool_choice requires one; refuses client tools it cannot carry', () => {
+    for (const type of ['web_search', 'file_search', 'code_interpreter', 'image_generation', 'mcp', 'computer_use_preview']) {
+      const plan = planTools(base({ tools: [{ type }, { type: 'function', name: 'f' }] }));
+      assert.deepEqual(plan.tools?.map((t) => t.function.name), ['f'], type);
+      assert.match(plan.warnings[0]!.message, new RegExp(`"${type}"`));
+      assert.equal(plan.warnings[0]!.code, 'tool_dropped');
+      assertBadRequest(base({ tools: [{ type }], tool_choice: { type } }), 'tool_choice.type', new RegExp(type));
+      assert.equal(responsesToChat(base({ tools: [{ type }] })).tools, undefined, 'no tools left');
     }
+    assertBadRequest(base({ tools: [{ type: 'web_search' }], tool_choice: 'required' }), 'tool_choice', /web_search/);
+    assertBadRequest(base({ tool_choice: { type: 'allowed_tools', mode: 'required', tools: [{ type: 'image_generation' }] } }), 'tool_choice.tools', /image_generation/);
+    for (const type of ['custom', 'local_shell']) assertBadRequest(base({ tools: [{ type }] }), 'tools[0].type', new RegExp(type));
+  });
+
+  it('flattens namespaced tools reversibly, and refuses names a chat model cannot take', () => {
+    const tools = [{ type: 'namespace', name: 'crm', description: 'CRM.', tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object' } }] }];
+    const plan = planTools(base({ tools }));
+    assert.deepEqual(plan.tools, [{ type: 'function', function: { name: 'crm__lookup', description: 'CRM.', parameters: { type: 'object' } } }]);
+    assert.deepEqual(itemName('crm__lookup', plan.names), { name: 'lookup', namespace: 'crm' });
+    assert.deepEqual(itemName('other', plan.names), { name: 'other' });
+    const long = [{ type: 'namespace', name: 'n'.repeat(40), tools: [{ type: 'function', name: 'f'.repeat(30) }] }];
+    assertBadRequest(base({ tools: long }), 'tools[0].tools[0].name', /at most 64/);
+    assertBadRequest(base({ tools: [...tools, { type: 'function', name: 'crm__lookup' }] }), 'tools[1].name', /Two tools/);
+    const call = { type: 'function_call', call_id: 'c1', namespace: 'crm', name: 'lookup', arguments: '{}' };
+    const chat = responsesToChat(base({ tools, input: [call] }));
+    assert.equal(chat.messages[0]!.tool_calls![0]!.function.name, 'crm__lookup');
+  });
+
+  it('refuses malformed tools and options', () => {
     assertBadRequest(base({ tools: [{ type: 'function' }] }), 'tools[0].name');
     assertBadRequest(base({ tools: [{ type: 'function', name: 'f', parameters: [] }] }), 'tools[0].parameters');
     assertBadRequest(base({ tool_choice: 'any' }), 'tool_choice');
     assertBadRequest(base({ tool_choice: { type: 'function' } }), 'tool_choice.name');
     assertBadRequest(base({ tool_choice: { type: 'mcp', server_label: 'x' } }), 'tool_choice.type', /mcp/);
-    assertBadRequest(base({ tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'image_generation' }] } }), 'tool_choice.tools[0].type');
+    assertBadRequest(base({ tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'custom' }] } }), 'tool_choice.tools[0].type');
     assertBadRequest(base({ tool_choice: { type: 'allowed_tools', mode: 'none', tools: [] } }), 'tool_choice.mode');
     assertBadRequest(base({ text: { format: { type: 'json_schema', name: 'x' } } }), 'text.format.schema');
     assertBadRequest(base({ text: { format: { type: 'yaml' } } }), 'text.format.type');
@@ -264,7 +290,7 @@ describe('responsesToChat', () => {
 });
 
 describe('ChatChunksAsResponseEvents', () => {
-  const ctx: ResponseContext = { model: 'm', createdAt: 1, id: 'resp_x', request: {} };
+  const ctx: ResponseContext = { model: 'm', createdAt: 1, id: 'resp_x', request: {}, store: false, warnings: [], names: new Map() };
   const names = (sse: string) => wireEvents(sse).map((e) => e.name);
 
   it('a stream with no events at all fails rather than completing', () => {
