@@ -6,6 +6,7 @@ import { KeysRepo } from './repos/keys-repo.js';
 import { LedgerRepo } from './repos/ledger-repo.js';
 import { ModelOverridesRepo } from './repos/model-overrides-repo.js';
 import { RequestsRepo } from './repos/requests-repo.js';
+import { ResponsesRepo } from './repos/responses-repo.js';
 import { SettingsRepo } from './repos/settings-repo.js';
 import { SpendRepo } from './repos/spend-repo.js';
 import { UsersRepo } from './repos/users-repo.js';
@@ -19,6 +20,8 @@ export type { LedgerRow, MoveResult } from './repos/ledger-repo.js';
 export type { RequestRow, NewRequestRow, RequestFilter } from './repos/requests-repo.js';
 export type { ModelOverrideRow } from './repos/model-overrides-repo.js';
 export type { KeySpend } from './repos/spend-repo.js';
+export type { ResponseCaps, StoredResponseRow } from './repos/responses-repo.js';
+export { ResponsesRepo } from './repos/responses-repo.js';
 export type { BillingRepo, OrphanHold, ReserveArgs, ReserveOutcome, SettleArgs, SettleOutcome } from './repos/billing-repo.js';
 
 export interface Store {
@@ -31,6 +34,7 @@ export interface Store {
   modelOverrides: ModelOverridesRepo;
   spend: SpendRepo;
   billing: BillingRepo;
+  responses: ResponsesRepo;
 }
 
 export function createStore(db: Db): Store {
@@ -44,6 +48,7 @@ export function createStore(db: Db): Store {
     modelOverrides: new ModelOverridesRepo(db.kysely),
     spend: new SpendRepo(db.kysely),
     billing: sqliteBilling(db) ?? new PostgresBillingRepo(db.kysely),
+    responses: new ResponsesRepo(db),
   };
 }
 

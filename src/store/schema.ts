@@ -122,6 +122,21 @@ export interface ModelOverridesTable {
   updated_at: number;
 }
 
+/** A stored Responses API response of a bridged provider (migration 0008). */
+export interface ResponsesTable {
+  /** `resp_…`; its output items' ids derive from it (`msg_<suffix>`, `fc_<suffix>_<n>`). */
+  id: string;
+  key_id: string;
+  user_id: string;
+  model: string;
+  created_at: number;
+  expires_at: number;
+  /** Bytes of `data`. */
+  size_bytes: number;
+  /** JSON `StoredResponseData` (repos/responses-repo.ts). */
+  data: string;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
@@ -131,4 +146,5 @@ export interface Database {
   model_overrides: ModelOverridesTable;
   holds: HoldsTable;
   nodes: NodesTable;
+  responses: ResponsesTable;
 }

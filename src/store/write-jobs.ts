@@ -1,5 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import { prepareChargeWriter } from './repos/billing-sqlite-writes.js';
+import { RESPONSE_CAP_SQL, RESPONSE_COLUMNS } from './repos/responses-repo.js';
 import { REQUEST_COLUMNS } from './request-columns.js';
 import { parseSettlementLine } from './settlement-line.js';
 
@@ -14,7 +15,11 @@ export type WriteJob =
   /** History rows of calls that were not billed: a JSON array of value arrays in `REQUEST_COLUMNS` order; a row already written is kept. */
   | { kind: 'history'; rows: string }
   /** Each key's latest use, [key id, epoch ms]; never moves a key's last use back. */
-  | { kind: 'touch'; keys: ReadonlyArray<readonly [string, number]> };
+  | { kind: 'touch'; keys: ReadonlyArray<readonly [string, number]> }
+  /** A stored response (a JSON array in `RESPONSE_COLUMNS` order; a row of that id already there is kept), then its key trimmed to the caps. */
+  | { kind: 'response'; row: string; maxCount: number; maxBytes: number }
+  /** Stored responses past their expiry, deleted. */
+  | { kind: 'prune-responses'; now: number };
 
 /**
  * The one place the SQLite writer's transactions are defined, whichever thread runs them (the writer
@@ -32,6 +37,7 @@ export function prepareWriteJobs(db: SQLite.Database): (job: WriteJob) => void {
   const touch = db.transaction((keys: ReadonlyArray<readonly [string, number]>) => {
     for (const [keyId, at] of keys) touchKey.run(at, keyId);
   });
+  const response = prepareResponseJobs(db);
   return (job) => {
     switch (job.kind) {
       case 'charges':
@@ -43,6 +49,25 @@ export function prepareWriteJobs(db: SQLite.Database): (job: WriteJob) => void {
       case 'touch':
         touch.immediate(job.keys);
         return;
+      case 'response':
+        response.save.immediate(JSON.parse(job.row) as unknown[], job.maxCount, job.maxBytes);
+        return;
+      case 'prune-responses':
+        response.prune.immediate(job.now);
+        return;
     }
+  };
+}
+
+function prepareResponseJobs(db: SQLite.Database) {
+  const insert = db.prepare(`insert or ignore into responses (${RESPONSE_COLUMNS.join(', ')}) values (${RESPONSE_COLUMNS.map(() => '?').join(', ')})`);
+  const cap = db.prepare(RESPONSE_CAP_SQL);
+  const expired = db.prepare('delete from responses where expires_at <= ?');
+  return {
+    save: db.transaction((values: unknown[], maxCount: number, maxBytes: number) => {
+      insert.run(values);
+      cap.run(values[1], maxCount, maxBytes);
+    }),
+    prune: db.transaction((now: number) => void expired.run(now)),
   };
 }

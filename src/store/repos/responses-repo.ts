@@ -1,0 +1,96 @@
+import { sql } from 'kysely';
+import type { Db } from '../db.js';
+
+/** One stored response as written: `data` is the service's JSON (the response and its input items). */
+export interface StoredResponseRow {
+  id: string;
+  key_id: string;
+  user_id: string;
+  model: string;
+  created_at: number;
+  expires_at: number;
+  size_bytes: number;
+  data: string;
+}
+
+/** Per key, what the store keeps at most; the oldest responses go first. */
+export interface ResponseCaps {
+  maxCount: number;
+  maxBytes: number;
+}
+
+/** Column order of a row handed to the SQLite writer (write-jobs.ts). */
+export const RESPONSE_COLUMNS = ['id', 'key_id', 'user_id', 'model', 'created_at', 'expires_at', 'size_bytes', 'data'] as const;
+
+/**
+ * The statement that keeps one key within its caps: every response of the key past the newest
+ * `maxCount`, or past `maxBytes` counted from the newest, is deleted. Portable (window functions in
+ * SQLite ≥ 3.25 and PostgreSQL); parameters: key id, max count, max bytes.
+ */
+export const RESPONSE_CAP_SQL = `delete from responses where id in (
+  select id from (
+    select id,
+      row_number() over (order by created_at desc, id desc) as n,
+      sum(size_bytes) over (order by created_at desc, id desc rows unbounded preceding) as running
+    from responses where key_id = ?
+  ) ranked where n > ? or running > ?
+)`;
+
+/**
+ * The response store's rows (migration 0008). Every read names the key: a response is found only by
+ * the key that made it, and only before it expires. On SQLite, saving and pruning go through the writer
+ * thread (write-jobs.ts), off the event loop; reads and deletes use the main connection.
+ */
+export class ResponsesRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Inserts the row (a row of that id already there is kept) and trims the key to its caps, in one transaction. */
+  async save(row: StoredResponseRow, caps: ResponseCaps): Promise<void> {
+    if (this.db.writer) {
+      await this.db.writer.run({ kind: 'response', row: JSON.stringify(RESPONSE_COLUMNS.map((c) => row[c])), maxCount: caps.maxCount, maxBytes: caps.maxBytes });
+      return;
+    }
+    await this.db.kysely.transaction().execute(async (tx) => {
+      await tx.insertInto('responses').values(row).onConflict((c) => c.column('id').doNothing()).execute();
+      await sql`delete from responses where id in (
+        select id from (
+          select id,
+            row_number() over (order by created_at desc, id desc) as n,
+            sum(size_bytes) over (order by created_at desc, id desc rows unbounded preceding) as running
+          from responses where key_id = ${row.key_id}
+        ) ranked where n > ${caps.maxCount} or running > ${caps.maxBytes}
+      )`.execute(tx);
+    });
+  }
+
+  /** The stored data of `id` when `keyId` made it and it has not expired. */
+  async find(keyId: string, id: string, now: number): Promise<StoredResponseRow | undefined> {
+    return this.db.kysely
+      .selectFrom('responses')
+      .selectAll()
+      .where('id', '=', id)
+      .where('key_id', '=', keyId)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+  }
+
+  /** Deletes `id` when `keyId` made it; whether there was one. */
+  async delete(keyId: string, id: string, now: number): Promise<boolean> {
+    const result = await this.db.kysely
+      .deleteFrom('responses')
+      .where('id', '=', id)
+      .where('key_id', '=', keyId)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /** Deletes every response past its expiry. */
+  async prune(now: number): Promise<void> {
+    if (this.db.writer) {
+      await this.db.writer.run({ kind: 'prune-responses', now });
+      return;
+    }
+    await this.db.kysely.deleteFrom('responses').where('expires_at', '<=', now).execute();
+  }
+}
