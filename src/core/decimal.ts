@@ -78,3 +78,20 @@ export function formatDecimal(a: Decimal): string {
   const fraction = digits.slice(digits.length - a.scale).replace(/0+$/, '');
   return `${negative ? '-' : ''}${whole}${fraction ? '.' + fraction : ''}`;
 }
+
+const JSON_NUMBER = /^(-)?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * A JSON number's text (`0.000123`, `1.5e-7`, `2E+3`) as an exact decimal, never through a float;
+ * undefined for anything else or a value needing more than 30 decimal places.
+ */
+export function parseJsonNumber(text: string): Decimal | undefined {
+  const match = JSON_NUMBER.exec(text.trim());
+  if (!match) return undefined;
+  const [, sign, whole = '0', fraction = '', exponent = '0'] = match;
+  const exp = Number(exponent);
+  if (!Number.isSafeInteger(exp) || Math.abs(exp) > 60) return undefined;
+  const units = BigInt(whole + fraction);
+  const value = shift({ units: sign ? -units : units, scale: fraction.length }, -exp);
+  return value.scale > MAX_SCALE ? undefined : value;
+}

@@ -37,6 +37,8 @@ export interface JsonUsageTapOptions {
    * usage, so such an answer can be billed for what it delivered.
    */
   text?: (body: unknown) => string;
+  /** Completes the parsed usage from the body's bytes (a provider's cost, read exactly from its text). */
+  fromBytes?: (usage: Usage, bytes: Buffer) => Usage;
 }
 
 /**
@@ -84,7 +86,7 @@ export class JsonUsageTap implements UsageTap {
     }
     const result: UsageTapResult = { complete: true, outputText: '' };
     const usage = this.parse(body);
-    if (usage) result.usage = usage;
+    if (usage) result.usage = this.options.fromBytes ? this.options.fromBytes(usage, bytes) : usage;
     else if (this.options.text) result.outputText = this.options.text(parseWhole(bytes));
     const model = this.options.model?.(body);
     if (model) result.model = model;

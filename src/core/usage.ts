@@ -8,4 +8,9 @@ export interface Usage {
   cacheWrite1hTokens?: number;
   reasoningTokens?: number;
   units?: Partial<Record<'image' | 'audio_second' | 'character' | 'request', number>>;
+  /**
+   * The provider's own price of the call in USD, exact decimal text, for providers that price every call
+   * themselves and are billed by it (OpenRouter's `usage.cost`); the token counts are then informative.
+   */
+  costUsd?: string;
 }

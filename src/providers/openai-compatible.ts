@@ -24,7 +24,10 @@ export const xai: ProviderSpec = {
   nativeResponses: true,
 };
 export const deepseek = openAICompatible('deepseek', 'DEEPSEEK', 'https://api.deepseek.com', CHAT_OPS, ['deepseek-']);
-export const openrouter = openAICompatible('openrouter', 'OPENROUTER', 'https://openrouter.ai/api', new Set<Op>(['chat', 'completions', 'responses', 'embeddings']), []);
+export const openrouter: ProviderSpec = {
+  ...openAICompatible('openrouter', 'OPENROUTER', 'https://openrouter.ai/api', new Set<Op>(['chat', 'completions', 'responses', 'embeddings']), []),
+  reportsCost: true,
+};
 
 /**
  * An OpenAI-compatible upstream declared in the config file (vLLM, Ollama, LM Studio…): served on the

@@ -111,7 +111,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export async function startMockServer(provider: Provider, options: MockOptions = {}): Promise<MockUpstream> {
-  const opts: Required<MockOptions> = { streamChunks: options.streamChunks ?? 5, open: options.open ?? false };
+  const opts: Required<MockOptions> = { streamChunks: options.streamChunks ?? 5, open: options.open ?? false, openrouter: options.openrouter ?? false };
   const requests: RecordedRequest[] = [];
   const queue: Array<{ fault: Fault; remaining: number }> = [];
   let persistent: Fault | undefined;

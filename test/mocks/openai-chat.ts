@@ -2,6 +2,7 @@
 import { asArray, asObj, FAKE_CREATED, fakeUsage, generate, splitN, textOf, toolArgs } from './fake.js';
 import { BadRequest, type MockContext } from './mock-server.js';
 import { openaiStreamError } from './openai-errors.js';
+import { openRouterUsageFields } from './openrouter.js';
 import { writeSse, type SseEvent } from './stream.js';
 
 /** Tool to call: tools present, last message from the user and tool_choice not "none". */
@@ -35,6 +36,7 @@ export async function chatCompletions(ctx: MockContext): Promise<void> {
     total_tokens: u.prompt + u.completion * n,
     prompt_tokens_details: { cached_tokens: u.cached, audio_tokens: 0 },
     completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    ...(ctx.opts.openrouter ? openRouterUsageFields(b, b.model, u, u.completion * n) : {}),
   };
   const finish = call ? 'tool_calls' : gen.truncated ? 'length' : 'stop';
   const base = { id: `chatcmpl-mock${ctx.reqNo}`, created: FAKE_CREATED, model: b.model, system_fingerprint: 'fp_mock', service_tier: 'default' };
@@ -49,7 +51,8 @@ export async function chatCompletions(ctx: MockContext): Promise<void> {
   }
 
   const so = asObj(b.stream_options);
-  const includeUsage = so.include_usage === true;
+  // OpenRouter sends the usage chunk when usage accounting is asked for, too.
+  const includeUsage = so.include_usage === true || (ctx.opts.openrouter && asObj(b.usage).include === true);
   const obfuscate = so.include_obfuscation !== false;
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): SseEvent => ({
     data: { ...base, object: 'chat.completion.chunk', choices, ...(includeUsage ? { usage: null } : {}), ...extra },

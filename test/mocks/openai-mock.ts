@@ -5,6 +5,7 @@ import { openaiErrorObject } from './openai-errors.js';
 import { chatCompletions } from './openai-chat.js';
 import { audioSpeech, audioTranscription, embeddings, imageGenerations, imageEdits } from './openai-extras.js';
 import { responses } from './openai-responses.js';
+import { OPENROUTER_LIST } from './openrouter.js';
 
 export const OPENAI_MODELS = ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'o3-mini', 'text-embedding-3-small', 'tts-1', 'whisper-1', 'gpt-image-1'];
 
@@ -42,6 +43,7 @@ export const openaiProvider: Provider = {
         case '/v1/images/edits': return imageEdits(ctx);
       }
     } else if (method === 'GET') {
+      if (path === '/v1/models' && ctx.opts.openrouter) return ctx.sendJson(200, { data: OPENROUTER_LIST });
       if (path === '/v1/models') return ctx.sendJson(200, { object: 'list', data: OPENAI_MODELS.map(model) });
       const m = /^\/v1\/models\/(.+)$/.exec(path);
       if (m?.[1]) return ctx.sendJson(200, model(decodeURIComponent(m[1])));

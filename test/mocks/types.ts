@@ -53,4 +53,6 @@ export interface MockOptions {
   streamChunks?: number;
   /** serve requests without credentials, as a local vLLM or Ollama does */
   open?: boolean;
+  /** OpenRouter's flavour of the OpenAI API: its models list, and `usage.cost` when asked (test/mocks/openrouter.ts) */
+  openrouter?: boolean;
 }

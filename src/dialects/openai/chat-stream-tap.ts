@@ -4,6 +4,7 @@ import { SseParser, type SseEvent } from '../../lib/sse.js';
 import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
 import { eventEnd, hasUsageObject } from './sse-bytes.js';
 import { usageFromChatCompletion } from './usage.js';
+import { withReportedCost } from './usage-cost.js';
 
 const DONE = Buffer.from('[DONE]');
 const ERROR = Buffer.from('"error"');
@@ -28,6 +29,9 @@ export class OpenAIChatStreamTap implements UsageTap {
   private model: string | undefined;
   private done = false;
   private failed = false;
+
+  /** `reportedCost`: the provider prices each call in `usage.cost` (OpenRouter), which is kept in the usage. */
+  constructor(private readonly reportedCost = false) {}
 
   push(chunk: Buffer): void {
     if (!this.truncated && this.length + chunk.length > this.bytes.length) this.grow(this.length + chunk.length);
@@ -90,7 +94,9 @@ export class OpenAIChatStreamTap implements UsageTap {
     }
     if (!chunk) return;
     if (this.model === undefined && typeof chunk.model === 'string') this.model = chunk.model;
-    if (isJsonObject(chunk.usage)) this.usage = usageFromChatCompletion(chunk) ?? this.usage;
+    if (!isJsonObject(chunk.usage)) return;
+    const usage = usageFromChatCompletion(chunk);
+    if (usage) this.usage = this.reportedCost ? withReportedCost(usage, Buffer.from(event.data, 'utf8')) : usage;
   }
 
   private grow(needed: number): void {

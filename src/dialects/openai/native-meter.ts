@@ -53,13 +53,16 @@ export function openAINativeEndpoint(method: string, path: string): NativeEndpoi
   return UNKNOWN_ENDPOINT;
 }
 
-/** The usage tap for a native OpenAI-dialect call, or undefined for paths that report no usage. */
-export function openAINativeTap(method: string, path: string, stream: boolean): UsageTap | undefined {
+/**
+ * The usage tap for a native OpenAI-dialect call, or undefined for paths that report no usage;
+ * `reportedCost`: the provider's `usage.cost` is kept (OpenRouter).
+ */
+export function openAINativeTap(method: string, path: string, stream: boolean, reportedCost = false): UsageTap | undefined {
   if (method !== 'POST') return undefined;
   const op = JSON_OPS[path];
   if (!op) return undefined;
-  if (stream && (op === 'chat' || op === 'completions')) return new OpenAIChatStreamTap();
+  if (stream && (op === 'chat' || op === 'completions')) return new OpenAIChatStreamTap(reportedCost);
   if (stream && op === 'responses') return new OpenAIResponsesStreamTap();
   if (stream) return undefined;
-  return openAIJsonTap(op);
+  return openAIJsonTap(op, undefined, reportedCost);
 }

@@ -9,6 +9,7 @@ import { openAINativeEndpoint, openAINativeTap } from './native-meter.js';
 import { estimateOpenAIRequest } from './request-estimate.js';
 import { openAIRequestUsage } from './request-usage.js';
 import { UsageChunkFilter } from './usage-chunk-filter.js';
+import { withUsageAccounting } from './usage-cost.js';
 import { withIncludeUsage } from './usage-tap.js';
 
 const UPLOADS = new Set(['/v1/audio/transcriptions', '/v1/audio/translations']);
@@ -23,12 +24,21 @@ export const openAINativeRules: NativeRules = {
   keyInQuery: false,
 };
 
-function openAIMeter(call: NativeCallShape, body: Buffer | undefined): NativeMeter {
+/**
+ * A call of a provider that prices each call itself and says so in the answer when asked (OpenRouter's
+ * usage accounting, `ProviderSpec.reportsCost`, set on the shape by the relay): the meter asks for that
+ * price and the taps keep it, to be billed.
+ */
+export interface PricedCallShape extends NativeCallShape {
+  reportsCost?: boolean;
+}
+
+function openAIMeter(call: PricedCallShape, body: Buffer | undefined): NativeMeter {
   const { method, path } = call;
   const endpoint = openAINativeEndpoint(method, path);
   if (endpoint.kind !== 'metered') return { endpoint, tap: undefined, filter: undefined, body: undefined, basis: undefined };
   const stream = call.fields['stream'] === true;
-  const tap = openAINativeTap(method, path, stream);
+  const tap = openAINativeTap(method, path, stream, call.reportsCost === true);
   if (UPLOADS.has(path)) return uploadMeter(endpoint, tap, body);
   const json = endpoint.body === 'json' ? body : undefined;
   const estimate = json ? estimateOpenAIRequest(path, json) : undefined;
@@ -42,14 +52,18 @@ function openAIMeter(call: NativeCallShape, body: Buffer | undefined): NativeMet
     return { endpoint, tap, filter: undefined, body: undefined, requestUsage, basis: { requestUsage, tokens: { inputTokens: approximateTokens(size), choices: 1 } } };
   }
   const basis = { tokens: estimate };
-  if (!tap || !stream || !json || (path !== '/v1/chat/completions' && path !== '/v1/completions')) {
+  if (!tap || !json || (path !== '/v1/chat/completions' && path !== '/v1/completions')) {
     return { endpoint, tap, filter: undefined, body: undefined, basis };
   }
+  // A provider that prices each call (OpenRouter) says the price when asked: ask, unless the client chose.
+  const priced = call.reportsCost ? withUsageAccounting(json) : json;
+  const asked = priced === json ? undefined : priced;
+  if (!stream) return { endpoint, tap, filter: undefined, body: asked, basis };
   // Streams carry usage only when asked: ask upstream, and hide the extra chunk from the client.
-  const rewritten = withIncludeUsage(json);
+  const rewritten = withIncludeUsage(priced);
   return rewritten.added
     ? { endpoint, tap, filter: new UsageChunkFilter(), body: rewritten.body, basis }
-    : { endpoint, tap, filter: undefined, body: undefined, basis };
+    : { endpoint, tap, filter: undefined, body: asked, basis };
 }
 
 /** Transcriptions: billed by the upload's duration when its header tells it, else bounded by its size. */

@@ -10,6 +10,7 @@ import {
   usageFromResponsesObject,
   usageFromTranscription,
 } from './usage.js';
+import { withReportedCost } from './usage-cost.js';
 
 function parseObject(data: string): JsonObject | undefined {
   try {
@@ -128,12 +129,19 @@ const JSON_PARSERS: Record<OpenAIJsonOp, (body: unknown) => Usage | undefined> =
   transcription: usageFromTranscription,
 };
 
-export function openAIJsonTap(op: OpenAIJsonOp, maxBytes?: number): UsageTap {
+/** `reportedCost`: the provider prices each call in `usage.cost` (OpenRouter), which is kept in the usage. */
+export function openAIJsonTap(op: OpenAIJsonOp, maxBytes?: number, reportedCost = false): UsageTap {
   const model = (body: unknown): string | undefined =>
     isJsonObject(body) && typeof body.model === 'string' ? body.model : undefined;
   const fields = op === 'transcription' ? ['usage', 'duration', 'model'] : ['usage', 'model'];
   const text = op === 'chat' || op === 'completions' || op === 'responses' ? openAIAnswerText : undefined;
-  return new JsonUsageTap(JSON_PARSERS[op], { model, fields, ...(text ? { text } : {}), ...(maxBytes === undefined ? {} : { maxBytes }) });
+  return new JsonUsageTap(JSON_PARSERS[op], {
+    model,
+    fields,
+    ...(text ? { text } : {}),
+    ...(maxBytes === undefined ? {} : { maxBytes }),
+    ...(reportedCost ? { fromBytes: withReportedCost } : {}),
+  });
 }
 
 /** Generated text of a chat, completions or Responses answer: message content, tool-call arguments, legacy text. */

@@ -1,4 +1,4 @@
-import { ceilToInteger, formatDecimal, shift } from '../../core/decimal.js';
+import { ceilToInteger, decimalOf, formatDecimal, shift, type Decimal } from '../../core/decimal.js';
 import { costUsd, usdToMicroRubles, type CostOptions } from '../../core/pricing.js';
 import type { Usage } from '../../core/usage.js';
 import type { CatalogService } from '../catalog/catalog-service.js';
@@ -25,18 +25,25 @@ export function priceUsage(
   options: CostOptions = {},
 ): PricedUsage {
   const model = models.map((name) => (name ? catalog.find(provider, name) : undefined)).find(Boolean);
+  // The provider's own price of the call (OpenRouter's usage.cost) is the cost, whatever the list says.
+  if (usage.costUsd !== undefined) return inRubles(decimalOf(usage.costUsd), model?.priceVersion ?? 'reported-cost', settings);
   if (!model) return { costMicro: null, costUsd: null, usdNano: null, usdRubRate: null, priceVersion: null, unpriced: 'model not in the catalog' };
   const cost = costUsd(usage, model.entry.pricing, options);
   if (!cost.ok) return { costMicro: null, costUsd: null, usdNano: null, usdRubRate: null, priceVersion: model.priceVersion, unpriced: cost.missing };
+  return inRubles(cost.usd, model.priceVersion, settings);
+}
+
+/** A USD cost at the rate and markup in force, rounded up once to a micro-ruble. */
+function inRubles(cost: Decimal, priceVersion: string, settings: BillingSettingsService): PricedUsage {
   const { usdRubRate, markup } = settings.get();
-  const usd = formatDecimal(cost.usd);
-  const usdNano = Number(ceilToInteger(shift(cost.usd, -9)));
-  if (!usdRubRate) return { costMicro: null, costUsd: usd, usdNano, usdRubRate: null, priceVersion: model.priceVersion, unpriced: 'no USD→RUB rate set' };
+  const usd = formatDecimal(cost);
+  const usdNano = Number(ceilToInteger(shift(cost, -9)));
+  if (!usdRubRate) return { costMicro: null, costUsd: usd, usdNano, usdRubRate: null, priceVersion, unpriced: 'no USD→RUB rate set' };
   return {
-    costMicro: usdToMicroRubles(cost.usd, usdRubRate, markup),
+    costMicro: usdToMicroRubles(cost, usdRubRate, markup),
     costUsd: usd,
     usdNano,
     usdRubRate: formatDecimal(usdRubRate),
-    priceVersion: model.priceVersion,
+    priceVersion,
   };
 }

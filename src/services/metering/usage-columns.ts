@@ -70,6 +70,8 @@ export function meterUsage(
   if (reported) {
     usage = withinBounds(usage, bounds!);
     source = 'capped';
+  } else if (usage.costUsd !== undefined && source === 'reported') {
+    source = 'reported_cost'; // the provider's own price of the call is what is charged
   }
   const options: CostOptions = requestUsage?.imageVariant ? { imageVariant: requestUsage.imageVariant } : {};
   const priced = price([result?.model, requestedModel], usage, options);
@@ -105,7 +107,8 @@ function withinBounds(usage: Usage, bounds: UsageBounds): Usage {
   const inputTokens = Math.min(usage.inputTokens, bounds.inputTokens);
   const outputTokens = Math.min(usage.outputTokens, bounds.outputTokens);
   const cached = Math.min(usage.cachedInputTokens ?? 0, inputTokens);
-  const bounded: Usage = { ...usage, inputTokens, outputTokens };
+  const { costUsd: _reportedCost, ...counts } = usage; // billed at the bounds by the list's prices instead
+  const bounded: Usage = { ...counts, inputTokens, outputTokens };
   if (usage.cachedInputTokens !== undefined) bounded.cachedInputTokens = cached;
   if (usage.cacheWriteTokens !== undefined) bounded.cacheWriteTokens = Math.min(usage.cacheWriteTokens, inputTokens - cached);
   if (usage.reasoningTokens !== undefined) bounded.reasoningTokens = Math.min(usage.reasoningTokens, outputTokens);
