@@ -50,7 +50,8 @@ export async function startTollgate(root: string, mockUrl: string, extraEnv: Rec
       ANTHROPIC_BASE_URL: mockUrl,
       GEMINI_API_KEY: 'bench-gemini-upstream',
       GEMINI_BASE_URL: mockUrl,
-      LOG_LEVEL: 'warn',
+      // warn: no access-log line per request (BENCH_LOG_LEVEL=info measures the default level's cost).
+      LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
       ...extraEnv,
     },
   });

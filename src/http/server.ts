@@ -5,6 +5,7 @@ import { IdleWatchdog } from '../lib/idle-watchdog.js';
 import type { Services } from '../services/index.js';
 import { capConnections } from './connection-cap.js';
 import { idleLimited } from './plugins/body.js';
+import { installAccessLog } from './plugins/access-log.js';
 import { installErrorHandlers } from './plugins/errors.js';
 import { surfaceResolver } from './surface-of.js';
 import { emptyJsonIsNoBody } from './plugins/json-body.js';
@@ -54,7 +55,7 @@ export async function buildHttpServer(services: Services, options: HttpOptions):
       return server;
     },
     loggerInstance: options.logger as unknown as FastifyBaseLogger,
-    // Per-request lines cost throughput; the request history is the access log.
+    // Fastify's own request lines are two per request and carry no model or cost: plugins/access-log.ts writes one.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
@@ -65,6 +66,7 @@ export async function buildHttpServer(services: Services, options: HttpOptions):
     done();
   });
   installErrorHandlers(app, surfaceResolver(services.providers));
+  installAccessLog(app, options.logger);
   // Every scope (admin, account, ops, and the 404 answer) inherits it; /v1 takes its bodies as bytes.
   emptyJsonIsNoBody(app);
   // Fastify routes' bodies (admin, /v1) get the same idle limit as the native mounts' (plugins/body.ts).

@@ -10,7 +10,8 @@ import { formModelProblem, multipartBoundary, readFormFields } from '../../lib/m
 import { asGatewayError, errorBody, type Services, type Surface } from '../../services/index.js';
 import { declaredLength, drainRest, hasBody, limitStream, readWhole, tooLarge } from '../plugins/body.js';
 import { clientKey } from '../plugins/client-key.js';
-import { responseSink } from '../response-sink.js';
+import { logRefusal } from '../plugins/access-log.js';
+import { responseSink, wasRelayed } from '../response-sink.js';
 
 const NO_HEADERS = Object.freeze({});
 const NO_OPTIONS = Object.freeze({});
@@ -64,6 +65,7 @@ export function nativeHandler(
       }
       const failure = asGatewayError(err);
       if (failure.code === 'TG_ERR_INTERNAL' && !req.destroyed) log.error({ err }, 'native request failed');
+      else if (!wasRelayed(res)) logRefusal(log, req, url, failure);
       // A stalled upload would keep the connection: close it once the 408 is out.
       sendError(res, surfaceAt(route, url), failure, failure.code === 'TG_ERR_REQUEST_TIMEOUT');
       drainRest(req, bodyWatchdog);

@@ -6,6 +6,8 @@ import { hashApiKey } from './key-material.js';
 /** Who is calling, as every later pipeline step needs it. */
 export interface Principal {
   keyId: string;
+  /** The key's public prefix (`tg-AbCd…`), what logs name it by; never the secret. */
+  keyPrefix: string;
   userId: string;
   allowBalance: boolean;
   budgetLimitMicro: number | null;
@@ -93,6 +95,7 @@ export class Authenticator {
 function toPrincipal(row: KeyWithOwner): Principal {
   return {
       keyId: row.id,
+      keyPrefix: row.prefix,
       userId: row.user_id,
       allowBalance: row.allow_balance === 1,
       budgetLimitMicro: row.budget_limit_micro,

@@ -40,6 +40,7 @@ export class CallLedger {
   /** Records the call (and settles its admission); resolves once that is durable. */
   record(outcome: CallOutcome, metered?: Metered): Promise<void> {
     const request = this.row(outcome, metered?.columns);
+    logCall(this.deps.log, this.req.principal.keyPrefix, request);
     if (metered?.capped) {
       this.deps.log.warn({ requestId: this.requestId, reported: metered.capped, billed: metered.columns }, 'usage above what the request allowed: billed at the bound');
     }
@@ -72,4 +73,34 @@ export class CallLedger {
     this.deps.log.error({ requestId: admission.requestId }, 'a billed call could not be priced from its usage; charged its hold');
     return { costMicro: admission.holdMicro, costUsd: null, usdNano: null, usdRubRate: null };
   }
+}
+
+/**
+ * The access log: one `info` line per relayed call, refused ones included, so an operator sees what a
+ * client called without the database. Flat fields of the history row (pino serialises them in ~1 µs);
+ * `cost_micro_rub` is the priced cost, before any cap the settlement applies (that is logged apart).
+ */
+function logCall(log: Logger, keyPrefix: string, row: NewRequestRow): void {
+  if (!log.isLevelEnabled('info')) return;
+  log.info(
+    {
+      request_id: row.id,
+      method: row.method,
+      surface: row.surface,
+      provider: row.provider,
+      path: row.path,
+      status: row.status,
+      model: row.model,
+      stream: row.stream === 1,
+      input_tokens: row.input_tokens,
+      cached_tokens: row.cached_tokens,
+      output_tokens: row.output_tokens,
+      reasoning_tokens: row.reasoning_tokens,
+      cost_micro_rub: row.cost_micro,
+      latency_ms: row.latency_ms,
+      key_prefix: keyPrefix,
+      error: row.error,
+    },
+    'call',
+  );
 }
