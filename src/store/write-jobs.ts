@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import { prepareChargeWriter } from './repos/billing-sqlite-writes.js';
-import { RESPONSE_CAP_SQL, RESPONSE_COLUMNS } from './repos/responses-repo.js';
+import { RESPONSE_CAP_SQL, RESPONSE_COLUMNS } from './response-columns.js';
 import { REQUEST_COLUMNS } from './request-columns.js';
 import { parseSettlementLine } from './settlement-line.js';
 
