@@ -17,6 +17,16 @@ export interface ModelEntry {
    * (connection failure, timeout, 429, 5xx); at most one is tried per call.
    */
   fallbacks: readonly string[];
+  /**
+   * The provider has announced the model's retirement (or reports it shut down): still served while the
+   * provider answers it, shown as deprecated in the model lists. `date` is the announced shutdown date.
+   */
+  deprecated?: Deprecation | null;
+}
+
+export interface Deprecation {
+  date: string | null;
+  replacement: string | null;
 }
 
 /** The wire form of a model's prices: snake_case, USD as decimal strings (seed files and the admin API). */
@@ -126,7 +136,23 @@ export function parseModel(provider: string, json: unknown, where: string): Mode
     pricing: { prices: parsePrices(m['prices'] ?? {}, `${where}.prices`), tiers: parseTiers(m['tiers'], `${where}.tiers`) },
     enabled: m['enabled'] === undefined ? true : m['enabled'] === true,
     fallbacks: parseFallbacks(m['fallbacks'], `${where}.fallbacks`, `${provider}/${id}`),
+    deprecated: parseDeprecated(m['deprecated'], m['replacement'], where),
   };
+}
+
+/** `"deprecated": "2026-10-23"` (the shutdown date) or `true`, with an optional `"replacement": "<model>"`. */
+function parseDeprecated(json: unknown, replacement: unknown, where: string): Deprecation | null {
+  if (replacement !== undefined && (typeof replacement !== 'string' || !/^[A-Za-z0-9._:/@-]{1,200}$/.test(replacement))) {
+    throw new EntryError(`${where}.replacement`, 'must be a model name');
+  }
+  if (json === undefined || json === false) {
+    if (replacement !== undefined) throw new EntryError(`${where}.replacement`, 'is only for a deprecated model');
+    return null;
+  }
+  if (json !== true && (typeof json !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(json))) {
+    throw new EntryError(`${where}.deprecated`, 'must be true or a date such as "2026-10-23"');
+  }
+  return { date: json === true ? null : json, replacement: (replacement as string | undefined) ?? null };
 }
 
 const MAX_FALLBACKS = 4;

@@ -17,6 +17,8 @@ export interface UnifiedModel {
   ops: readonly string[];
   /** USD per unit as decimal strings, the catalog's own names (`input_per_mtok`…). */
   prices: unknown;
+  /** Present when the provider has announced the model's retirement; the model is still served meanwhile. */
+  deprecated?: { date: string | null; replacement: string | null };
 }
 
 /** `GET /v1/models`: every enabled catalog model the key may use, named `provider/model`. */
@@ -30,7 +32,7 @@ export class ModelsView {
     const data = this.catalog
       .list()
       .filter((model) => model.enabled && this.allowed(principal, model))
-      .map(toUnified);
+      .map((model) => this.toUnified(model));
     return { object: 'list', data };
   }
 
@@ -39,7 +41,7 @@ export class ModelsView {
     if (!model || !this.allowed(principal, model)) {
       throw new GatewayError('TG_ERR_MODEL_NOT_FOUND', `The model ${id} does not exist or is not available on this gateway.`);
     }
-    return toUnified(model);
+    return this.toUnified(model);
   }
 
   private bareMatch(model: ModelView, id: string): boolean {
@@ -54,6 +56,12 @@ export class ModelsView {
 
   private allowed(principal: Principal, model: ModelView): boolean {
     return modelAllowed(principal.models, this.providers.namesOf(model.provider), model.model);
+  }
+
+  /** The model's entry, for what the catalog view leaves out (a deprecation). */
+  private toUnified(model: ModelView): UnifiedModel {
+    const deprecated = this.catalog.find(model.provider, model.model)?.entry.deprecated;
+    return { ...toUnified(model), ...(deprecated ? { deprecated } : {}) };
   }
 }
 
