@@ -33,6 +33,12 @@ export interface RequestUsage {
   usage: Usage;
   /** For per-image prices: `<size>/<quality>` as the catalog keys them. */
   imageVariant?: string;
+  /**
+   * The same call counted in tokens, for a model the catalog prices by tokens rather than by `usage`'s
+   * units (gpt-4o-mini-tts: text input + audio output tokens, where tts-1 bills characters). Its answer
+   * reports no usage, so this is an upper-bound estimate from the request; billed as usage_source `estimated`.
+   */
+  tokenUsage?: Usage;
 }
 
 /** What a metered request is known to cost before it is sent. */

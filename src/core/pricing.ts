@@ -9,6 +9,11 @@ export interface ModelPrices {
   /** Cache writes with a 1-hour lifetime (Anthropic); no fallback, they cost more than 5-minute writes. */
   cacheWrite1hPerMtok?: string;
   outputPerMtok?: string;
+  imageInputPerMtok?: string;
+  cachedImageInputPerMtok?: string;
+  audioInputPerMtok?: string;
+  cachedAudioInputPerMtok?: string;
+  audioOutputPerMtok?: string;
   /** Keyed by `<size>/<quality>`, e.g. `1024x1024/hd`. */
   perImage?: Readonly<Record<string, string>>;
   perMillionCharacters?: string;
@@ -26,7 +31,10 @@ export interface PricedModel {
   tiers?: readonly PriceTier[];
 }
 
-export type CostItem = 'input' | 'cached_input' | 'cache_write' | 'cache_write_1h' | 'output' | 'image' | 'character' | 'audio_second' | 'request';
+export type CostItem =
+  | 'input' | 'cached_input' | 'cache_write' | 'cache_write_1h' | 'output'
+  | 'audio_input' | 'cached_audio_input' | 'image_input' | 'cached_image_input' | 'audio_output'
+  | 'image' | 'character' | 'audio_second' | 'request';
 
 export interface CostLine {
   item: CostItem;
@@ -56,14 +64,13 @@ export function pricesFor(model: PricedModel, inputTokens: number): ModelPrices 
 
 /**
  * The exact USD cost of a usage. Input tokens are priced once: cache reads at the cached price, cache
- * writes at the write price, the rest at the input price. A quantity with no price is an error, never 0.
+ * writes at the write price, the rest at the input price; audio and image parts of the input (and audio
+ * output) at their own prices where the model has them, else at the text price of their kind. A quantity
+ * with no price is an error, never 0.
  */
 export function costUsd(usage: Usage, model: PricedModel, options: CostOptions = {}): CostResult {
   const prices = pricesFor(model, usage.inputTokens);
-  const cached = usage.cachedInputTokens ?? 0;
-  const written = usage.cacheWriteTokens ?? 0;
-  const writtenFor1h = Math.min(usage.cacheWrite1hTokens ?? 0, written);
-  const uncached = Math.max(0, usage.inputTokens - cached - written);
+  const split = splitTokens(usage);
   const lines: PricedLine[] = [];
   const perMtok = (item: CostItem, tokens: number, price: string | undefined, fallback?: string): string | undefined => {
     if (tokens === 0) return undefined;
@@ -72,16 +79,62 @@ export function costUsd(usage: Usage, model: PricedModel, options: CostOptions =
     lines.push(line(item, tokens, shift(parsePrice(unit), 6)));
     return undefined;
   };
+  const cachedPrice = prices.cachedInputPerMtok ?? prices.inputPerMtok;
+  const audioInputPrice = prices.audioInputPerMtok ?? prices.inputPerMtok;
+  const imageInputPrice = prices.imageInputPerMtok ?? prices.inputPerMtok;
   const missing =
-    perMtok('input', uncached, prices.inputPerMtok) ??
-    perMtok('cached_input', cached, prices.cachedInputPerMtok, prices.inputPerMtok) ??
-    perMtok('cache_write', written - writtenFor1h, prices.cacheWritePerMtok, prices.inputPerMtok) ??
-    perMtok('cache_write_1h', writtenFor1h, prices.cacheWrite1hPerMtok) ??
-    perMtok('output', usage.outputTokens, prices.outputPerMtok) ??
+    perMtok('input', split.input, prices.inputPerMtok) ??
+    perMtok('cached_input', split.cached, cachedPrice) ??
+    perMtok('cache_write', split.written - split.writtenFor1h, prices.cacheWritePerMtok, prices.inputPerMtok) ??
+    perMtok('cache_write_1h', split.writtenFor1h, prices.cacheWrite1hPerMtok) ??
+    perMtok('audio_input', split.audioInput, audioInputPrice) ??
+    perMtok('cached_audio_input', split.cachedAudio, prices.cachedAudioInputPerMtok ?? (prices.audioInputPerMtok ? audioInputPrice : cachedPrice)) ??
+    perMtok('image_input', split.imageInput, imageInputPrice) ??
+    perMtok('cached_image_input', split.cachedImage, prices.cachedImageInputPerMtok ?? (prices.imageInputPerMtok ? imageInputPrice : cachedPrice)) ??
+    perMtok('output', split.output, prices.outputPerMtok) ??
+    perMtok('audio_output', split.audioOutput, prices.audioOutputPerMtok ?? prices.outputPerMtok) ??
     unitsMissing(usage, prices, options, lines);
   if (missing) return { ok: false, missing };
   const usd = lines.reduce((sum, l) => add(sum, l.total), ZERO);
   return { ok: true, usd, lines };
+}
+
+interface TokenSplit {
+  input: number;
+  cached: number;
+  written: number;
+  writtenFor1h: number;
+  audioInput: number;
+  cachedAudio: number;
+  imageInput: number;
+  cachedImage: number;
+  output: number;
+  audioOutput: number;
+}
+
+/** Every token in exactly one priced bucket; a part larger than its total (a broken upstream) is clamped. */
+function splitTokens(usage: Usage): TokenSplit {
+  const cachedAll = Math.min(usage.cachedInputTokens ?? 0, usage.inputTokens);
+  const written = Math.min(usage.cacheWriteTokens ?? 0, usage.inputTokens - cachedAll);
+  const writtenFor1h = Math.min(usage.cacheWrite1hTokens ?? 0, written);
+  const cachedAudio = Math.min(usage.cachedAudioInputTokens ?? 0, cachedAll);
+  const cachedImage = Math.min(usage.cachedImageInputTokens ?? 0, cachedAll - cachedAudio);
+  const uncachedAll = usage.inputTokens - cachedAll - written;
+  const audioInput = Math.min(Math.max(0, (usage.audioInputTokens ?? 0) - cachedAudio), uncachedAll);
+  const imageInput = Math.min(Math.max(0, (usage.imageInputTokens ?? 0) - cachedImage), uncachedAll - audioInput);
+  const audioOutput = Math.min(usage.audioOutputTokens ?? 0, usage.outputTokens);
+  return {
+    input: uncachedAll - audioInput - imageInput,
+    cached: cachedAll - cachedAudio - cachedImage,
+    written,
+    writtenFor1h,
+    audioInput,
+    cachedAudio,
+    imageInput,
+    cachedImage,
+    output: usage.outputTokens - audioOutput,
+    audioOutput,
+  };
 }
 
 /** Prices repeat across millions of requests: parse each distinct string once. */

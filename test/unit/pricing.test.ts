@@ -87,3 +87,43 @@ describe('Anthropic cache lifetimes', () => {
     assert.deepEqual(result, { ok: false, missing: 'cache_write_1h price' });
   });
 });
+
+describe('costUsd: audio and image tokens', () => {
+  const audioChat: PricedModel = {
+    prices: { inputPerMtok: '2.5', outputPerMtok: '10', audioInputPerMtok: '32', cachedInputPerMtok: '1.25', cachedAudioInputPerMtok: '0.4', audioOutputPerMtok: '64' },
+  };
+
+  test('audio parts of input and output are priced at their own rates, the text rest at the text rates', () => {
+    // input 120 = 20 text + 100 audio; output 260 = 10 text + 250 audio:
+    // 20×2.5 + 100×32 + 10×10 + 250×64 = 50 + 3200 + 100 + 16000 = 19350 µUSD
+    const result = costUsd({ inputTokens: 120, outputTokens: 260, audioInputTokens: 100, audioOutputTokens: 250 }, audioChat);
+    assert.equal(usd(result), '0.01935');
+    assert.ok(result.ok);
+    assert.deepEqual(result.lines.map((l) => [l.item, l.quantity]), [['input', 20], ['audio_input', 100], ['output', 10], ['audio_output', 250]]);
+  });
+
+  test('cached audio at the cached audio rate, inside both the cached and the audio counts', () => {
+    // input 1000: 600 cached of which 400 audio; audio 500 of which 400 cached → uncached: 300 text + 100 audio
+    // 300×2.5 + 200×1.25 + 100×32 + 400×0.4 = 750 + 250 + 3200 + 160 = 4360 µUSD
+    const usage = { inputTokens: 1000, cachedInputTokens: 600, audioInputTokens: 500, cachedAudioInputTokens: 400, outputTokens: 0 };
+    assert.equal(usd(costUsd(usage, audioChat)), '0.00436');
+  });
+
+  test('gpt-4o-mini-tts: text input tokens + audio output tokens, never 0', () => {
+    const tts: PricedModel = { prices: { inputPerMtok: '0.6', audioOutputPerMtok: '12' } };
+    // 10×0.6 + 1000×12 = 12006 µUSD
+    assert.equal(usd(costUsd({ inputTokens: 10, outputTokens: 1000, audioOutputTokens: 1000 }, tts)), '0.012006');
+    assert.deepEqual(costUsd({ inputTokens: 10, outputTokens: 5 }, tts), { ok: false, missing: 'output price' });
+  });
+
+  test('image input tokens at the image rate (gpt-image-1); a model without one bills them as text', () => {
+    const image: PricedModel = { prices: { inputPerMtok: '5', imageInputPerMtok: '10', outputPerMtok: '40' } };
+    // 50 text×5 + 200 image×10 + 100×40 = 250 + 2000 + 4000 = 6250 µUSD
+    assert.equal(usd(costUsd({ inputTokens: 250, imageInputTokens: 200, outputTokens: 100 }, image)), '0.00625');
+    assert.equal(usd(costUsd({ inputTokens: 250, imageInputTokens: 200, outputTokens: 100 }, gpt4o)), usd(costUsd({ inputTokens: 250, outputTokens: 100 }, gpt4o)));
+  });
+
+  test('a part larger than its total is clamped to it', () => {
+    assert.equal(usd(costUsd({ inputTokens: 10, audioInputTokens: 50, outputTokens: 0 }, audioChat)), usd(costUsd({ inputTokens: 10, audioInputTokens: 10, outputTokens: 0 }, audioChat)));
+  });
+});

@@ -43,13 +43,28 @@ export function usageFromChatCompletion(body: unknown): Usage | undefined {
   if (input === undefined && output === undefined) return undefined;
   const prompt = child(u, 'prompt_tokens_details');
   const completion = child(u, 'completion_tokens_details');
-  return inclusiveUsage(
+  const usage = inclusiveUsage(
     input ?? 0,
     output ?? 0,
     count(prompt.cached_tokens),
     count(prompt.cache_write_tokens),
     count(completion.reasoning_tokens),
   );
+  return withModalities(usage, count(prompt.audio_tokens), count(prompt.image_tokens), count(completion.audio_tokens));
+}
+
+/**
+ * The audio and image parts of the counts (`*_details.audio_tokens` / `image_tokens`), which the catalog may
+ * price apart (audio input and output of gpt-4o-mini-tts, transcription, audio chat; image input of gpt-image).
+ */
+function withModalities(usage: Usage, audioIn = 0, imageIn = 0, audioOut = 0): Usage {
+  const a = Math.min(audioIn, usage.inputTokens);
+  const i = Math.min(imageIn, usage.inputTokens - a);
+  const o = Math.min(audioOut, usage.outputTokens);
+  if (a > 0) usage.audioInputTokens = a;
+  if (i > 0) usage.imageInputTokens = i;
+  if (o > 0) usage.audioOutputTokens = o;
+  return usage;
 }
 
 /** Responses API: `response.usage` of a Response object (non-stream body or a terminal event's `response`). */
@@ -65,13 +80,17 @@ function responsesStyleUsage(u: JsonObject): Usage | undefined {
   if (input === undefined && output === undefined) return undefined;
   const inDetails = child(u, 'input_tokens_details');
   const outDetails = child(u, 'output_tokens_details');
-  return inclusiveUsage(
+  const usage = inclusiveUsage(
     input ?? 0,
     output ?? 0,
     count(inDetails.cached_tokens),
     count(inDetails.cache_write_tokens),
     count(outDetails.reasoning_tokens),
   );
+  // Transcriptions name it `input_token_details` (docs/reference/openai.md §5).
+  const transcription = child(u, 'input_token_details');
+  const audioIn = count(inDetails.audio_tokens) ?? count(transcription.audio_tokens);
+  return withModalities(usage, audioIn, count(inDetails.image_tokens), count(outDetails.audio_tokens));
 }
 
 /** Embeddings: `usage.prompt_tokens` (input only). */
@@ -84,7 +103,7 @@ export function usageFromEmbeddings(body: unknown): Usage | undefined {
 /**
  * Images (generations/edits, and the streamed `image_generation.completed` / `image_edit.completed`
  * events): gpt-image `usage` in tokens. DALL·E bodies have none → undefined (bill per image from the
- * request). The text/image split of input tokens is not kept: `Usage` has no field for it.
+ * request). The image part of the input (`input_tokens_details.image_tokens`) is kept: it has its own price.
  */
 export function usageFromImages(body: unknown): Usage | undefined {
   if (!isJsonObject(body) || !isJsonObject(body.usage)) return undefined;

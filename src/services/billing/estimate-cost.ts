@@ -46,6 +46,12 @@ export function estimateCost(model: ModelEntry, basis: CostBasis, settings: Bill
   if (!settings.usdRubRate) return { ok: false, missing: 'USD→RUB rate' };
   let { usage, options } = worstCaseUsage(model, basis);
   let cost = costUsd(usage, model.pricing, options);
+  const tokenUsage = basis.requestUsage?.tokenUsage;
+  if (!cost.ok && tokenUsage) {
+    // Token-priced speech (gpt-4o-mini-tts): the request's own upper bound in text and audio tokens.
+    usage = tokenUsage;
+    cost = costUsd(usage, model.pricing, options);
+  }
   if (!cost.ok && basis.requestUsage && basis.tokens) {
     // Token-priced image and speech models (gpt-image-1, gpt-4o-mini-tts): hold by tokens instead.
     ({ usage, options } = worstCaseUsage(model, { tokens: basis.tokens }));

@@ -38,18 +38,15 @@ const PRICE_FIELDS: ReadonlyArray<[json: string, key: keyof Omit<ModelPrices, 'p
   ['cache_write_per_mtok', 'cacheWritePerMtok'],
   ['cache_write_1h_per_mtok', 'cacheWrite1hPerMtok'],
   ['output_per_mtok', 'outputPerMtok'],
+  ['image_input_per_mtok', 'imageInputPerMtok'],
+  ['cached_image_input_per_mtok', 'cachedImageInputPerMtok'],
+  ['audio_input_per_mtok', 'audioInputPerMtok'],
+  ['cached_audio_input_per_mtok', 'cachedAudioInputPerMtok'],
+  ['audio_output_per_mtok', 'audioOutputPerMtok'],
   ['per_million_characters', 'perMillionCharacters'],
   ['per_minute', 'perMinute'],
   ['per_request', 'perRequest'],
 ];
-/** Known but not yet priced separately (documented in the README); accepted so seeds can carry them. */
-const ACCEPTED_UNUSED = new Set([
-  'image_input_per_mtok',
-  'cached_image_input_per_mtok',
-  'audio_input_per_mtok',
-  'cached_audio_input_per_mtok',
-  'audio_output_per_mtok',
-]);
 
 export class EntryError extends Error {
   constructor(
@@ -76,8 +73,7 @@ export function parsePrices(json: unknown, where: string): ModelPrices {
     const field = PRICE_FIELDS.find(([j]) => j === name);
     if (field) prices[field[1]] = price(value, `${where}.${name}`);
     else if (name === 'per_image') prices.perImage = parsePerImage(value, `${where}.per_image`);
-    else if (!ACCEPTED_UNUSED.has(name)) throw new EntryError(`${where}.${name}`, 'is not a known price field');
-    else price(value, `${where}.${name}`);
+    else throw new EntryError(`${where}.${name}`, 'is not a known price field');
   }
   return prices;
 }

@@ -74,7 +74,13 @@ export function meterUsage(
     source = 'reported_cost'; // the provider's own price of the call is what is charged
   }
   const options: CostOptions = requestUsage?.imageVariant ? { imageVariant: requestUsage.imageVariant } : {};
-  const priced = price([result?.model, requestedModel], usage, options);
+  let priced = price([result?.model, requestedModel], usage, options);
+  if (priced.costUsd === null && source === 'request' && requestUsage?.tokenUsage) {
+    // A token-priced speech model (gpt-4o-mini-tts): the request's upper-bound estimate in tokens.
+    usage = requestUsage.tokenUsage;
+    source = 'estimated';
+    priced = price([result?.model, requestedModel], usage, options);
+  }
   return {
     columns: {
       input_tokens: usage.inputTokens,
