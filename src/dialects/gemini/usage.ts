@@ -8,6 +8,8 @@ import { isJsonObject } from '../../lib/json-value.js';
  *   tool results fed back to the model) is input too: `inputTokens = prompt + toolUsePrompt`.
  * - `candidatesTokenCount` EXCLUDES thoughts: `outputTokens = candidates + thoughts`,
  *   `reasoningTokens = thoughts`.
+ * - `promptTokensDetails` / `cacheTokensDetails` split the prompt and the cached part by modality: the
+ *   `AUDIO` parts are audio input tokens (Gemini prices audio input apart from text, image and video).
  * - Absent counts mean 0. Zero-valued optional fields are omitted.
  */
 
@@ -43,5 +45,17 @@ export function usageFromMetadata(m: unknown): Usage | undefined {
   const cached = Math.min(count(m.cachedContentTokenCount), prompt);
   if (cached > 0) usage.cachedInputTokens = cached;
   if (thoughts > 0) usage.reasoningTokens = thoughts;
+  const audio = Math.min(modalityCount(m.promptTokensDetails, 'AUDIO'), prompt);
+  const cachedAudio = Math.min(modalityCount(m.cacheTokensDetails, 'AUDIO'), cached, audio);
+  if (audio > 0) usage.audioInputTokens = audio;
+  if (cachedAudio > 0) usage.cachedAudioInputTokens = cachedAudio;
   return usage;
+}
+
+/** The tokens of one modality in a `[{modality, tokenCount}]` list. */
+function modalityCount(details: unknown, modality: string): number {
+  if (!Array.isArray(details)) return 0;
+  let n = 0;
+  for (const d of details) if (isJsonObject(d) && d.modality === modality) n += count(d.tokenCount);
+  return n;
 }
