@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatChange, priceDiff } from '../../scripts/catalog/diff.js';
-import { buildSeed, formatSeed, keepRetrievedDate, type OverrideDoc, type SeedDoc } from '../../scripts/catalog/merge.js';
-import { decimalText, findPackageModel, mapPackagePrices, matches, type PackageProvider } from '../../scripts/catalog/package-map.js';
+import { buildSeed, formatSeed, keepRetrievedDate, PACKAGE_SOURCE_URL, type OverrideDoc, type SeedDoc } from '../../scripts/catalog/merge.js';
+import { decimalText, findPackageModel, mapPackagePrices, matches, PACKAGE_PROVIDER, type PackageProvider } from '../../scripts/catalog/package-map.js';
 
 const fixture = JSON.parse(readFileSync(join(process.cwd(), 'test', 'fixtures', 'catalog', 'genai-prices-0.1.8.json'), 'utf8')) as {
   providers: Record<string, PackageProvider>;
@@ -109,4 +109,18 @@ test('the review diff lists added, removed and changed prices, comparing decimal
     '+ openai/new added: input_per_mtok=1',
     '- openai/gone removed',
   ]);
+});
+
+test('the committed seed files are what the sync makes of the overrides and the installed package', async () => {
+  // At the date the files were last synced, so a dated price change in the package cannot break this on its own day.
+  const { findProvider } = (await import('@pydantic/genai-prices')) as { findProvider(o: { providerId: string }): unknown };
+  const dir = join(process.cwd(), 'data', 'catalog');
+  for (const [provider, packageId] of Object.entries(PACKAGE_PROVIDER)) {
+    const seed = JSON.parse(readFileSync(join(dir, `${provider}.json`), 'utf8')) as SeedDoc;
+    const override = JSON.parse(readFileSync(join(dir, 'overrides', `${provider}.json`), 'utf8')) as OverrideDoc;
+    const source = seed.sources.find((s) => s['url'] === PACKAGE_SOURCE_URL)!;
+    const label = String(source['note']).split(',')[0]!;
+    const built = buildSeed(override, findProvider({ providerId: packageId }) as PackageProvider, String(source['retrieved']), label);
+    assert.equal(formatSeed(built.doc), readFileSync(join(dir, `${provider}.json`), 'utf8'), `${provider}.json: edit overrides/${provider}.json and run npm run catalog:sync`);
+  }
 });
