@@ -5,6 +5,7 @@ import { clientKey } from '../plugins/client-key.js';
 import { responseSink } from '../response-sink.js';
 
 type ModelParams = { Params: { '*': string } };
+type ResponseParams = { Params: { id: string }; Querystring: { order?: string } };
 
 const INDEX = {
   object: 'api',
@@ -16,6 +17,9 @@ const INDEX = {
     'POST /v1/chat/completions',
     'POST /v1/models/{model}/chat/completions',
     'POST /v1/responses',
+    'GET /v1/responses/{id}',
+    'GET /v1/responses/{id}/input_items',
+    'DELETE /v1/responses/{id}',
     'POST /v1/completions',
     'POST /v1/text/generations',
     'POST /v1/embeddings',
@@ -72,6 +76,17 @@ export function unifiedRoutes(app: FastifyInstance, services: Services): void {
   };
   app.post('/v1/chat/completions', (request, reply) => call('chat', request, reply));
   app.post('/v1/responses', (request, reply) => call('responses', request, reply));
+  // Stored responses of bridged models (services/unified/responses-store.ts), each readable by its own key only.
+  const stored = () => {
+    const store = services.unified.responsesStore;
+    if (!store) throw new GatewayError('TG_ERR_NOT_FOUND', 'This gateway keeps no responses.');
+    return store;
+  };
+  app.get<ResponseParams>('/v1/responses/:id', async (request) => stored().get(await authenticate(request), request.params.id));
+  app.get<ResponseParams>('/v1/responses/:id/input_items', async (request) =>
+    stored().inputItems(await authenticate(request), request.params.id, request.query.order),
+  );
+  app.delete<ResponseParams>('/v1/responses/:id', async (request) => stored().delete(await authenticate(request), request.params.id));
   app.post('/v1/completions', (request, reply) => call('completions', request, reply));
   app.post('/v1/text/generations', (request, reply) => call('completions', request, reply));
   app.post('/v1/embeddings', (request, reply) => call('embeddings', request, reply));

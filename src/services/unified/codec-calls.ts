@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { chain } from '../../core/byte-transform.js';
-import { DIALECTS, type ChatBridge, type CodecContext, type CodecInput, type EncodedCall, type OpCodec } from '../../dialects/index.js';
+import { DIALECTS, type BridgeObserver, type ChatBridge, type CodecContext, type CodecInput, type EncodedCall, type OpCodec } from '../../dialects/index.js';
 import type { Principal } from '../auth/authenticator.js';
 import type { ClientSink } from '../relay/client-sink.js';
 import type { Relay } from '../relay/relay.js';
@@ -23,6 +23,8 @@ export interface UnifiedCall {
 export interface Bridged {
   bridge: ChatBridge;
   request: Readonly<Record<string, unknown>>;
+  /** Told of the bridged answer once complete (the response store). */
+  observe?: BridgeObserver | undefined;
 }
 
 /**
@@ -44,7 +46,7 @@ export class CodecCalls {
       clientErrors: DIALECTS.openai.errors,
     };
     const encoded = codec.encode(input, ctx);
-    const answer = chain(codec.decode(encoded, input, ctx), bridged?.bridge.fromChat(bridged.request, encoded.stream, ctx));
+    const answer = chain(codec.decode(encoded, input, ctx), bridged?.bridge.fromChat(bridged.request, encoded.stream, ctx, bridged.observe));
     const remote = encoded.remote;
     await this.relay.forward(
       {

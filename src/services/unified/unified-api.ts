@@ -7,6 +7,7 @@ import type { ClientSink } from '../relay/client-sink.js';
 import type { BackupCandidates } from './backup-candidates.js';
 import type { CodecCalls, UnifiedCall } from './codec-calls.js';
 import type { ModelRouter, RoutedModel } from './model-router.js';
+import type { ResponsesStore } from './responses-store.js';
 
 export type { UnifiedCall } from './codec-calls.js';
 
@@ -32,6 +33,8 @@ export class UnifiedApi {
     private readonly router: ModelRouter,
     private readonly calls: CodecCalls,
     private readonly candidates: BackupCandidates,
+    /** The response store of bridged `/v1/responses` calls. */
+    readonly responsesStore?: ResponsesStore,
   ) {}
 
   async chat(call: UnifiedCall, sink: ClientSink): Promise<void> {
@@ -123,13 +126,19 @@ export class UnifiedApi {
     return this.calls.run(call, codec, input, routed, sink);
   }
 
-  /** `op` answered by way of chat, on a model whose dialect has no codec for it (or that does not serve it). */
-  private viaChat(call: UnifiedCall, op: Op, request: Record<string, unknown>, routed: RoutedModel, sink: ClientSink): Promise<void> {
+  /**
+   * `op` answered by way of chat, on a model whose dialect has no codec for it (or that does not serve it).
+   * A Responses call has what it names in the response store expanded first, and its answer kept there.
+   */
+  private async viaChat(call: UnifiedCall, op: Op, request: Record<string, unknown>, routed: RoutedModel, sink: ClientSink): Promise<void> {
     const bridge = CHAT_BRIDGES[op];
     const codec = codecOf(routed.provider.dialect, 'chat');
     if (!bridge || !codec) throw notServed(OP_NAMES[op], routed);
-    const input = { endpoint: '/v1/chat/completions', request: bridge.toChat(request) };
-    return this.calls.run(call, codec, input, routed, sink, { bridge, request });
+    const store = op === 'responses' ? this.responsesStore : undefined;
+    const expanded = store ? await store.expand(call.principal, request) : request;
+    const input = { endpoint: '/v1/chat/completions', request: bridge.toChat(expanded) };
+    const observe = store?.observer(call.principal, request, expanded);
+    return this.calls.run(call, codec, input, routed, sink, { bridge, request, observe });
   }
 
   private tryRoute(model: unknown, op: Op): RoutedModel | undefined {
