@@ -6,7 +6,7 @@ import type { Principal } from '../../../src/services/auth/authenticator.js';
 import { ResponsesStore, type ResponsesStoreConfig } from '../../../src/services/unified/responses-store.js';
 import { createStore, migrateToLatest, openDb, type Store } from '../../../src/store/index.js';
 
-const principal = (keyId: string): Principal => ({ keyId, userId: `usr_${keyId}`, allowBalance: true, budgetLimitMicro: null, monthlyLimitMicro: null, models: null, expiresAt: null });
+const principal = (keyId: string) => ({ keyId, userId: `usr_${keyId}`, allowBalance: true, budgetLimitMicro: null, monthlyLimitMicro: null, models: null, expiresAt: null }) as Principal;
 const alice = principal('key_alice');
 const bob = principal('key_bob');
 const config: ResponsesStoreConfig = { retentionDays: 30, maxResponseBytes: 4000, perKey: { maxCount: 100, maxBytes: 1_000_000 }, pruneEveryMs: 3_600_000 };
