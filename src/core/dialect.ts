@@ -21,6 +21,20 @@ export interface NativeMeter {
   requestUsage?: RequestUsage | undefined;
   /** What admission holds money against; undefined for calls that cost nothing. */
   basis: CostBasis | undefined;
+  /** The provider's own count of what it bills, asked once the answer is out (Gemini embeddings); see `UsageRecount`. */
+  recount?: UsageRecount | undefined;
+}
+
+/**
+ * Free upstream calls that count the input tokens the provider bills, for answers that report none (Gemini
+ * embeddings: `models/{model}:countTokens`, one per embedded text). Their sum replaces `requestUsage`'s
+ * bound when every one of them answers in time.
+ */
+export interface UsageRecount {
+  /** POST requests on the provider's API, each counting one part of the call's input. */
+  requests: ReadonlyArray<{ path: string; body: Buffer }>;
+  /** The tokens one count answer states; undefined when it states none. */
+  tokens(answer: unknown): number | undefined;
 }
 
 /** A native call as its dialect needs to know it: canonical path, top-level body fields. */

@@ -52,6 +52,8 @@ describe('@google/genai through /google', () => {
     const res = await ai.models.embedContent({ model: 'gemini-embedding-001', contents: ['first', 'second'] });
     assert.equal(res.embeddings?.length, 2);
     assert.ok((res.embeddings?.[0]?.values?.length ?? 0) > 0);
+    await stack.gw.app.services.relay.idle(); // the gateway's countTokens calls (billing) follow the answer
+    assert.ok(stack.gemini.requests.some((r) => r.url.endsWith(':batchEmbedContents')));
     lastUpstreamRequest();
   });
 

@@ -18,7 +18,13 @@ function model(id: string): Record<string, unknown> {
   };
 }
 
-function countTokens(ctx: MockContext): void {
+/** Models whose countTokens the mock refuses, as Google does for a model without that method. */
+export const NO_COUNT_TOKENS = ['text-embedding-004'];
+
+function countTokens(ctx: MockContext, modelId: string): void {
+  if (NO_COUNT_TOKENS.includes(modelId)) {
+    return ctx.error(404, `models/${modelId} is not found for API version v1beta, or is not supported for countTokens. Call ListModels to see the list of available models and their supported methods.`);
+  }
   const b = ctx.json();
   const src = b.generateContentRequest !== undefined ? asObj(b.generateContentRequest) : b;
   const total = fakeUsage(geminiPromptText(src), '').prompt;
@@ -65,7 +71,7 @@ export const geminiProvider: Provider = {
     switch (p?.[2]) {
       case 'generateContent': return generateContent(ctx, id, false);
       case 'streamGenerateContent': return generateContent(ctx, id, true);
-      case 'countTokens': return countTokens(ctx);
+      case 'countTokens': return countTokens(ctx, id);
       case 'embedContent': return embedContent(ctx);
       case 'batchEmbedContents': return batchEmbedContents(ctx, id);
     }

@@ -2,6 +2,7 @@ import type { NativeRules } from '../../core/dialect.js';
 import { badRequest } from '../../core/errors.js';
 import { FREE_ENDPOINT, LATER_BILLED_ENDPOINT, METERED_JSON, UNKNOWN_ENDPOINT, type NativeEndpoint } from '../../core/native-endpoint.js';
 import type { UsageTap } from '../../core/usage-tap.js';
+import { geminiEmbeddingRecount } from './embed-count.js';
 import { geminiNativeModel } from './native.js';
 import { estimateGeminiRequest } from './request-estimate.js';
 import { GeminiStreamTap, geminiJsonTap } from './usage-tap.js';
@@ -54,8 +55,10 @@ export const geminiNativeRules: NativeRules = {
     if (tokens?.malformed) throw badRequest('The request body is not valid JSON.');
     if (tokens && EMBED.test(path)) {
       // Gemini's embedding answers carry no token count: the request's own count is what is billed.
+      // What Google bills is asked of its countTokens once the answer is out; the bound stands when it cannot say.
       const requestUsage = { usage: { inputTokens: tokens.inputTokens, outputTokens: 0 } };
-      return { endpoint, tap, filter: undefined, body: undefined, requestUsage, basis: { requestUsage } };
+      const recount = body ? geminiEmbeddingRecount(path, body) : undefined;
+      return { endpoint, tap, filter: undefined, body: undefined, requestUsage, basis: { requestUsage }, ...(recount ? { recount } : {}) };
     }
     return { endpoint, tap, filter: undefined, body: undefined, basis: { tokens } };
   },

@@ -17,13 +17,15 @@ import type { HistoryRecorder } from '../history/recorder.js';
 import { priceUsage } from '../metering/price-usage.js';
 import { meterUsage, type Metered } from '../metering/usage-columns.js';
 import type { BillingSettingsService } from '../settings/billing-settings.js';
-import { AnswerRelay } from './answer-relay.js';
+import type { UsageRecount } from '../../core/dialect.js';
+import { AnswerRelay, type CallOutcome } from './answer-relay.js';
 import { CallLedger } from './call-ledger.js';
 import type { ClientSink } from './client-sink.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { NO_LIMITS, type CallLimits } from './call-limits.js';
 import type { RelayRequest } from './relay-request.js';
 import { UpstreamExchange, type ExchangeTarget } from './upstream-exchange.js';
+import { UsageRecounter } from './usage-recount.js';
 
 /** The provider failed before answering (see `RelayOptions.failover`): another candidate may be tried. */
 export class CandidateFailed extends GatewayError {
@@ -52,6 +54,8 @@ export interface RelayDeps {
   billing: BillingService;
   log: Logger;
   limits?: CallLimits;
+  /** Asks providers that count billed usage on request (Gemini's countTokens); a default one when absent. */
+  recounter?: UsageRecounter;
 }
 
 const CLIENT_GONE = Symbol('client gone');
@@ -64,11 +68,13 @@ const CLIENT_GONE = Symbol('client gone');
  */
 export class Relay {
   private readonly limits: CallLimits;
+  private readonly recounter: UsageRecounter;
   /** Calls under way, so a graceful stop can wait for their records (a client cut by the drain is settled then). */
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly deps: RelayDeps) {
     this.limits = deps.limits ?? NO_LIMITS;
+    this.recounter = deps.recounter ?? new UsageRecounter();
   }
 
   /** What a native endpoint is to the gateway (metered, free, billed later, unknown); `path` canonical. */
@@ -175,7 +181,7 @@ export class Relay {
       const transform = chain(pool.scrubber(), meter.filter, req.options.answer);
       const answer = new AnswerRelay(req.provider.id, sink, transform, meter.tap, pool.all(), DIALECTS[req.surface].errors, {
         measure: () => this.measure(call),
-        record: (outcome, metered) => ledger.record(outcome, metered),
+        record: (outcome, metered) => this.record(call, outcome, metered),
         reject,
         resolve,
         candidateFailed: (status) => new CandidateFailed(req.provider.id, status),
@@ -207,6 +213,38 @@ export class Relay {
     };
   }
 
+  /**
+   * Records the call. One whose provider counts its billed usage on request (Gemini embeddings) is
+   * answered at once and settled when the count returns (bounded by the recounter's timeout), off the
+   * client's latency; until then the journal's admission stands for it, so a crash meanwhile charges it
+   * as an interrupted call, at the bound. `idle()` waits for these settlements too.
+   */
+  private record({ meter, ledger, ...call }: Call, outcome: CallOutcome, metered: Metered | undefined): Promise<void> {
+    const recount = meter.recount;
+    if (!recount || !metered || outcome.status >= 400 || metered.columns.usage_source !== 'request') return ledger.record(outcome, metered);
+    const settled = this.recounted({ meter, ledger, ...call }, recount).then((counted) => ledger.record(outcome, counted ?? withSource(metered, 'byte_bound')));
+    this.inFlight.add(settled);
+    settled.then(
+      () => this.inFlight.delete(settled),
+      (err: unknown) => {
+        this.inFlight.delete(settled);
+        this.deps.log.error({ err, requestId: ledger.requestId }, 'settling a recounted call failed');
+      },
+    );
+    return Promise.resolve();
+  }
+
+  /** The call metered by the provider's own count, or undefined when it could not count in time. */
+  private async recounted({ req, key, ledger }: Call, recount: UsageRecount): Promise<Metered | undefined> {
+    const baseUrl = this.deps.baseUrls.get(req.provider.id) ?? req.provider.defaultBaseUrl;
+    const tokens = await this.recounter.count({ baseUrl, headers: (path) => req.provider.authHeaders(key, path) }, recount);
+    if (tokens === undefined) return undefined;
+    const { catalog, settings } = this.deps;
+    const price = (models: ReadonlyArray<string | undefined>, usage: Usage, options: CostOptions) => priceUsage(catalog, settings, req.provider.id, models, usage, options);
+    const metered = meterUsage(undefined, { usage: { inputTokens: tokens, outputTokens: 0 } }, price, ledger.model ?? undefined, 0, ledger.admission?.bounds);
+    return metered.columns.usage_source === 'request' ? withSource(metered, 'count_tokens') : metered;
+  }
+
   /** Ends the usage tap and prices what it saw (or what the request itself said would be billed). */
   private measure({ req, meter, ledger }: Call): Metered | undefined {
     if (!meter.tap && !meter.requestUsage) return undefined;
@@ -215,4 +253,8 @@ export class Relay {
     const admission = ledger.admission;
     return meterUsage(meter.tap, meter.requestUsage, price, ledger.model ?? undefined, admission?.estimatedInputTokens ?? 0, admission?.bounds);
   }
+}
+
+function withSource(metered: Metered, source: string): Metered {
+  return { ...metered, columns: { ...metered.columns, usage_source: source } };
 }
