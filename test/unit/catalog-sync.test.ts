@@ -8,7 +8,7 @@ import { formatChange, priceDiff } from '../../scripts/catalog/diff.js';
 import { buildSeed, formatSeed, keepRetrievedDate, PACKAGE_SOURCE_URL, type OverrideDoc, type SeedDoc } from '../../scripts/catalog/merge.js';
 import { decimalText, findPackageModel, mapPackagePrices, matches, PACKAGE_PROVIDER, type PackageProvider } from '../../scripts/catalog/package-map.js';
 
-const fixture = JSON.parse(readFileSync(join(process.cwd(), 'test', 'fixtures', 'catalog', 'genai-prices-0.1.8.json'), 'utf8')) as {
+const fixture = JSON.parse(readFileSync(join(process.cwd(), 'test', 'fixtures', 'catalog-sync', 'genai-prices-0.1.8.json'), 'utf8')) as {
   providers: Record<string, PackageProvider>;
 };
 const openai = fixture.providers['openai']!;

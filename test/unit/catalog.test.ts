@@ -354,7 +354,7 @@ for (const provider of PROVIDERS) {
 
 /**
  * Issue #11's done-when: every model named in the seed docs (../shared/seeds/*: ProxyAPI's and Botech's docs and
- * their model lists, extracted to test/fixtures/catalog/seed-models.txt) is priced, or listed in LEFT_OUT with why.
+ * their model lists, extracted to test/fixtures/catalog-sync/seed-models.txt) is priced, or listed in LEFT_OUT with why.
  */
 function providerOf(name: string): Provider {
   if (name.startsWith('claude-')) return 'anthropic';
@@ -365,7 +365,7 @@ function providerOf(name: string): Provider {
 }
 
 test('every model named in the seed docs is priced or consciously left out', () => {
-  const seedModels = readFileSync(join(process.cwd(), 'test', 'fixtures', 'catalog', 'seed-models.txt'), 'utf8').split('\n').filter(Boolean);
+  const seedModels = readFileSync(join(process.cwd(), 'test', 'fixtures', 'catalog-sync', 'seed-models.txt'), 'utf8').split('\n').filter(Boolean);
   const present = new Map(PROVIDERS.map((p) => [p, new Set(models(load(p)).flatMap(names))]));
   const unaccounted = seedModels.filter((name) => {
     const provider = providerOf(name);
