@@ -5,12 +5,13 @@ import type { ProviderRegistry } from '../../providers/registry.js';
 import type { Store } from '../../store/index.js';
 import { asObject, rejectUnknown } from '../accounts/validate.js';
 import { EntryError, parseModel, type ModelEntry } from './model-entry.js';
-import type { Seed } from './seed.js';
+import type { Seed, SeedModel } from './seed.js';
 
 export interface CatalogModel {
   entry: ModelEntry;
   wire: Record<string, unknown>;
-  origin: 'seed' | 'override' | 'admin';
+  /** `listed`: from the provider's own models list (OpenRouter's), refreshed by `OpenRouterModels`. */
+  origin: 'seed' | 'listed' | 'override' | 'admin';
   /** Recorded with every charge, so a bill can be traced to the prices that made it. */
   priceVersion: string;
 }
@@ -37,6 +38,8 @@ const EDITABLE = ['enabled', 'prices', 'tiers', 'ops', 'aliases', 'context_windo
 export class CatalogService {
   private models: CatalogModel[] = [];
   private index = new Map<string, Map<string, CatalogModel>>();
+  /** Per provider, the models its own list names (with their prices), between the seed and admin overrides. */
+  private listed = new Map<string, { models: readonly SeedModel[]; version: string }>();
 
   constructor(
     private readonly seed: Seed,
@@ -53,6 +56,9 @@ export class CatalogService {
     for (const { entry, wire } of this.seed.models) {
       merged.set(`${entry.provider}/${entry.id}`, { entry, wire, origin: 'seed', priceVersion: `seed:${digest(wire)}` });
     }
+    for (const [provider, { models, version }] of this.listed) {
+      for (const { entry, wire } of models) merged.set(`${provider}/${entry.id}`, { entry, wire, origin: 'listed', priceVersion: `${provider}-list:${version}` });
+    }
     for (const row of await this.store.modelOverrides.all()) {
       const key = `${row.provider}/${row.model}`;
       try {
@@ -65,6 +71,16 @@ export class CatalogService {
     }
     this.models = [...merged.values()];
     this.index = buildIndex(this.models);
+  }
+
+  /**
+   * Serves the models a provider's own list names (replacing that provider's previous list); a seed entry
+   * of the same name gives way to the list, an admin override still wins. `version` names the list's prices.
+   */
+  async setListed(provider: string, models: readonly SeedModel[], version: string): Promise<void> {
+    for (const { entry } of models) this.providers.checkModel(entry);
+    this.listed.set(provider, { models, version });
+    await this.refresh();
   }
 
   /** A model by provider and name (id or alias), enabled or not. */
