@@ -56,11 +56,16 @@ describe('admin routes without a body, sent as JSON', () => {
   });
 
   test('an unknown route sent with an empty JSON body is a 404, not a complaint about the body', async () => {
-    for (const path of ['/admin/nothing', '/v1/responses/resp_1', '/nothing']) {
+    for (const path of ['/admin/nothing', '/v1/files/file_1', '/nothing']) {
       const res = await emptyJson('DELETE', path);
       assert.equal(res.status, 404, `${path}: ${res.body}`);
       assert.equal(JSON.parse(res.body).error.code, 'not_found');
     }
+    // A stored response the key does not have (DELETE /v1/responses/{id} is a route since #11).
+    const { key } = await gw.newKey();
+    const res = await rawRequest(gw.url, 'DELETE', '/v1/responses/resp_1', { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, '');
+    assert.equal(res.status, 404, res.body);
+    assert.equal(JSON.parse(res.body).error.code, 'not_found');
   });
 
   test('/v1 and account routes take GET with an empty JSON body too', async () => {
