@@ -44,3 +44,29 @@ describe('deprecated catalog models', () => {
     assert.ok((row.cost_micro ?? 0) > 0, `charged ${String(row.cost_micro)}`);
   });
 });
+
+describe('deprecation set by the admin', () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack();
+  });
+  after(() => stack.close());
+
+  test('PUT marks a model deprecated and clears it; a bad date or a replacement alone is refused naming the field', async () => {
+    const put = (body: unknown) => stack.gw.admin('PUT', '/admin/models/openai/gpt-4o', body);
+    const marked = await put({ deprecated: '2027-01-15', replacement: 'gpt-5.4' });
+    assert.equal(marked.status, 200, JSON.stringify(marked.body));
+    assert.deepEqual(marked.body.deprecated, { date: '2027-01-15', replacement: 'gpt-5.4' });
+    const listed = await fetch(`${stack.gw.url}/v1/models/openai/gpt-4o`, { headers: { authorization: `Bearer ${stack.key}` } });
+    assert.deepEqual((await listed.json()).deprecated, { date: '2027-01-15', replacement: 'gpt-5.4' });
+    const bad = await put({ deprecated: 'soon' });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.body), /deprecated/);
+    const cleared = await put({ deprecated: false, replacement: null });
+    assert.equal(cleared.status, 200, JSON.stringify(cleared.body));
+    assert.equal(cleared.body.deprecated, null);
+    const alone = await put({ replacement: 'gpt-5.4' });
+    assert.equal(alone.status, 400);
+    assert.match(JSON.stringify(alone.body), /replacement/);
+  });
+});

@@ -4,7 +4,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
 import type { Store } from '../../store/index.js';
 import { asObject, rejectUnknown } from '../accounts/validate.js';
-import { EntryError, parseModel, type ModelEntry } from './model-entry.js';
+import { EntryError, parseModel, type Deprecation, type ModelEntry } from './model-entry.js';
 import type { Seed, SeedModel } from './seed.js';
 
 export interface CatalogModel {
@@ -28,11 +28,13 @@ export interface ModelView {
   tiers: unknown;
   enabled: boolean;
   fallbacks: readonly string[];
+  /** Announced retirement (the model is still served): the shutdown date when known, and the model to move to. */
+  deprecated: Deprecation | null;
   origin: CatalogModel['origin'];
   price_version: string;
 }
 
-const EDITABLE = ['enabled', 'prices', 'tiers', 'ops', 'aliases', 'context_window', 'max_output_tokens', 'fallbacks'] as const;
+const EDITABLE = ['enabled', 'prices', 'tiers', 'ops', 'aliases', 'context_window', 'max_output_tokens', 'fallbacks', 'deprecated', 'replacement'] as const;
 
 /** Models and their USD prices: the seed files overlaid with admin overrides from the store. */
 export class CatalogService {
@@ -166,6 +168,7 @@ function view(model: CatalogModel): ModelView {
     tiers: wire['tiers'] ?? [],
     enabled: entry.enabled,
     fallbacks: entry.fallbacks,
+    deprecated: entry.deprecated ?? null,
     origin: model.origin,
     price_version: model.priceVersion,
   };

@@ -136,8 +136,13 @@ export function parseModel(provider: string, json: unknown, where: string): Mode
   };
 }
 
-/** `"deprecated": "2026-10-23"` (the shutdown date) or `true`, with an optional `"replacement": "<model>"`. */
-function parseDeprecated(json: unknown, replacement: unknown, where: string): Deprecation | null {
+/**
+ * `"deprecated": "2026-10-23"` (the shutdown date) or `true`, with an optional `"replacement": "<model>"`;
+ * `false` or `null` (an admin clearing it) means not deprecated.
+ */
+function parseDeprecated(json: unknown, replacementJson: unknown, where: string): Deprecation | null {
+  const replacement = replacementJson === null ? undefined : replacementJson;
+  if (json === null) json = undefined;
   if (replacement !== undefined && (typeof replacement !== 'string' || !/^[A-Za-z0-9._:/@-]{1,200}$/.test(replacement))) {
     throw new EntryError(`${where}.replacement`, 'must be a model name');
   }

@@ -32,7 +32,7 @@ export class ModelsView {
     const data = this.catalog
       .list()
       .filter((model) => model.enabled && this.allowed(principal, model))
-      .map((model) => this.toUnified(model));
+      .map(toUnified);
     return { object: 'list', data };
   }
 
@@ -41,7 +41,7 @@ export class ModelsView {
     if (!model || !this.allowed(principal, model)) {
       throw new GatewayError('TG_ERR_MODEL_NOT_FOUND', `The model ${id} does not exist or is not available on this gateway.`);
     }
-    return this.toUnified(model);
+    return toUnified(model);
   }
 
   private bareMatch(model: ModelView, id: string): boolean {
@@ -58,11 +58,6 @@ export class ModelsView {
     return modelAllowed(principal.models, this.providers.namesOf(model.provider), model.model);
   }
 
-  /** The model's entry, for what the catalog view leaves out (a deprecation). */
-  private toUnified(model: ModelView): UnifiedModel {
-    const deprecated = this.catalog.find(model.provider, model.model)?.entry.deprecated;
-    return { ...toUnified(model), ...(deprecated ? { deprecated } : {}) };
-  }
 }
 
 function toUnified(model: ModelView): UnifiedModel {
@@ -75,5 +70,6 @@ function toUnified(model: ModelView): UnifiedModel {
     max_output_tokens: model.max_output_tokens,
     ops: model.ops,
     prices: model.prices,
+    ...(model.deprecated ? { deprecated: model.deprecated } : {}),
   };
 }
