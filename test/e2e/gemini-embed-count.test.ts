@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { startStack, UPSTREAM_KEYS, type Stack } from '../helpers/stack.js';
 import { words } from '../mocks/index.js';
+import { SLOW_COUNT_TOKENS } from '../mocks/gemini-mock.js';
 
 const FIXTURES = new URL('../fixtures/catalog', import.meta.url).pathname;
 /** The fixture catalog's provider files only (the folder may hold other fixtures). */
@@ -24,7 +25,7 @@ describe('Gemini embeddings are billed by Gemini\'s own countTokens, after the a
   let userId: string;
   before(async () => {
     stack = await startStack({ CATALOG_DIR: catalogDir() });
-    for (const model of ['gemini-embedding-001', 'text-embedding-004']) {
+    for (const model of ['gemini-embedding-001', 'text-embedding-004', SLOW_COUNT_TOKENS.model]) {
       await stack.gw.admin('PUT', `/admin/models/gemini/${model}`, { ops: ['embeddings'], prices: { input_per_mtok: '0.15' } });
     }
     ({ key, userId } = await stack.gw.newKey({ credit: '10' }));
@@ -90,6 +91,22 @@ describe('Gemini embeddings are billed by Gemini\'s own countTokens, after the a
     const { charged, row } = await lastCharge();
     assert.equal(row.usage_source, 'byte_bound');
     assert.ok(row.input_tokens! > counted(text));
+    assert.equal(charged, row.input_tokens! * MICRO_PER_TOKEN);
+  });
+
+  test('the answer does not wait for the count: a count slower than 2 s is not waited for, and the bound is billed', async () => {
+    const started = Date.now();
+    const res = await fetch(`${stack.gw.url}/google/v1beta/models/${SLOW_COUNT_TOKENS.model}:embedContent`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({ content: { parts: [{ text: 'slow to count' }] } }),
+    });
+    assert.equal(res.status, 200);
+    await res.json();
+    assert.ok(Date.now() - started < SLOW_COUNT_TOKENS.delayMs / 2, 'answered before the count returned');
+    const { charged, row } = await lastCharge();
+    assert.ok(Date.now() - started < SLOW_COUNT_TOKENS.delayMs, 'settled at the 2 s bound, not when the count came');
+    assert.equal(row.usage_source, 'byte_bound');
     assert.equal(charged, row.input_tokens! * MICRO_PER_TOKEN);
   });
 });

@@ -21,7 +21,11 @@ function model(id: string): Record<string, unknown> {
 /** Models whose countTokens the mock refuses, as Google does for a model without that method. */
 export const NO_COUNT_TOKENS = ['text-embedding-004'];
 
-function countTokens(ctx: MockContext, modelId: string): void {
+/** A model whose countTokens answers only after this long (past the gateway's 2 s bound). */
+export const SLOW_COUNT_TOKENS = { model: 'gemini-embedding-slow-count', delayMs: 3_000 };
+
+async function countTokens(ctx: MockContext, modelId: string): Promise<void> {
+  if (modelId === SLOW_COUNT_TOKENS.model) await new Promise((resolve) => setTimeout(resolve, SLOW_COUNT_TOKENS.delayMs));
   if (NO_COUNT_TOKENS.includes(modelId)) {
     return ctx.error(404, `models/${modelId} is not found for API version v1beta, or is not supported for countTokens. Call ListModels to see the list of available models and their supported methods.`);
   }

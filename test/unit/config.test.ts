@@ -258,3 +258,16 @@ describe('USD_RUB_RATE', () => {
     for (const bad of ['-1', '0', '0.000', '1.1234567', 'abc', '1e3', '92,5']) assert.throws(() => load(bad), ConfigError, bad);
   });
 });
+
+describe('OPENROUTER_MODELS_REFRESH', () => {
+  it('is 6 hours by default, a period with its unit, or off', () => {
+    assert.equal(load().openrouterModelsRefreshMs, 6 * 3_600_000);
+    assert.equal(load({ OPENROUTER_MODELS_REFRESH: '30m' }).openrouterModelsRefreshMs, 1_800_000);
+    assert.equal(load({ OPENROUTER_MODELS_REFRESH: '90s' }).openrouterModelsRefreshMs, 90_000);
+    assert.equal(load({ OPENROUTER_MODELS_REFRESH: 'off' }).openrouterModelsRefreshMs, undefined);
+  });
+
+  it('refuses a period without a unit, under a minute or over a week', () => {
+    for (const bad of ['6', '10s', '169h', '1.5h', 'soon']) refuses({ OPENROUTER_MODELS_REFRESH: bad }, 'OPENROUTER_MODELS_REFRESH');
+  });
+});
