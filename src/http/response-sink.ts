@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ClientSink } from '../services/index.js';
 
-/** Responses handed to the relay: the relay writes their access-log line (with model, tokens, cost). */
+/** Responses the relay took: the relay writes their access-log line (with model, tokens, cost). */
 const relayed = new WeakSet<ServerResponse>();
 
 /** Whether the relay took this response (so its access-log line is the relay's, not the edge's). */
@@ -11,8 +11,10 @@ export function wasRelayed(res: ServerResponse): boolean {
 
 /** A node:http response as the services see a client. */
 export function responseSink(res: ServerResponse): ClientSink {
-  relayed.add(res);
   return {
+    taken: () => {
+      relayed.add(res);
+    },
     start: (status, headers) => {
       res.writeHead(status, headers);
     },

@@ -32,7 +32,7 @@ describe('the access log: one info line per request, never a secret', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(chatCompletion('gpt-4o', { prompt_tokens: 120, completion_tokens: 30 }));
     });
-    gw = await startGateway({ OPENAI_API_KEY: UPSTREAM_KEY, OPENAI_BASE_URL: upstream.url });
+    gw = await startGateway({ OPENAI_API_KEY: UPSTREAM_KEY, OPENAI_BASE_URL: upstream.url, ANTHROPIC_API_KEY: UPSTREAM_KEY, ANTHROPIC_BASE_URL: upstream.url });
     let keyId: string;
     ({ key, keyId } = await gw.newKey({ credit: '100' }));
     keyPrefix = (await gw.app.store.db.kysely.selectFrom('api_keys').select('prefix').where('id', '=', keyId).executeTakeFirstOrThrow()).prefix;
@@ -72,7 +72,7 @@ describe('the access log: one info line per request, never a secret', () => {
     const ok = await post('/v1/chat/completions', key, { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
     await ok.text();
     const poor = await gw.newKey({ credit: '0' });
-    const refused = await post('/v1/chat/completions', poor.key, { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+    const refused = await post('/v1/chat/completions', poor.key, { model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(refused.status, 402);
     await settle();
     const lines = access(from).filter((l) => l['url'] === undefined || !String(l['url']).startsWith('/admin'));
@@ -84,6 +84,7 @@ describe('the access log: one info line per request, never a secret', () => {
       ],
     );
     assert.equal(lines[1]!['error'], 'TG_ERR_INSUFFICIENT_BALANCE');
+    assert.equal(lines[1]!['stream'], true, 'a refused stream is recorded as the stream it asked for');
   });
 
   test('requests the relay never took: a bad key (native and unified), an admin route; probes are quiet', async () => {
@@ -100,6 +101,19 @@ describe('the access log: one info line per request, never a secret', () => {
         ['http', 'POST', '/v1/chat/completions', 401],
         ['http', 'GET', '/admin/settings', 200],
       ],
+    );
+  });
+
+  test('a unified call refused before the relay (a body the dialect cannot translate) is logged once', async () => {
+    const from = gw.logs.length;
+    const res = await post('/v1/responses', key, { model: 'anthropic/claude-sonnet-4-5', input: [{ type: 'no_such_item' }] });
+    assert.equal(res.status, 400);
+    await res.text();
+    await settle();
+    const lines = access(from);
+    assert.deepEqual(
+      lines.map((l) => [l.msg, l['method'], l['url'], l['status']]),
+      [['http', 'POST', '/v1/responses', 400]],
     );
   });
 

@@ -89,6 +89,7 @@ export class Relay {
   }
 
   forward(req: RelayRequest, sink: ClientSink): Promise<void> {
+    sink.taken?.();
     const relayed = this.relayCall(req, sink);
     this.inFlight.add(relayed);
     relayed.then(
