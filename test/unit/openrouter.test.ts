@@ -90,6 +90,8 @@ describe('OpenRouter prices and usage accounting, exactly', () => {
     const sent = JSON.parse(stream.body!.toString());
     assert.deepEqual([sent.usage, sent.stream_options], [{ include: true }, { include_usage: true }]);
     assert.ok(stream.filter, 'the usage chunk the gateway asked for is kept from the client');
+    const own = call({ model: 'm', stream: true, usage: { include: true }, messages: [] }, true);
+    assert.deepEqual([own.body, own.filter], [undefined, undefined], 'the client asked for accounting itself: its usage chunk reaches it');
     const asked = call({ model: 'm', stream: true, stream_options: { include_usage: true }, messages: [] }, true);
     assert.equal(asked.filter, undefined);
     assert.deepEqual(JSON.parse(asked.body!.toString()).usage, { include: true });

@@ -2,6 +2,7 @@ import type { NativeCallShape, NativeMeter, NativeRules } from '../../core/diale
 import { badRequest } from '../../core/errors.js';
 import type { NativeEndpoint } from '../../core/native-endpoint.js';
 import { audioDurationSeconds } from '../../lib/audio-duration.js';
+import { readTopLevelFields } from '../../lib/json-fields.js';
 import { walkJson } from '../../lib/json-strings.js';
 import { approximateTokens } from '../../lib/token-count.js';
 import { formFile, formImageUsage } from './form-usage.js';
@@ -59,11 +60,18 @@ function openAIMeter(call: PricedCallShape, body: Buffer | undefined): NativeMet
   const priced = call.reportsCost ? withUsageAccounting(json) : json;
   const asked = priced === json ? undefined : priced;
   if (!stream) return { endpoint, tap, filter: undefined, body: asked, basis };
+  // A client that asked OpenRouter for usage accounting itself gets the usage chunk: nothing to add or hide.
+  if (call.reportsCost && !asked && clientAskedAccounting(json)) return { endpoint, tap, filter: undefined, body: undefined, basis };
   // Streams carry usage only when asked: ask upstream, and hide the extra chunk from the client.
   const rewritten = withIncludeUsage(priced);
   return rewritten.added
     ? { endpoint, tap, filter: new UsageChunkFilter(), body: rewritten.body, basis }
     : { endpoint, tap, filter: undefined, body: asked, basis };
+}
+
+function clientAskedAccounting(body: Buffer): boolean {
+  const { usage } = readTopLevelFields(body, ['usage']);
+  return typeof usage === 'object' && usage !== null && (usage as Record<string, unknown>)['include'] === true;
 }
 
 /** Transcriptions: billed by the upload's duration when its header tells it, else bounded by its size. */
