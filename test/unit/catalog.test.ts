@@ -91,6 +91,8 @@ const REQUIRED: Record<Provider, string[]> = {
     'gpt-4o-2024-05-13', 'gpt-5.4-pro', 'gpt-5.4-pro-2026-03-05', 'gpt-5.5-pro', 'gpt-5.5-pro-2026-04-23', 'gpt-5.1-codex-max',
     'gpt-5.2-chat-latest', 'gpt-5.3-chat-latest', 'computer-use-preview', 'gpt-image-1.5',
     'gpt-audio', 'gpt-audio-2025-08-28', 'gpt-audio-1.5', 'gpt-audio-mini', 'gpt-audio-mini-2025-10-06', 'gpt-audio-mini-2025-12-15',
+    // the package's current models that clients list (Codex CLI's catalog: gpt-6-*, gpt-5.6-*)
+    'gpt-6-astra', 'gpt-6-sol', 'gpt-6-luna', 'gpt-5.6-sol', 'gpt-5.6', 'gpt-5.6-terra', 'gpt-5.6-luna', 'o3-pro', 'o3-pro-2025-06-10',
   ],
   anthropic: [
     'claude-3-opus-20240229', 'claude-3-haiku-20240307', 'claude-3-5-haiku-20241022',
@@ -101,6 +103,7 @@ const REQUIRED: Record<Provider, string[]> = {
     'claude-haiku-4-5-20251001', 'claude-haiku-4-5',
     'claude-sonnet-5', 'claude-sonnet-5-5', 'claude-opus-5-5', 'claude-haiku-5-5',
     'claude-opus-4-8', 'claude-opus-4-7', 'claude-sonnet-4-6',
+    'claude-opus-5', 'claude-fable-5', 'claude-fable-5-1',
   ],
   gemini: [
     'gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite',
@@ -108,12 +111,16 @@ const REQUIRED: Record<Provider, string[]> = {
     'gemini-embedding-001',
     'gemini-2.0-flash', 'gemini-2.0-flash-001', 'gemini-2.0-flash-lite', 'gemini-2.0-flash-lite-001', 'gemini-1.5-pro', 'gemini-1.5-flash',
     'gemini-3.1-flash-lite-preview',
+    // Gemini CLI's flash / flash-lite / auto-routing models and their siblings in the package
+    'gemini-3.8-flash', 'gemini-3.7-flash', 'gemini-3.6-flash', 'gemini-3.5-flash', 'gemini-3.5-flash-lite', 'gemini-3.1-flash-lite',
+    'gemini-embedding-2',
   ],
   xai: [
     'grok-3', 'grok-3-mini', 'grok-4', 'grok-4-0709',
     'grok-4-fast-reasoning', 'grok-4-fast-non-reasoning', 'grok-4-1-fast-reasoning', 'grok-4-1-fast-non-reasoning',
     'grok-4.20-0309-reasoning', 'grok-4.20-0309-non-reasoning', 'grok-code-fast-1',
     'grok-imagine-image', 'grok-imagine-image-pro', 'grok-4.20-multi-agent-0309',
+    'grok-4.3', 'grok-4.3-latest', 'grok-4.5', 'grok-4.5-latest', 'grok-4.6', 'grok-4.6-latest', 'grok-build-0.1',
   ],
   deepseek: ['deepseek-flash', 'deepseek-v4-flash', 'deepseek-v4-pro'],
 };
@@ -141,6 +148,26 @@ const LEFT_OUT: Record<Provider, Record<string, string>> = {
     'omni-moderation-2024-09-26': 'moderations endpoint not served (free at OpenAI)',
     'sora-2': 'video generation: not served',
     'sora-2-pro': 'video generation: not served',
+    // Codex CLI 0.171's catalog names these; @pydantic/genai-prices 0.1.8 has gpt-6-sol but not 6.1/6.2 or Daybreak
+    'gpt-6.2-sol': 'no published price in the source (Codex CLI 0.171\'s default model)',
+    'gpt-6.1-sol': 'no published price in the source (listed by Codex CLI)',
+    'gpt-daybreak-blue-latest': 'no published price in the source (listed by Codex CLI; a hot-swapped alias)',
+    'gpt-daybreak-red-latest': 'no published price in the source (listed by Codex CLI; a hot-swapped alias)',
+    // in the package, consciously not added
+    'gpt-realtime-2': 'realtime API: not served',
+    'gpt-transcribe': 'the package prices it per audio hour (audio_hours / input_audio_hours), a unit the sync does not map; no per-minute price added by hand',
+    'codex-mini-latest': 'shut down by OpenAI on 2026-01-16 (the package still prices it)',
+    'chatgpt-4o-latest': 'shut down by OpenAI on 2026-02-17 (the package still prices it)',
+    'gpt-4.5-preview': 'retired by OpenAI (the package still prices it)',
+    'o3-deep-research': 'shut down by OpenAI on 2026-07-23 (the package still prices it)',
+    'o4-mini-deep-research': 'shut down by OpenAI on 2026-07-23 (the package still prices it)',
+    'gpt-chat-latest': 'hot-swapped alias (ChatGPT\'s current Instant model); the package\'s price is imported from OpenRouter',
+    'gpt-oss-120b': 'open-weight model not served by OpenAI\'s API (the package\'s price is a third-party host\'s, via OpenRouter)',
+    'gpt-oss-20b': 'as gpt-oss-120b',
+    'gpt-oss-safeguard-20b': 'as gpt-oss-120b',
+    'gpt-5-image': 'an OpenRouter name with image output, not an OpenAI API model id',
+    'gpt-5-image-mini': 'as gpt-5-image',
+    'gpt-5.4-image-2': 'as gpt-5-image',
   },
   anthropic: {
     'claude-3-sonnet-20240229': 'retired by Anthropic: no longer answered',
@@ -169,13 +196,27 @@ const LEFT_OUT: Record<Provider, Record<string, string>> = {
     'gemma-3n-e2b-it': 'as gemma-3-27b-it',
     'gemma-4-26b-a4b-it': 'as gemma-3-27b-it',
     'gemma-4-31b-it': 'as gemma-3-27b-it',
+    'gemini-3.1-flash-lite-image': 'image output tokens: as gemini-2.5-flash-image',
+    'gemini-2.5-flash-lite-preview-tts': 'as gemini-2.5-flash-preview-tts',
+    'gemini-3.1-flash-live-preview': 'Live (realtime) API: not served',
+    'gemini-live-2.5-flash': 'Live (realtime) API: not served',
+    'gemini-omni-flash-preview': 'video generation: not served',
   },
   xai: {
     'grok-imagine-video': 'video generation: not served',
+    'grok-voice-latest': 'voice (realtime) API, priced per audio hour: not served',
+    'grok-voice-think-fast-2.0': 'as grok-voice-latest',
+    'grok-latest': 'hot-swapped alias (the package maps it to grok-4.5 today)',
+    'grok-3-fast': 'not on xAI\'s models list since 2025 (the package still prices it)',
+    'grok-3-mini-fast': 'as grok-3-fast',
+    'grok-2-vision-1212': 'as grok-3-fast',
   },
   deepseek: {
     'deepseek-chat': 'model name retired by DeepSeek on 2026-07-24 (now deepseek-flash)',
     'deepseek-reasoner': 'model name retired by DeepSeek on 2026-07-24 (now deepseek-v4-pro)',
+    'deepseek-v3.2': 'not a DeepSeek API model id (the package\'s price is a third-party host\'s)',
+    'deepseek-v3.2-exp': 'as deepseek-v3.2',
+    'deepseek-v3.1-terminus': 'as deepseek-v3.2',
   },
 };
 
@@ -374,4 +415,36 @@ test('every model named in the seed docs is priced or consciously left out', () 
     return !Object.keys(LEFT_OUT[provider]).some((base) => name.startsWith(`${base}-`) && /^[-\d.]+$/.test(name.slice(base.length)));
   });
   assert.deepEqual(unaccounted, [], 'named in the seed docs but neither priced nor in LEFT_OUT');
+});
+
+/**
+ * The models popular clients send when the user picks nothing or a short alias (found by running them through the
+ * gateway: a model not in the catalog is a 404 and the client fails). Each must be priced, or be in LEFT_OUT with why;
+ * `priced` says which, so losing a price or quietly adding one both fail here.
+ */
+const CLIENT_DEFAULTS: ReadonlyArray<{ client: string; use: string; provider: Provider; model: string; priced: boolean }> = [
+  { client: 'Codex CLI 0.171', use: 'default model', provider: 'openai', model: 'gpt-6.2-sol', priced: false },
+  { client: 'Gemini CLI 0.61', use: '-m flash', provider: 'gemini', model: 'gemini-3.8-flash', priced: true },
+  { client: 'Gemini CLI 0.61', use: '-m flash-lite', provider: 'gemini', model: 'gemini-3.5-flash-lite', priced: true },
+  { client: 'Gemini CLI 0.61', use: '-m pro', provider: 'gemini', model: 'gemini-3.1-pro-preview', priced: true },
+  { client: 'Gemini CLI 0.61', use: 'auto mode: the routing call', provider: 'gemini', model: 'gemini-3.5-flash-lite', priced: true },
+  { client: 'Gemini CLI 0.61', use: 'also called', provider: 'gemini', model: 'gemini-3.1-flash-lite', priced: true },
+  { client: 'Gemini CLI 0.61', use: 'also called', provider: 'gemini', model: 'gemini-3-pro-preview', priced: true },
+  { client: 'Claude Code 2.1.197', use: 'default model', provider: 'anthropic', model: 'claude-opus-4-8', priced: true },
+  { client: 'Claude Code 2.1.197', use: '--model sonnet', provider: 'anthropic', model: 'claude-sonnet-5', priced: true },
+  { client: 'Claude Code 2.1.197', use: '--model haiku', provider: 'anthropic', model: 'claude-haiku-4-5-20251001', priced: true },
+];
+
+test('the models popular clients use by default are priced or consciously left out', () => {
+  for (const { client, use, provider, model, priced } of CLIENT_DEFAULTS) {
+    const present = new Set(models(load(provider)).flatMap(names));
+    const reason = LEFT_OUT[provider][model];
+    const where = `${client} ${use} (${provider}/${model})`;
+    if (priced) {
+      assert.ok(present.has(model), `${where} is not in ${provider}.json: the client gets a 404`);
+    } else {
+      assert.ok(!present.has(model), `${where} is priced now: set priced: true and drop it from LEFT_OUT`);
+      assert.ok(typeof reason === 'string' && reason.length > 0, `${where}: not priced and not in LEFT_OUT with a reason`);
+    }
+  }
 });
