@@ -8,9 +8,11 @@ import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { GatewayError } from '../core/errors.js';
 import { systemClock } from '../lib/clock.js';
 import { serve } from '../main.js';
+import { createLogger } from '../observability/log.js';
 import { PROVIDERS } from '../providers/index.js';
 import { AccountsService } from '../services/accounts/accounts-service.js';
 import type { CatalogService } from '../services/catalog/catalog-service.js';
+import { OpenRouterModels } from '../services/catalog/openrouter-models.js';
 import { HistoryQuery } from '../services/history/history-query.js';
 import { BillingSettingsService } from '../services/settings/billing-settings.js';
 import type { Store } from '../store/index.js';
@@ -134,7 +136,12 @@ async function run(argv: string[]): Promise<number> {
     }
     const accounts = new AccountsService(store, systemClock, () => undefined);
     if (command === 'settings' || command === 'ledger' || command === 'requests') return await billingCommand(command, values, accounts, store, config.usdRubRate);
-    if (command === 'models') return await modelsCommand(sub, positionals[2], values, providersAndCatalog(config, store, systemClock).catalog);
+    if (command === 'models') {
+      const { catalog } = providersAndCatalog(config, store, systemClock);
+      // OpenRouter's models as the server last fetched them (saved in settings): listed, and overridable.
+      await new OpenRouterModels({ catalog, store, clock: systemClock, log: createLogger('silent'), baseUrl: '', key: '' }).loadSaved();
+      return await modelsCommand(sub, positionals[2], values, catalog);
+    }
     return await dispatch(command, sub, values, accounts, store);
   } finally {
     await store.db.close();
