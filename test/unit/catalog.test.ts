@@ -524,7 +524,7 @@ test('xAI names retired into grok-4.3 are billed no less than grok-4.3, which xA
 });
 
 /** A USD decimal string as integer micro-dollars, so prices compare exactly. */
-function decimalMicros(value: string | undefined): number {
+function decimalMicros(value: unknown): number {
   const [whole = '0', fraction = ''] = String(value ?? '0').split('.');
   return Number(whole) * 1_000_000 + Number((fraction + '000000').slice(0, 6));
 }
