@@ -22,6 +22,7 @@ import { ModelRouter } from './services/unified/model-router.js';
 import { ModelsView } from './services/unified/models-view.js';
 import { HttpRemoteImageFetcher } from './services/unified/remote-images.js';
 import { UnifiedApi } from './services/unified/unified-api.js';
+import { ResponsesStore } from './services/unified/responses-store.js';
 import { CodecCalls } from './services/unified/codec-calls.js';
 import { BackupCandidates } from './services/unified/backup-candidates.js';
 import { resolveAdminToken } from './services/settings/admin-token.js';
@@ -130,6 +131,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const admin = await resolveAdminToken(store, clock, config.adminToken);
   const images = new HttpRemoteImageFetcher(config.imageFetch);
   const router = new ModelRouter(registry, catalog);
+  const responsesStore = new ResponsesStore(store.responses, clock, logger, config.responses);
 
   const services: Services = {
     accounts,
@@ -140,7 +142,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     history: new HistoryQuery(store),
     relay,
     models: new ModelsView(catalog, registry),
-    unified: new UnifiedApi(router, new CodecCalls(relay, images), new BackupCandidates(router, registry, config.failoverTimeoutMs)),
+    unified: new UnifiedApi(router, new CodecCalls(relay, images), new BackupCandidates(router, registry, config.failoverTimeoutMs), responsesStore),
     adminToken: admin.verifier,
     adminFailures: new FailureBudget(clock),
     providers: registry,
@@ -156,6 +158,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
       await relay.idle(); // calls the drain cut are recorded (and settled) before billing stops
       await billing.close();
       store.billing.close();
+      await responsesStore.close();
       await history.close();
       await upstream.close();
       await images.close();

@@ -60,6 +60,13 @@ export interface Config {
   upstream: { connectTimeoutMs: number; headersTimeoutMs: number; idleTimeoutMs: number; connectionsPerOrigin: number };
   /** A streamed unified call whose model has a backup goes to it when the provider sent nothing in this long. */
   failoverTimeoutMs: number;
+  /**
+   * The response store of `/v1/responses` on bridged providers: kept `retentionDays` (`RESPONSES_RETENTION_DAYS`,
+   * 30; 0 keeps none), at most `maxResponseBytes` a response (`RESPONSES_MAX_BYTES`, 4 MiB), and per key at
+   * most `perKey.maxCount` responses (`RESPONSES_MAX_PER_KEY`, 10,000) and `perKey.maxBytes`
+   * (`RESPONSES_MAX_BYTES_PER_KEY`, 512 MiB), the oldest dropped first; expired ones pruned every `pruneEveryMs`.
+   */
+  responses: { retentionDays: number; maxResponseBytes: number; perKey: { maxCount: number; maxBytes: number }; pruneEveryMs: number };
   providers: Readonly<Record<string, ProviderConfig>>;
   customProviders: readonly CustomProviderConfig[];
   configFile: string | undefined;
@@ -138,6 +145,15 @@ export function loadConfig(
       connectionsPerOrigin: readInt(env, 'UPSTREAM_CONNECTIONS', 256, 1, 1_000_000),
     }),
     failoverTimeoutMs: readInt(env, 'FAILOVER_TIMEOUT_MS', 30_000, 100, HOUR_MS),
+    responses: Object.freeze({
+      retentionDays: readInt(env, 'RESPONSES_RETENTION_DAYS', 30, 0, 3650),
+      maxResponseBytes: readInt(env, 'RESPONSES_MAX_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+      perKey: Object.freeze({
+        maxCount: readInt(env, 'RESPONSES_MAX_PER_KEY', 10_000, 1, 10_000_000),
+        maxBytes: readInt(env, 'RESPONSES_MAX_BYTES_PER_KEY', 512 * 1024 * 1024, 1024, 1024 * 1024 * 1024 * 1024),
+      }),
+      pruneEveryMs: HOUR_MS,
+    }),
     providers: Object.freeze(providers),
     customProviders: Object.freeze(customProviders),
     configFile,

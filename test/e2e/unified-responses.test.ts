@@ -96,14 +96,17 @@ describe('unified /v1/responses with the openai SDK', () => {
     assert.ok(!types.includes('response.completed'));
   });
 
-  test('what needs a response store is refused in OpenAI\'s shape, naming the parameter', async () => {
+  test('an unknown stored response or a required hosted tool is refused in OpenAI\'s shape, naming the parameter', async () => {
     await assert.rejects(client.responses.create({ model: BRIDGED[0], input: 'x', previous_response_id: 'resp_123' }), (err: unknown) => {
       assert.ok(err instanceof OpenAI.APIError);
       assert.equal(err.status, 400);
       assert.equal((err.error as { param?: string }).param, 'previous_response_id');
+      assert.match(err.message, /Previous response with id 'resp_123' not found/);
       return true;
     });
-    await assert.rejects(client.responses.create({ model: BRIDGED[1], input: 'x', tools: [{ type: 'web_search' }] }), { status: 400 });
+    await assert.rejects(client.responses.create({ model: BRIDGED[1], input: 'x', tools: [{ type: 'web_search' }], tool_choice: 'required' }), { status: 400 });
+    const offered = await client.responses.create({ model: BRIDGED[1], input: 'x', tools: [{ type: 'web_search' }] });
+    assert.deepEqual((offered as unknown as { warnings: Array<{ code: string }> }).warnings.map((w) => w.code), ['tool_dropped']);
     await assert.rejects(client.responses.create({ model: 'anthropic/claude-nope', input: 'x' }), { status: 404 });
   });
 
