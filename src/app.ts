@@ -13,6 +13,7 @@ import { BalanceService } from './services/accounts/balance-service.js';
 import { Authenticator } from './services/auth/authenticator.js';
 import { FailureBudget } from './services/auth/failure-budget.js';
 import { CatalogService } from './services/catalog/catalog-service.js';
+import { OpenRouterModels } from './services/catalog/openrouter-models.js';
 import { customProviderModels, loadSeed } from './services/catalog/seed.js';
 import { HistoryQuery } from './services/history/history-query.js';
 import { HistoryRecorder } from './services/history/recorder.js';
@@ -112,6 +113,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     Promise.all([catalog.refresh(), billingSettings.refresh()]).catch((err: unknown) => logger.warn({ err }, 'refreshing prices and settings failed'));
   }, SETTINGS_REFRESH_MS);
   refresher.unref();
+  const openrouterModels = await startOpenRouterModels(config, store, catalog, clock, logger);
 
   const history = new HistoryRecorder(store, logger, config.historyFlushMs);
   const auth = new Authenticator(store, clock, config.keyCacheMs);
@@ -147,6 +149,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     adminFailures: new FailureBudget(clock),
     providers: registry,
     readiness: () => readiness(store, billing),
+    catalogLists: () => (openrouterModels ? [openrouterModels.list.status()] : []),
     maxBodyBytes: config.maxBodyBytes,
   };
   const http = await buildHttpServer(services, { logger, connections: config.connections });
@@ -155,6 +158,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const close = () =>
     (closed ??= (async () => {
       clearInterval(refresher);
+      if (openrouterModels) clearInterval(openrouterModels.timer);
       await relay.idle(); // calls the drain cut are recorded (and settled) before billing stops
       await billing.close();
       store.billing.close();
@@ -170,6 +174,25 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     await history.flush();
   };
   return { config, logger, store, services, http, history, billing, generatedAdminToken: admin.generated, flush, close };
+}
+
+/**
+ * OpenRouter's models list, when OpenRouter has a key: the saved copy is served at once, and a fetch is
+ * made at boot (awaited only when there is no saved copy, bounded by its timeout) and every period.
+ * A failure never stops the boot: it is logged and shown on /ready.
+ */
+async function startOpenRouterModels(config: Readonly<Config>, store: Store, catalog: CatalogService, clock: Clock, log: Logger) {
+  const provider = config.providers['openrouter'];
+  const key = provider?.apiKeys.find((k) => k !== '');
+  const period = config.openrouterModelsRefreshMs;
+  if (!provider || key === undefined || period === undefined) return undefined;
+  const list = new OpenRouterModels({ catalog, store, clock, log, baseUrl: provider.baseUrl, key, timeoutMs: 10_000 });
+  const saved = await list.loadSaved();
+  const first = list.refresh();
+  if (!saved) await first;
+  const timer = setInterval(() => void list.refresh(), period);
+  timer.unref();
+  return { list, timer };
 }
 
 /** The shipped USD→RUB rate is a convenience for a first run, never a reseller's price: say so at start. */

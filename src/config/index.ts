@@ -75,6 +75,11 @@ export interface Config {
    * shipped default; undefined when `USD_RUB_RATE=none` (metered calls are refused until a rate is set).
    */
   usdRubRate: { rate: string; source: 'env' | 'shipped' } | undefined;
+  /**
+   * How often OpenRouter's models list (with its prices) is fetched again, when OpenRouter has a key
+   * (`OPENROUTER_MODELS_REFRESH`: `6h` by default, `30m`, `90s`…; `off` never fetches it).
+   */
+  openrouterModelsRefreshMs: number | undefined;
 }
 
 /**
@@ -158,6 +163,7 @@ export function loadConfig(
     customProviders: Object.freeze(customProviders),
     configFile,
     usdRubRate: readUsdRubRate(env),
+    openrouterModelsRefreshMs: readRefreshPeriod(env, 'OPENROUTER_MODELS_REFRESH', 6 * HOUR_MS),
   });
 }
 
@@ -228,6 +234,19 @@ function readUsdRubRate(env: Readonly<Record<string, string | undefined>>): Conf
     throw new ConfigError(`USD_RUB_RATE must be RUB per USD, a positive number with at most 6 decimals (e.g. "92.5"), or "none"; got "${value}"`);
   }
   return { rate: value, source: 'env' };
+}
+
+const PERIOD_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: HOUR_MS };
+
+/** A period such as `6h`, `30m`, `90s` (at least a minute, at most a week), or `off` (undefined). */
+function readRefreshPeriod(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number | undefined {
+  const raw = readString(env, name);
+  if (raw === undefined) return fallback;
+  if (raw.toLowerCase() === 'off') return undefined;
+  const match = /^(\d{1,9})(ms|s|m|h)$/.exec(raw);
+  const ms = match ? Number(match[1]) * PERIOD_UNITS[match[2]!]! : NaN;
+  if (!(ms >= 60_000 && ms <= 168 * HOUR_MS)) throw new ConfigError(`${name} must be a period between 1m and 168h such as "6h" or "30m", or "off"; got "${raw}"`);
+  return ms;
 }
 
 function readFlag(env: Readonly<Record<string, string | undefined>>, name: string): boolean {

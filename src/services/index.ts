@@ -3,6 +3,7 @@ import type { AccountsService } from './accounts/accounts-service.js';
 import type { BalanceService } from './accounts/balance-service.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { CatalogService } from './catalog/catalog-service.js';
+import type { ListedModelsStatus } from './catalog/openrouter-models.js';
 import type { HistoryQuery } from './history/history-query.js';
 import type { BillingSettingsService } from './settings/billing-settings.js';
 import type { Relay } from './relay/relay.js';
@@ -33,5 +34,7 @@ export interface Services {
   providers: ProviderRegistry;
   /** Why the gateway cannot serve paid calls now (the database unreachable or refusing writes); undefined when ready. */
   readiness(): Promise<string | undefined>;
+  /** Models lists fetched from providers (OpenRouter's): how many models, when, and the last failure; for /ready. */
+  catalogLists(): ListedModelsStatus[];
   maxBodyBytes: number;
 }
