@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { redactUrl } from '../lib/redact-url.js';
 
 export type { Logger } from 'pino';
 
@@ -17,11 +18,6 @@ const REDACT = [
   'adminToken',
 ];
 
-const KEY_IN_URL = /([?&]key=)[^&]*/gi;
-
-export function redactUrl(url: string): string {
-  return url.replace(KEY_IN_URL, '$1[redacted]');
-}
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { redactUrl } from '../../observability/log.js';
+import { redactUrl } from '../../lib/redact-url.js';
 import type { GatewayError } from '../../core/errors.js';
 import { wasRelayed } from '../response-sink.js';
 
