@@ -18,7 +18,6 @@ const REDACT = [
   'adminToken',
 ];
 
-
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
