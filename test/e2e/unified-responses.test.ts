@@ -13,6 +13,28 @@ const weather: OpenAI.Responses.FunctionTool = {
   strict: true,
 };
 
+// What Codex CLI sends (its captured requests, trimmed): a freeform apply_patch with a Lark grammar, its own
+// tool search, the hosted web search, and gpt-6-style tools in an `additional_tools` input item.
+const applyPatch: OpenAI.Responses.CustomTool = {
+  type: 'custom',
+  name: 'apply_patch',
+  description: 'The `apply_patch` tool can be used to edit files. This is a FREEFORM tool, so do not wrap the patch in JSON.',
+  format: { type: 'grammar', syntax: 'lark', definition: 'start: begin_patch hunk+ end_patch\nbegin_patch: "*** Begin Patch" LF\nend_patch: "*** End Patch" LF?\n%import common.LF\n' },
+};
+const codexTools: OpenAI.Responses.Tool[] = [
+  { type: 'function', name: 'exec_command', description: 'Runs a command.', parameters: { type: 'object', properties: { cmd: { type: 'string' } }, required: ['cmd'] }, strict: false },
+  applyPatch,
+  { type: 'tool_search', execution: 'client', description: 'Searches over deferred tools.', parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] } },
+  { type: 'web_search' },
+];
+const codexExtra: OpenAI.Responses.ResponseInputItem = {
+  type: 'additional_tools',
+  role: 'developer',
+  tools: [{ type: 'namespace', name: 'functions', description: 'Codex functions.', tools: [{ type: 'custom', name: 'exec', description: 'Run JavaScript.', format: { type: 'text' } }] }],
+};
+const PATCH = '*** Begin Patch\n*** Add File: hi.txt\n+hi\n*** End Patch\n';
+type Sent = { tools: Array<{ name: string; input_schema: { properties: Record<string, { description?: string }> } }>; messages: Array<{ role: string; content: Array<Record<string, unknown>> }> };
+
 describe('unified /v1/responses with the openai SDK', () => {
   let stack: Stack;
   let client: OpenAI;
@@ -86,6 +108,50 @@ describe('unified /v1/responses with the openai SDK', () => {
       });
     });
   }
+
+  test('Codex-shaped tools on Anthropic: custom apply_patch, additional_tools, client tool_search; the custom call and its output round-trip', async () => {
+    const model = BRIDGED[0];
+    const user: OpenAI.Responses.ResponseInputItem = { type: 'message', role: 'user', content: [{ type: 'input_text', text: PATCH }] };
+    const first = await client.responses.create({ model, store: false, input: [codexExtra, user], tools: codexTools, tool_choice: { type: 'custom', name: 'apply_patch' } });
+    assert.equal(first.status, 'completed');
+    const sent = JSON.parse(stack.anthropic.lastRequest()!.body.toString()) as Sent;
+    assert.deepEqual(sent.tools.map((t) => t.name), ['exec_command', 'apply_patch', 'tool_search', 'functions__exec']);
+    assert.match(sent.tools[1]!.input_schema.properties['input']!.description!, /Lark grammar:\nstart: begin_patch/);
+    assert.deepEqual((first as unknown as { warnings: Array<{ code: string; message: string }> }).warnings.map((w) => w.message.match(/"(\w+)"/)![1]), ['web_search']);
+    const call = first.output.find((item) => item.type === 'custom_tool_call');
+    assert.ok(call && call.type === 'custom_tool_call', JSON.stringify(first.output));
+    assert.equal(call.name, 'apply_patch');
+    assert.equal(call.input, PATCH);
+
+    const output: OpenAI.Responses.ResponseInputItem = { type: 'custom_tool_call_output', call_id: call.call_id, output: 'Success. Updated the following files:\nA hi.txt' };
+    const second = await client.responses.create({ model, store: false, input: [codexExtra, user, call, output], tools: codexTools });
+    assert.equal(second.status, 'completed');
+    const history = (JSON.parse(stack.anthropic.lastRequest()!.body.toString()) as Sent).messages;
+    assert.deepEqual(history.at(-2)!.content.find((b) => b['type'] === 'tool_use'), { type: 'tool_use', id: call.call_id, name: 'apply_patch', input: { input: PATCH } });
+    const result = history.at(-1)!.content[0]!;
+    assert.equal(result['type'], 'tool_result');
+    assert.equal(result['tool_use_id'], call.call_id);
+    assert.match(JSON.stringify(result['content']), /Success\. Updated the following files/);
+  });
+
+  test('Codex-shaped stream: the custom call streams its input; the stored response continues with custom_tool_call_output', async () => {
+    const model = BRIDGED[0];
+    const stream = client.responses.stream({ model, input: [codexExtra, { role: 'user', content: PATCH }], tools: codexTools, tool_choice: { type: 'custom', name: 'apply_patch' } });
+    let deltas = '';
+    const types: string[] = [];
+    stream.on('event', (event) => types.push(event.type));
+    stream.on('response.custom_tool_call_input.delta', (event) => (deltas += event.delta));
+    const final = await stream.finalResponse();
+    const call = final.output.find((item) => item.type === 'custom_tool_call');
+    assert.ok(call && call.type === 'custom_tool_call', JSON.stringify(final.output));
+    assert.equal(call.input, PATCH);
+    assert.equal(deltas, PATCH);
+    assert.ok(types.includes('response.custom_tool_call_input.done'));
+    const next = await client.responses.create({ model, previous_response_id: final.id, input: [{ type: 'custom_tool_call_output', call_id: call.call_id, output: 'patched' }], tools: codexTools });
+    assert.equal(next.status, 'completed');
+    const last = (JSON.parse(stack.anthropic.lastRequest()!.body.toString()) as Sent).messages.at(-1)!;
+    assert.equal(last.content[0]!['tool_use_id'], call.call_id);
+  });
 
   test('a provider error mid-stream ends the Response stream with error and response.failed, never a fake completion', async () => {
     stack.anthropic.failNext({ errorEventAfterChunks: 3 });

@@ -1,12 +1,16 @@
 import type { ChatContentPart, ChatMessage, ChatRole, ChatToolCall } from '../../core/chat-types.js';
 import { badRequest } from '../../core/errors.js';
 import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
-import { flatName } from './responses-tools.js';
+import { TOOL_SEARCH_NAME } from './responses-custom.js';
+import { flatName, loadedToolNames } from './responses-tools.js';
 
 /**
  * Responses API `input` items → chat messages (docs/reference/translation.md §13). The bridge itself reads no
  * store: `item_reference` items are resolved by the unified service's response store before they get here
  * (one left is a 400), and ids that point elsewhere (`file_id`) are refused with a 400 rather than dropped.
+ * Calls of custom tools and of the client's tool search are the assistant's tool calls of the chat functions
+ * they stand for (`responses-tools.ts`), their outputs tool messages; `additional_tools` adds tools only
+ * (`planTools` reads it), so it is no message.
  */
 
 const MESSAGE_ROLES = new Set(['user', 'assistant', 'system', 'developer']);
@@ -26,11 +30,21 @@ export function inputToMessages(input: unknown): ChatMessage[] {
         messages.push(messageItem(item, param));
         return;
       case 'function_call':
+      case 'custom_tool_call':
         addToolCall(messages, item, param);
         return;
+      case 'tool_search_call':
+        if (clientSearch(item)) addToolCall(messages, item, param); // a search the server ran was no call of the chat model's
+        return;
       case 'function_call_output':
+      case 'custom_tool_call_output':
         messages.push(toolOutput(item, param));
         return;
+      case 'tool_search_output':
+        if (clientSearch(item)) messages.push(searchOutput(item, param));
+        return;
+      case 'additional_tools':
+        return; // its tools join the request's (planTools)
       case 'reasoning':
         return; // provider reasoning is not replayable across providers, and this bridge minted none of its own
       case 'item_reference':
@@ -109,15 +123,12 @@ function filePart(part: JsonObject, param: string): ChatContentPart {
 }
 
 /**
- * Consecutive `function_call` items are one assistant turn (LiteLLM#22578): each joins the assistant
+ * Consecutive call items (`function_call`, `custom_tool_call`, `tool_search_call`) are one assistant turn (LiteLLM#22578): each joins the assistant
  * message right before it — an earlier call, or the text the assistant said before calling.
  */
 function addToolCall(messages: ChatMessage[], item: JsonObject, param: string): void {
-  if (typeof item.call_id !== 'string' || item.call_id === '') throw badRequest('A function_call item needs a `call_id`.', `${param}.call_id`);
-  if (typeof item.name !== 'string' || item.name === '') throw badRequest('A function_call item needs a `name`.', `${param}.name`);
-  if (typeof item.arguments !== 'string') throw badRequest('A function_call item needs `arguments` as a JSON string.', `${param}.arguments`);
-  const name = typeof item.namespace === 'string' && item.namespace !== '' ? flatName(item.namespace, item.name) : item.name;
-  const call: ChatToolCall = { id: item.call_id, type: 'function', function: { name, arguments: item.arguments } };
+  if (typeof item.call_id !== 'string' || item.call_id === '') throw badRequest(`A ${String(item.type)} item needs a \`call_id\`.`, `${param}.call_id`);
+  const call: ChatToolCall = { id: item.call_id, type: 'function', function: callFunction(item, param) };
   // Put back on the call by the response store (a Gemini thought signature), or sent by a chat-minded client.
   if (isJsonObject(item.extra_content)) call.extra_content = item.extra_content;
   const last = messages[messages.length - 1];
@@ -128,12 +139,41 @@ function addToolCall(messages: ChatMessage[], item: JsonObject, param: string): 
   messages.push({ role: 'assistant', content: null, tool_calls: [call] });
 }
 
+/** The chat function call a call item stands for. */
+function callFunction(item: JsonObject, param: string): ChatToolCall['function'] {
+  if (item.type === 'tool_search_call') {
+    const args = item.arguments;
+    return { name: TOOL_SEARCH_NAME, arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) };
+  }
+  if (typeof item.name !== 'string' || item.name === '') throw badRequest(`A ${String(item.type)} item needs a \`name\`.`, `${param}.name`);
+  const name = typeof item.namespace === 'string' && item.namespace !== '' ? flatName(item.namespace, item.name) : item.name;
+  if (item.type === 'custom_tool_call') {
+    if (typeof item.input !== 'string') throw badRequest('A custom_tool_call item needs `input` as a string.', `${param}.input`);
+    return { name, arguments: JSON.stringify({ input: item.input }) };
+  }
+  if (typeof item.arguments !== 'string') throw badRequest('A function_call item needs `arguments` as a JSON string.', `${param}.arguments`);
+  return { name, arguments: item.arguments };
+}
+
+/** A tool search item of the client's (the only kind the chat model called); `execution` defaults to client when a call id is given. */
+function clientSearch(item: JsonObject): boolean {
+  return item.execution === 'client' || (item.execution === undefined && typeof item.call_id === 'string' && item.call_id !== '');
+}
+
+/** A client tool search's result: its tools join the request's (planTools); the model is told which it may call now. */
+function searchOutput(item: JsonObject, param: string): ChatMessage {
+  if (typeof item.call_id !== 'string' || item.call_id === '') throw badRequest('A tool_search_output item needs a `call_id`.', `${param}.call_id`);
+  const names = loadedToolNames(item.tools);
+  const content = names.length > 0 ? `Tools loaded, callable now: ${names.join(', ')}.` : 'No tools matched the search.';
+  return { role: 'tool', tool_call_id: item.call_id, content };
+}
+
 function toolOutput(item: JsonObject, param: string): ChatMessage {
-  if (typeof item.call_id !== 'string' || item.call_id === '') throw badRequest('A function_call_output item needs a `call_id`.', `${param}.call_id`);
+  if (typeof item.call_id !== 'string' || item.call_id === '') throw badRequest(`A ${String(item.type)} item needs a \`call_id\`.`, `${param}.call_id`);
   const output = item.output;
   const where = `${param}.output`;
   if (typeof output === 'string') return { role: 'tool', tool_call_id: item.call_id, content: output };
-  if (!Array.isArray(output)) throw badRequest('A function_call_output needs `output` as a string or an array of content parts.', where);
-  const parts = output.map((part: unknown, j) => contentPart(part, 'user', `${where}[${j}]`, 'function_call_output'));
+  if (!Array.isArray(output)) throw badRequest(`A ${String(item.type)} needs \`output\` as a string or an array of content parts.`, where);
+  const parts = output.map((part: unknown, j) => contentPart(part, 'user', `${where}[${j}]`, String(item.type)));
   return { role: 'tool', tool_call_id: item.call_id, content: compact(parts) };
 }

@@ -1,7 +1,8 @@
 import type { AnswerWarning, BridgeObserver } from '../../core/dialect.js';
 import { GatewayError } from '../../core/errors.js';
 import { isJsonObject } from '../../lib/json-value.js';
-import { itemName, type ToolNames } from './responses-tools.js';
+import { customInput, searchArguments } from './responses-custom.js';
+import { toolOrigin, type ToolNames } from './responses-tools.js';
 
 /**
  * A chat completion as a Responses API `Response` object (docs/reference/openai.md §2.2, docs/reference/translation.md §10–§13), and
@@ -22,7 +23,7 @@ export interface ResponseContext {
   store: boolean;
   /** Notes the response carries from the start (hosted tools dropped). */
   warnings: readonly AnswerWarning[];
-  /** Flattened namespaced tool names → the namespace and the tool's own name. */
+  /** Chat function names → the tool each stands for (namespaced, custom, the client's tool search). */
   names: ToolNames;
   /** Told of the final response (completed or incomplete) before it is sent; its warnings are added. */
   observe?: BridgeObserver | undefined;
@@ -58,7 +59,29 @@ export interface FunctionCallItem {
   status: ItemStatus;
 }
 
-export type OutputItem = ReasoningItem | MessageItem | FunctionCallItem;
+/** A call of a custom tool: its `input` is the text the model wrote (the chat function's `input` argument). */
+export interface CustomToolCallItem {
+  type: 'custom_tool_call';
+  id: string;
+  call_id: string;
+  name: string;
+  namespace?: string;
+  input: string;
+  status: ItemStatus;
+}
+
+/** A call of the client's tool search (the chat function `tool_search`): `arguments` parsed from the model's JSON. */
+export interface ToolSearchCallItem {
+  type: 'tool_search_call';
+  id: string;
+  call_id: string;
+  execution: 'client';
+  arguments: unknown;
+  status: ItemStatus;
+}
+
+export type CallItem = FunctionCallItem | CustomToolCallItem | ToolSearchCallItem;
+export type OutputItem = ReasoningItem | MessageItem | CallItem;
 
 export interface ResponseUsage {
   input_tokens: number;
@@ -138,15 +161,32 @@ export function observed(ctx: ResponseContext, response: ResponseObject, toolCal
   return { ...response, store: response.store && kept, warnings: [...(response.warnings ?? []), ...more] };
 }
 
-/** A function_call item's name (and namespace) for a chat tool call's name. */
-export function callName(chatName: string, ctx: ResponseContext): { name: string; namespace?: string } {
-  return itemName(chatName, ctx.names);
+/** The output item for a chat tool call (as it starts: empty, in progress), by what its function stands for. */
+export function openCall(chatName: string, callId: string, toolIndex: number, ctx: ResponseContext, ids: ItemIds): CallItem {
+  const origin = toolOrigin(chatName, ctx.names);
+  const ns = origin.namespace !== undefined ? { namespace: origin.namespace } : {};
+  if (origin.kind === 'custom') {
+    return { type: 'custom_tool_call', id: ids.customCall(toolIndex), call_id: callId, name: origin.name, ...ns, input: '', status: 'in_progress' };
+  }
+  if (origin.kind === 'tool_search') {
+    return { type: 'tool_search_call', id: ids.toolSearch(toolIndex), call_id: callId, execution: 'client', arguments: {}, status: 'in_progress' };
+  }
+  return { type: 'function_call', id: ids.functionCall(toolIndex), call_id: callId, name: origin.name, ...ns, arguments: '', status: 'in_progress' };
+}
+
+/** A call item's payload from the chat call's whole arguments. */
+export function settleCall(item: CallItem, args: string): void {
+  if (item.type === 'custom_tool_call') item.input = customInput(args);
+  else if (item.type === 'tool_search_call') item.arguments = searchArguments(args);
+  else item.arguments = args;
 }
 
 export interface ItemIds {
   reasoning(n: number): string;
   message(n: number): string;
   functionCall(toolIndex: number): string;
+  customCall(toolIndex: number): string;
+  toolSearch(toolIndex: number): string;
   /** For a tool call the upstream sent without an id. */
   callId(toolIndex: number): string;
 }
@@ -159,6 +199,8 @@ export function itemIds(responseId: string): ItemIds {
     reasoning: (n) => nth('rs', n),
     message: (n) => nth('msg', n),
     functionCall: (toolIndex) => `fc_${suffix}_${toolIndex}`,
+    customCall: (toolIndex) => `ctc_${suffix}_${toolIndex}`,
+    toolSearch: (toolIndex) => `tsc_${suffix}_${toolIndex}`,
     callId: (toolIndex) => `call_${suffix}_${toolIndex}`,
   };
 }
@@ -200,7 +242,8 @@ export function markLastItemIncomplete(output: OutputItem[]): void {
 
 /**
  * A chat completion (choice 0) as a Response: a `reasoning` item from `reasoning_content` (as summary
- * text), a `message` item when there is text or a refusal, then one `function_call` item per tool call.
+ * text), a `message` item when there is text or a refusal, then one item per tool call (`function_call`, `custom_tool_call` or
+ * `tool_search_call`, by the tool the chat function stands for).
  */
 export function chatToResponse(chat: unknown, ctx: ResponseContext): ResponseObject {
   const choice = isJsonObject(chat) && Array.isArray(chat.choices) ? chat.choices[0] : undefined;
@@ -223,16 +266,10 @@ export function chatToResponse(chat: unknown, ctx: ResponseContext): ResponseObj
     const fn = isJsonObject(call) && isJsonObject(call.function) ? call.function : {};
     const callId = isJsonObject(call) && typeof call.id === 'string' && call.id !== '' ? call.id : ids.callId(i);
     if (isJsonObject(call) && isJsonObject(call.extra_content)) extras[callId] = call.extra_content;
-    const { name, namespace } = callName(typeof fn.name === 'string' ? fn.name : '', ctx);
-    output.push({
-      type: 'function_call',
-      id: ids.functionCall(i),
-      call_id: callId,
-      name,
-      ...(namespace !== undefined ? { namespace } : {}),
-      arguments: typeof fn.arguments === 'string' ? fn.arguments : '',
-      status: 'completed',
-    });
+    const item = openCall(typeof fn.name === 'string' ? fn.name : '', callId, i, ctx, ids);
+    settleCall(item, typeof fn.arguments === 'string' ? fn.arguments : '');
+    item.status = 'completed';
+    output.push(item);
   });
   const outcome = outcomeOf(choice.finish_reason);
   if (outcome.status === 'incomplete') markLastItemIncomplete(output);

@@ -1,14 +1,16 @@
 import { encodeSseEvent, type SseEvent } from '../../lib/sse.js';
 import { isJsonObject, type JsonObject } from '../../lib/json-value.js';
+import { CustomInputReader } from './responses-custom.js';
 import {
-  callName,
   itemIds,
   observed,
   markLastItemIncomplete,
   outcomeOf,
   responseSkeleton,
   responseUsage,
-  type FunctionCallItem,
+  openCall,
+  settleCall,
+  type CallItem,
   type ItemIds,
   type MessageItem,
   type OutputItem,
@@ -23,7 +25,7 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v !==
 type OpenItem =
   | { kind: 'reasoning'; index: number; item: ReasoningItem }
   | { kind: 'message'; index: number; item: MessageItem; part?: number }
-  | { kind: 'function_call'; index: number; item: FunctionCallItem };
+  | { kind: 'call'; index: number; item: CallItem; args: string; reader?: CustomInputReader };
 
 interface StreamError {
   code: string;
@@ -40,7 +42,10 @@ const CUT: StreamError = { code: 'server_error', message: 'The upstream stream e
  * - `response.created` and `response.in_progress` open the stream on the first chunk.
  * - One output item is open at a time, as the Responses API streams them: reasoning text (as summary
  *   text), a message (output_text and refusal parts), or a function call. Anything of another kind closes
- *   the open item first, so text after a tool call starts a new message item. Argument fragments for a
+ *   the open item first, so text after a tool call starts a new message item. A tool call is a
+ *   `function_call` (argument deltas), a `custom_tool_call` (its `input` read out of the arguments as they
+ *   come, as `response.custom_tool_call_input.delta`/`.done`), or a `tool_search_call` (no deltas: its
+ *   parsed `arguments` are on `response.output_item.done`). Argument fragments for a
  *   call that was already closed can no longer be sent; chat upstreams stream calls one after another, so
  *   this does not happen in practice.
  * - The finish chunk closes the open item; `response.completed` (or `response.incomplete`) follows at
@@ -56,7 +61,7 @@ export class ChatChunksAsResponseEvents {
   private readonly output: OutputItem[] = [];
   private current: OpenItem | undefined;
   /** Chat tool-call index → its item. */
-  private readonly calls = new Map<number, FunctionCallItem>();
+  private readonly calls = new Map<number, CallItem>();
   private messages = 0;
   private reasonings = 0;
   private finishReason: string | undefined;
@@ -195,28 +200,46 @@ export class ChatChunksAsResponseEvents {
     let item = this.calls.get(toolIndex);
     if (!item) {
       out += this.closeCurrent();
-      const { name, namespace } = callName(text(fn.name) ?? '', this.ctx);
-      item = {
-        type: 'function_call',
-        id: this.ids.functionCall(toolIndex),
-        call_id: text(call.id) ?? this.ids.callId(toolIndex),
-        name,
-        ...(namespace !== undefined ? { namespace } : {}),
-        arguments: '',
-        status: 'in_progress',
-      };
+      item = openCall(text(fn.name) ?? '', text(call.id) ?? this.ids.callId(toolIndex), toolIndex, this.ctx, this.ids);
       this.calls.set(toolIndex, item);
-      this.current = { kind: 'function_call', index: this.output.push(item) - 1, item };
+      const reader = item.type === 'custom_tool_call' ? { reader: new CustomInputReader() } : {};
+      this.current = { kind: 'call', index: this.output.push(item) - 1, item, args: '', ...reader };
       out += this.emit('response.output_item.added', { output_index: this.current.index, item });
     }
     const open = this.current;
-    if (open?.kind !== 'function_call' || open.item !== item) return out; // a late fragment of a closed call
+    if (open?.kind !== 'call' || open.item !== item) return out; // a late fragment of a closed call
     if (isJsonObject(call.extra_content)) this.extras[item.call_id] = call.extra_content;
-    if (item.name === '' && text(fn.name)) Object.assign(item, callName(fn.name as string, this.ctx));
+    if (item.type === 'function_call' && item.name === '' && text(fn.name)) {
+      const named = openCall(fn.name as string, item.call_id, toolIndex, this.ctx, this.ids);
+      if (named.type === 'function_call') Object.assign(item, { name: named.name, ...(named.namespace !== undefined ? { namespace: named.namespace } : {}) });
+    }
     const delta = text(fn.arguments);
     if (!delta) return out;
-    item.arguments += delta;
-    return out + this.emit('response.function_call_arguments.delta', { item_id: item.id, output_index: open.index, delta });
+    open.args += delta;
+    const where = { item_id: item.id, output_index: open.index };
+    if (item.type === 'function_call') {
+      item.arguments += delta;
+      return out + this.emit('response.function_call_arguments.delta', { ...where, delta });
+    }
+    const input = open.reader?.push(delta);
+    if (!input || item.type !== 'custom_tool_call') return out;
+    item.input += input;
+    return out + this.emit('response.custom_tool_call_input.delta', { ...where, delta: input });
+  }
+
+  /** The closing events of a call's payload (its item's `.done` follows). */
+  private closeCall(open: Extract<OpenItem, { kind: 'call' }>): string {
+    const item = open.item;
+    const where = { item_id: item.id, output_index: open.index };
+    if (item.type === 'function_call') return this.emit('response.function_call_arguments.done', { ...where, name: item.name, arguments: item.arguments });
+    if (item.type === 'tool_search_call') {
+      settleCall(item, open.args);
+      return '';
+    }
+    const { input, rest } = open.reader?.finish() ?? { input: item.input, rest: '' };
+    const last = rest ? this.emit('response.custom_tool_call_input.delta', { ...where, delta: rest }) : '';
+    item.input = input;
+    return last + this.emit('response.custom_tool_call_input.done', { ...where, input });
   }
 
   private closePart(open: Extract<OpenItem, { kind: 'message' }>): string {
@@ -245,7 +268,7 @@ export class ChatChunksAsResponseEvents {
     } else if (open.kind === 'message') {
       out += this.closePart(open);
     } else {
-      out += this.emit('response.function_call_arguments.done', { ...where, name: open.item.name, arguments: open.item.arguments });
+      out += this.closeCall(open);
     }
     if (open.item.type !== 'reasoning' && open.item.status === 'in_progress') open.item.status = 'completed';
     return out + this.emit('response.output_item.done', { output_index: open.index, item: open.item });

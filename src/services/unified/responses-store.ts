@@ -27,7 +27,11 @@ interface StoredData {
 
 const DAY_MS = 86_400_000;
 /** Output item ids are derived from their response's (`responses-response.ts` `itemIds`). */
-const ITEM_ID = /^(?:msg|fc|rs)_([0-9a-z]+)(?:_\d+)?$/;
+const ITEM_ID = /^(?:msg|fc|ctc|tsc|rs)_([0-9a-z]+)(?:_\d+)?$/;
+/** Items that are a tool call of the chat model's, which may have a provider side field. */
+const CALL_ITEMS = new Set(['function_call', 'custom_tool_call', 'tool_search_call']);
+const isCall = (item: unknown): item is Record<string, unknown> & { call_id: string } =>
+  isJsonObject(item) && typeof item.type === 'string' && CALL_ITEMS.has(item.type) && typeof item.call_id === 'string';
 
 /**
  * The response store of `/v1/responses` on bridged providers (Anthropic, Gemini, chat-only OpenAI-compatible
@@ -183,26 +187,26 @@ export class ResponsesStore {
   }
 }
 
-/** A stored response's output items as input items, each function call with the side field it came with. */
+/** A stored response's output items as input items, each tool call with the side field it came with. */
 function outputItems(stored: StoredData): unknown[] {
   const output = Array.isArray(stored.response.output) ? stored.response.output : [];
   return output.map((item) => {
-    if (!isJsonObject(item) || item.type !== 'function_call' || typeof item.call_id !== 'string') return item;
+    if (!isCall(item)) return item;
     const extra = stored.extras[item.call_id];
     return extra === undefined ? item : { ...item, extra_content: extra };
   });
 }
 
 /**
- * Function calls the client sent back as items (the AI SDK does, next to references to the text around
+ * Tool calls the client sent back as items (the AI SDK does, next to references to the text around
  * them) get the side field the store kept for their call id, when one of the responses read has it.
  */
 function withKnownExtras(items: unknown[], stored: ReadonlyArray<StoredData | undefined>): unknown[] {
   const known = stored.filter((s): s is StoredData => s !== undefined);
   if (known.length === 0) return items;
   return items.map((item) => {
-    if (!isJsonObject(item) || item.type !== 'function_call' || item.extra_content !== undefined || typeof item.call_id !== 'string') return item;
-    const extra = known.map((s) => s.extras[item.call_id as string]).find((e) => e !== undefined);
+    if (!isCall(item) || item.extra_content !== undefined) return item;
+    const extra = known.map((s) => s.extras[item.call_id]).find((e) => e !== undefined);
     return extra === undefined ? item : { ...item, extra_content: extra };
   });
 }

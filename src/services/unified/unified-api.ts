@@ -138,7 +138,9 @@ export class UnifiedApi {
     const expanded = store ? await store.expand(call.principal, request) : request;
     const input = { endpoint: '/v1/chat/completions', request: bridge.toChat(expanded) };
     const observe = store?.observer(call.principal, request, expanded);
-    return this.calls.run(call, codec, input, routed, sink, { bridge, request, observe });
+    // The answer echoes the request as sent, but names the tools of the input the model saw (earlier items may have added some).
+    const answered = expanded === request ? request : { ...request, input: expanded['input'] };
+    return this.calls.run(call, codec, input, routed, sink, { bridge, request: answered, observe });
   }
 
   private tryRoute(model: unknown, op: Op): RoutedModel | undefined {

@@ -13,7 +13,7 @@ import {
 } from '../../../src/dialects/openai/responses-request.js';
 import { chatToResponse, type ResponseContext, type ResponseObject } from '../../../src/dialects/openai/responses-response.js';
 import { ChatChunksAsResponseEvents } from '../../../src/dialects/openai/responses-stream.js';
-import { itemName, planTools } from '../../../src/dialects/openai/responses-tools.js';
+import { planTools, toolOrigin } from '../../../src/dialects/openai/responses-tools.js';
 
 const DIR = bridgeFixtureDir('responses');
 const CREATED = 1767225600;
@@ -88,6 +88,7 @@ const REQUIRED_CASES = [
   ...['hosted-tool-dropped', 'refused-hosted-tool-required', 'namespace-tools', 'refused-input-image-file-id', 'refused-input-missing'],
   ...['answer-text', 'answer-text-echoes-request', 'answer-tool-calls-parallel', 'answer-length-incomplete', 'answer-reasoning-content', 'answer-usage-cached-reasoning'],
   ...['stream-text-usage', 'stream-parallel-tool-calls', 'stream-text-then-tool-call', 'stream-text-after-tool-call', 'stream-error-mid', 'stream-cut'],
+  ...['custom-tools', 'custom-tool-history', 'additional-tools', 'tool-search-client', 'tool-search-output-history'],
 ];
 
 // The fixture cases themselves run through the bridge in test/unit/dialect-ops.test.ts; here: which cases
@@ -242,15 +243,16 @@ describe('responsesToChat', () => {
     }
     assertBadRequest(base({ tools: [{ type: 'web_search' }], tool_choice: 'required' }), 'tool_choice', /web_search/);
     assertBadRequest(base({ tool_choice: { type: 'allowed_tools', mode: 'required', tools: [{ type: 'image_generation' }] } }), 'tool_choice.tools', /image_generation/);
-    for (const type of ['custom', 'local_shell']) assertBadRequest(base({ tools: [{ type }] }), 'tools[0].type', new RegExp(type));
+    for (const type of ['local_shell', 'shell', 'apply_patch']) assertBadRequest(base({ tools: [{ type }] }), 'tools[0].type', new RegExp(type));
+    assertBadRequest(base({ tools: [{ type: 'custom' }] }), 'tools[0].name', /custom tool needs a `name`/);
   });
 
   it('flattens namespaced tools reversibly, and refuses names a chat model cannot take', () => {
     const tools = [{ type: 'namespace', name: 'crm', description: 'CRM.', tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object' } }] }];
     const plan = planTools(base({ tools }));
     assert.deepEqual(plan.tools, [{ type: 'function', function: { name: 'crm__lookup', description: 'CRM.', parameters: { type: 'object' } } }]);
-    assert.deepEqual(itemName('crm__lookup', plan.names), { name: 'lookup', namespace: 'crm' });
-    assert.deepEqual(itemName('other', plan.names), { name: 'other' });
+    assert.deepEqual(toolOrigin('crm__lookup', plan.names), { kind: 'function', name: 'lookup', namespace: 'crm' });
+    assert.deepEqual(toolOrigin('other', plan.names), { kind: 'function', name: 'other' });
     const long = [{ type: 'namespace', name: 'n'.repeat(40), tools: [{ type: 'function', name: 'f'.repeat(30) }] }];
     assertBadRequest(base({ tools: long }), 'tools[0].tools[0].name', /at most 64/);
     assertBadRequest(base({ tools: [...tools, { type: 'function', name: 'crm__lookup' }] }), 'tools[1].name', /Two tools/);
@@ -265,7 +267,8 @@ describe('responsesToChat', () => {
     assertBadRequest(base({ tool_choice: 'any' }), 'tool_choice');
     assertBadRequest(base({ tool_choice: { type: 'function' } }), 'tool_choice.name');
     assertBadRequest(base({ tool_choice: { type: 'mcp', server_label: 'x' } }), 'tool_choice.type', /mcp/);
-    assertBadRequest(base({ tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'custom' }] } }), 'tool_choice.tools[0].type');
+    assertBadRequest(base({ tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'custom' }] } }), 'tool_choice.tools[0].name');
+    assertBadRequest(base({ tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'local_shell' }] } }), 'tool_choice.tools[0].type');
     assertBadRequest(base({ tool_choice: { type: 'allowed_tools', mode: 'none', tools: [] } }), 'tool_choice.mode');
     assertBadRequest(base({ text: { format: { type: 'json_schema', name: 'x' } } }), 'text.format.schema');
     assertBadRequest(base({ text: { format: { type: 'yaml' } } }), 'text.format.type');

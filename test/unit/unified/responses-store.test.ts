@@ -78,6 +78,23 @@ describe('ResponsesStore', () => {
     await rejectsWith(responses.expand(alice, { input: [{ type: 'item_reference', id: 'msg_zzz' }] }), 400, /not found/);
   });
 
+  it('custom and tool search calls are referenced by their ids and get the signature kept for their call id', async () => {
+    const answer = {
+      id: 'resp_ccc',
+      object: 'response',
+      output: [
+        { type: 'custom_tool_call', id: 'ctc_ccc_0', call_id: 'call_p', name: 'apply_patch', input: 'x', status: 'completed' },
+        { type: 'tool_search_call', id: 'tsc_ccc_1', call_id: 'call_s', execution: 'client', arguments: { query: 'q' }, status: 'completed' },
+      ],
+    };
+    keep(alice, { input: 'Patch it.' }, answer, { call_p: SIGNATURE });
+    const expanded = await responses.expand(alice, { input: [{ type: 'item_reference', id: 'ctc_ccc_0' }, { type: 'item_reference', id: 'tsc_ccc_1' }] });
+    const items = expanded['input'] as Array<Record<string, unknown>>;
+    assert.deepEqual(items.map((i) => [i['type'], i['extra_content']]), [['custom_tool_call', SIGNATURE], ['tool_search_call', undefined]]);
+    const inline = await responses.expand(alice, { previous_response_id: 'resp_ccc', input: [{ type: 'custom_tool_call', call_id: 'call_p', name: 'apply_patch', input: 'x' }] });
+    assert.deepEqual((inline['input'] as Array<Record<string, unknown>>).at(-1)!['extra_content'], SIGNATURE);
+  });
+
   it('input_items lists what the model saw, without side fields, newest first by default', async () => {
     const list = (await responses.inputItems(alice, 'resp_aaa', undefined)) as { data: Array<Record<string, unknown>>; has_more: boolean };
     assert.deepEqual(list.data, [{ type: 'message', role: 'user', content: 'Weather?' }]);
