@@ -1,20 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import type { ClientSink } from '../services/index.js';
 
-/** Responses the relay took: the relay writes their access-log line (with model, tokens, cost). */
-const relayed = new WeakSet<ServerResponse>();
-
-/** Whether the relay took this response (so its access-log line is the relay's, not the edge's). */
-export function wasRelayed(res: ServerResponse): boolean {
-  return relayed.has(res);
-}
-
-/** A node:http response as the services see a client. */
-export function responseSink(res: ServerResponse): ClientSink {
+/** A node:http response as the services see a client; `onTaken` is told when the relay takes the call. */
+export function responseSink(res: ServerResponse, onTaken?: () => void): ClientSink {
   return {
-    taken: () => {
-      relayed.add(res);
-    },
+    taken: onTaken,
     start: (status, headers) => {
       res.writeHead(status, headers);
     },

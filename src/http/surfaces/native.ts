@@ -7,11 +7,11 @@ import { canonicalPath, isCanonicalPath } from '../../lib/canonical-path.js';
 import type { IdleWatchdog } from '../../lib/idle-watchdog.js';
 import { readTopLevelFields } from '../../lib/json-fields.js';
 import { formModelProblem, multipartBoundary, readFormFields } from '../../lib/multipart-fields.js';
-import { asGatewayError, errorBody, type Services, type Surface } from '../../services/index.js';
+import { asGatewayError, errorBody, type RelayRequest, type Services, type Surface } from '../../services/index.js';
 import { declaredLength, drainRest, hasBody, limitStream, readWhole, tooLarge } from '../plugins/body.js';
 import { clientKey } from '../plugins/client-key.js';
 import { logRefusal } from '../plugins/access-log.js';
-import { responseSink, wasRelayed } from '../response-sink.js';
+import { responseSink } from '../response-sink.js';
 
 const NO_HEADERS = Object.freeze({});
 const NO_OPTIONS = Object.freeze({});
@@ -58,14 +58,13 @@ export function nativeHandler(
       sendError(res, surfaceAt(route, url), new GatewayError('TG_ERR_UNAVAILABLE', 'The gateway is shutting down; retry the request.'), true);
       return true;
     }
-    handleNative(services, route, req, res, bodyWatchdog).catch((err: unknown) => {
+    handleNative(services, route, req, res, bodyWatchdog, log).catch((err: unknown) => {
       if (res.headersSent || res.destroyed) {
         res.destroy();
         return;
       }
       const failure = asGatewayError(err);
       if (failure.code === 'TG_ERR_INTERNAL' && !req.destroyed) log.error({ err }, 'native request failed');
-      else if (!wasRelayed(res)) logRefusal(log, req, url, failure);
       // A stalled upload would keep the connection: close it once the 408 is out.
       sendError(res, surfaceAt(route, url), failure, failure.code === 'TG_ERR_REQUEST_TIMEOUT');
       drainRest(req, bodyWatchdog);
@@ -100,7 +99,21 @@ function prefixOf(url: string): string {
   return url.slice(0, end);
 }
 
-async function handleNative(services: Services, route: Route, req: IncomingMessage, res: ServerResponse, bodyWatchdog: IdleWatchdog | undefined): Promise<void> {
+async function handleNative(services: Services, route: Route, req: IncomingMessage, res: ServerResponse, bodyWatchdog: IdleWatchdog | undefined, log: Logger): Promise<void> {
+  let call: RelayRequest;
+  try {
+    call = await nativeCall(services, route, req, bodyWatchdog);
+  } catch (err) {
+    // Refused at the edge (a bad key, a bad path, a body too large): the relay, which logs its calls, never saw it.
+    const failure = asGatewayError(err);
+    if (failure.code !== 'TG_ERR_INTERNAL') logRefusal(log, req, req.url ?? '/', failure);
+    throw err;
+  }
+  await services.relay.forward(call, responseSink(res));
+}
+
+/** The native request as the relay takes it: authenticated, its path canonical, its body read when metered. */
+async function nativeCall(services: Services, route: Route, req: IncomingMessage, bodyWatchdog: IdleWatchdog | undefined): Promise<RelayRequest> {
   const startedAt = Date.now();
   const url = req.url ?? '/';
   const queryStart = url.indexOf('?');
@@ -122,7 +135,7 @@ async function handleNative(services: Services, route: Route, req: IncomingMessa
 
   const call = { method, path, query: withoutKey(rawQuery), clientHeaders: req.headers, headers: NO_HEADERS, body, contentLength: Buffer.isBuffer(body) ? body.length : length };
   const surface = route.provider.nativeSubSurfaces ? nativeSideOf(route.provider, path).dialect : route.surface;
-  await services.relay.forward({ provider: route.provider, surface, principal, startedAt, call, fields, options: NO_OPTIONS }, responseSink(res));
+  return { provider: route.provider, surface, principal, startedAt, call, fields, options: NO_OPTIONS };
 }
 
 /**

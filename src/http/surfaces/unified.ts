@@ -60,7 +60,10 @@ export function unifiedRoutes(app: FastifyInstance, services: Services): void {
     reply.hijack();
     try {
       const unifiedCall = { principal, headers: request.headers, body, startedAt: Date.now(), ...(pathModel ? { pathModel } : {}) };
-      await services.unified[operation](unifiedCall, responseSink(reply.raw));
+      const sink = responseSink(reply.raw, () => {
+        request.relayed = true;
+      });
+      await services.unified[operation](unifiedCall, sink);
     } catch (err) {
       const res = reply.raw;
       if (res.headersSent || res.destroyed) {

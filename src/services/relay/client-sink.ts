@@ -11,5 +11,5 @@ export interface ClientSink {
   /** Called once if the client goes away (or has gone already) before the answer is complete. */
   onAbort(listener: () => void): void;
   /** Told when the relay takes the call: from then on the relay records it (history, access log). */
-  taken?(): void;
+  taken?: (() => void) | undefined;
 }
