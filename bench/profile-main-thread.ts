@@ -12,7 +12,7 @@
 //   wall time while the thread is not idle, so on a loaded machine these are inflated; each is also given
 //   as its share of the profile times the /proc CPU (its CPU, if the thread is descheduled evenly);
 // - the non-idle profile time of the other JS threads (the store's writer thread, the checkpointer).
-// PROFILE_DIR keeps the profiles. Usage: node --import tsx bench/profile-main-thread.ts
+// PROFILE_DIR keeps the profiles; PROFILE_LOG_LEVEL (default warn) is the target's LOG_LEVEL (info: with the access log). Usage: node --import tsx bench/profile-main-thread.ts
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -136,7 +136,7 @@ async function startGateway(root: string, mockUrl: string, profileDir: string): 
     cwd: root,
     env: {
       ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dbDir, 'bench.db')}`, ADMIN_TOKEN,
-      OPENAI_API_KEY: 'sk-bench-upstream', OPENAI_BASE_URL: mockUrl, LOG_LEVEL: 'warn',
+      OPENAI_API_KEY: 'sk-bench-upstream', OPENAI_BASE_URL: mockUrl, LOG_LEVEL: process.env['PROFILE_LOG_LEVEL'] ?? 'warn',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
