@@ -23,7 +23,7 @@ function tollgate(args: string[], env: Record<string, string>): Promise<Run> {
     execFile(
       process.execPath,
       ['--import', 'tsx', CLI, ...args],
-      { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 20_000 },
+      { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });
@@ -154,7 +154,8 @@ describe('tollgate CLI', { concurrency: true }, () => {
     });
   });
 
-  describe('usage errors', { concurrency: true }, () => {
+  // Two at a time: each run starts a Node with tsx (~2 s of CPU); fifteen at once on two cores took > 20 s each.
+  describe('usage errors', { concurrency: 2 }, () => {
     it('an unknown command exits non-zero with the usage', async () => {
       const result = await tollgate(['frobnicate'], freshDb('unknown'));
       assert.notEqual(result.code, 0);
