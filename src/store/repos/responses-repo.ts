@@ -1,18 +1,10 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../db.js';
 import { RESPONSE_COLUMNS } from '../response-columns.js';
+import type { ResponsesTable } from '../schema.js';
 
 /** One stored response as written: `data` is the service's JSON (the response and its input items). */
-export interface StoredResponseRow {
-  id: string;
-  key_id: string;
-  user_id: string;
-  model: string;
-  created_at: number;
-  expires_at: number;
-  size_bytes: number;
-  data: string;
-}
+export type StoredResponseRow = Selectable<ResponsesTable>;
 
 /** Per key, what the store keeps at most; the oldest responses go first. */
 export interface ResponseCaps {
