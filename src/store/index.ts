@@ -1,12 +1,16 @@
 import type { Db } from './db.js';
+import { AuditRepo } from './repos/audit-repo.js';
 import { PostgresBillingRepo } from './repos/billing-postgres.js';
 import type { BillingRepo } from './repos/billing-repo.js';
 import { SqliteBillingRepo } from './repos/billing-sqlite.js';
 import { KeysRepo } from './repos/keys-repo.js';
 import { LedgerRepo } from './repos/ledger-repo.js';
+import { LoginFailuresRepo } from './repos/login-failures-repo.js';
 import { ModelOverridesRepo } from './repos/model-overrides-repo.js';
+import { PasswordResetsRepo } from './repos/password-resets-repo.js';
 import { RequestsRepo } from './repos/requests-repo.js';
 import { ResponsesRepo } from './repos/responses-repo.js';
+import { SessionsRepo } from './repos/sessions-repo.js';
 import { SettingsRepo } from './repos/settings-repo.js';
 import { SpendRepo } from './repos/spend-repo.js';
 import { UsersRepo } from './repos/users-repo.js';
@@ -14,10 +18,14 @@ import { UsersRepo } from './repos/users-repo.js';
 export { openDb, migrateToLatest, ping, type Db, type StoreKind } from './db.js';
 export { isStoreUnavailable, isUniqueViolation } from './errors.js';
 export { IN_FLIGHT, IN_FLIGHT_STATUS, INTERRUPTED } from './request-columns.js';
-export type { UserRow } from './repos/users-repo.js';
+export type { UserRow, UserRole, UserStatus, UserSearch } from './repos/users-repo.js';
+export type { SessionRow, SessionWithUser } from './repos/sessions-repo.js';
+export type { PasswordResetRow } from './repos/password-resets-repo.js';
+export type { LoginFailureRow } from './repos/login-failures-repo.js';
+export type { AuditRow, AuditFilter } from './repos/audit-repo.js';
 export type { KeyRow, KeyPatch, KeyWithOwner } from './repos/keys-repo.js';
 export type { LedgerRow, MoveResult } from './repos/ledger-repo.js';
-export type { RequestRow, NewRequestRow, RequestFilter } from './repos/requests-repo.js';
+export type { RequestRow, NewRequestRow, RequestFilter, DayModelUsage } from './repos/requests-repo.js';
 export type { ModelOverrideRow } from './repos/model-overrides-repo.js';
 export type { KeySpend } from './repos/spend-repo.js';
 export type { ResponseCaps, StoredResponseRow } from './repos/responses-repo.js';
@@ -35,6 +43,10 @@ export interface Store {
   spend: SpendRepo;
   billing: BillingRepo;
   responses: ResponsesRepo;
+  sessions: SessionsRepo;
+  passwordResets: PasswordResetsRepo;
+  loginFailures: LoginFailuresRepo;
+  audit: AuditRepo;
 }
 
 export function createStore(db: Db): Store {
@@ -49,6 +61,10 @@ export function createStore(db: Db): Store {
     spend: new SpendRepo(db.kysely),
     billing: sqliteBilling(db) ?? new PostgresBillingRepo(db.kysely),
     responses: new ResponsesRepo(db),
+    sessions: new SessionsRepo(db.kysely),
+    passwordResets: new PasswordResetsRepo(db.kysely),
+    loginFailures: new LoginFailuresRepo(db.kysely),
+    audit: new AuditRepo(db.kysely),
   };
 }
 

@@ -6,6 +6,8 @@ export interface UsersTable {
   email: string;
   password_hash: string | null;
   status: string;
+  /** `admin` or `user` (migration 0009): admins may use the dashboard's admin console. */
+  role: Generated<string>;
   balance_micro: number;
   /** Money held for requests in flight; available = balance − held. */
   held_micro: Generated<number>;
@@ -137,6 +139,60 @@ export interface ResponsesTable {
   data: string;
 }
 
+/** A dashboard session (migration 0009): the cookie holds a random secret, the row only its sha256. */
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  /** The secret @fastify/csrf derives this session's CSRF tokens from; never leaves the server. */
+  csrf_secret: string;
+  created_at: number;
+  /** Updated at most once a minute; the sliding expiry moves with it. */
+  last_seen_at: number;
+  expires_at: number;
+  ip: string | null;
+  user_agent: string | null;
+  /** Set by a logout, a password change or reset, a block: the session is over on every node. */
+  revoked_at: number | null;
+}
+
+/** A one-time password reset link's token (sha256 of it); `used_at` set once it was used. */
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  /** Who issued it: `self` (the forgot-password form), `admin:<user id>`, `cli`. */
+  created_by: string | null;
+}
+
+/** Failed logins per scope (`acct:<email>` or `ip:<address>`): the throttle's state, shared by every node. */
+export interface LoginFailuresTable {
+  scope_key: string;
+  failures: number;
+  /** Epoch ms until which every attempt in this scope is refused; 0 when none is. */
+  locked_until: Generated<number>;
+  updated_at: number;
+}
+
+/** One admin action (migration 0009). */
+export interface AuditLogTable {
+  id: string;
+  /** The acting user, when a dashboard admin acted; null for the admin token and the CLI. */
+  actor_user_id: string | null;
+  /** Who acted, as shown: the admin's email, `admin-token` or `cli`. */
+  actor: string;
+  /** What was done, e.g. `user.credit`, `user.block`, `catalog.put`. */
+  action: string;
+  /** What it was done to, e.g. a user id or `openai/gpt-4o`. */
+  target: string | null;
+  /** JSON object with the action's particulars (never a secret). */
+  details: string | null;
+  ip: string | null;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
@@ -147,4 +203,8 @@ export interface Database {
   holds: HoldsTable;
   nodes: NodesTable;
   responses: ResponsesTable;
+  sessions: SessionsTable;
+  password_resets: PasswordResetsTable;
+  login_failures: LoginFailuresTable;
+  audit_log: AuditLogTable;
 }

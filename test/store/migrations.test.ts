@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { migrateToLatest, openDb, type Db } from '../../src/store/index.js';
 import { postgresDatabase, sqliteDatabase, type TestDatabase } from '../helpers/databases.js';
 
-const TABLES = ['api_keys', 'ledger_entries', 'model_overrides', 'requests', 'settings', 'users'];
+const TABLES = ['api_keys', 'audit_log', 'ledger_entries', 'login_failures', 'model_overrides', 'password_resets', 'requests', 'sessions', 'settings', 'users'];
 
 async function withDatabases(databases: TestDatabase[], body: (dbs: Db[]) => Promise<void>): Promise<void> {
   const dbs = await Promise.all(databases.map((d) => openDb(d.url, undefined)));

@@ -1,13 +1,28 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, UsersTable } from '../schema.js';
 
 export type UserRow = Selectable<UsersTable>;
+export type UserRole = 'admin' | 'user';
+export type UserStatus = 'active' | 'blocked';
 
 export interface NewUser {
   id: string;
   email: string;
   passwordHash: string | null;
   now: number;
+  role?: UserRole;
+}
+
+/** A page of users, newest first: `q` a case-insensitive substring of the email, `before` the last id seen. */
+export interface UserSearch {
+  q?: string | undefined;
+  limit: number;
+  before?: string | undefined;
+}
+
+/** `%`, `_` and the escape itself, matched literally in a LIKE pattern. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 export class UsersRepo {
@@ -19,6 +34,7 @@ export class UsersRepo {
       email: user.email,
       password_hash: user.passwordHash,
       status: 'active',
+      role: user.role ?? 'user',
       balance_micro: 0,
       held_micro: 0,
       created_at: user.now,
@@ -40,5 +56,41 @@ export class UsersRepo {
     let query = this.db.selectFrom('users').selectAll().orderBy('id').limit(limit);
     if (afterId) query = query.where('id', '>', afterId);
     return query.execute();
+  }
+
+  /** Users newest first, optionally those whose (lower-case) email contains `q`. */
+  async search(search: UserSearch): Promise<UserRow[]> {
+    let query = this.db.selectFrom('users').selectAll().orderBy('id', 'desc').limit(search.limit);
+    if (search.before) query = query.where('id', '<', search.before);
+    const q = search.q?.trim().toLowerCase();
+    if (q) query = query.where(sql<boolean>`email like ${`%${likeLiteral(q)}%`} escape '\\'`);
+    return query.execute();
+  }
+
+  /** The updated row, or undefined when there is no such user. */
+  async setRole(id: string, role: UserRole, now: number): Promise<UserRow | undefined> {
+    return this.update(id, { role }, now);
+  }
+
+  async setStatus(id: string, status: UserStatus, now: number): Promise<UserRow | undefined> {
+    return this.update(id, { status }, now);
+  }
+
+  async setPassword(id: string, passwordHash: string, now: number): Promise<UserRow | undefined> {
+    return this.update(id, { password_hash: passwordHash }, now);
+  }
+
+  /** Throws a unique violation (errors.ts `isUniqueViolation`) when another user has the email. */
+  async setEmail(id: string, email: string, now: number): Promise<UserRow | undefined> {
+    return this.update(id, { email }, now);
+  }
+
+  private async update(id: string, patch: Partial<Pick<UserRow, 'role' | 'status' | 'password_hash' | 'email'>>, now: number): Promise<UserRow | undefined> {
+    return this.db
+      .updateTable('users')
+      .set({ ...patch, updated_at: now })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
   }
 }
