@@ -317,7 +317,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
         await rejectsWith(accounts.updateKey(created.id, { nmae: 'typo' }), 'TG_ERR_BAD_REQUEST', 'nmae', 'nmae');
         await rejectsWith(accounts.updateKey(created.id, { key_hash: 'x' }), 'TG_ERR_BAD_REQUEST', 'key_hash', 'key_hash');
-        await rejectsWith(accounts.updateKey(created.id, { status: 'active' }), 'TG_ERR_BAD_REQUEST', 'status');
+        await rejectsWith(accounts.updateKey(created.id, { status: 'expired' }), 'TG_ERR_BAD_REQUEST', 'status');
         await rejectsWith(accounts.updateKey('key_missing', { name: 'x' }), 'TG_ERR_NOT_FOUND');
         assert.equal((await accounts.getKey(created.id)).name, 'new', 'refused patches change nothing');
         assert.equal((await store.keys.findById(created.id))?.key_hash, sha256(created.key));
@@ -342,6 +342,20 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         const viaPatch = await accounts.updateKey((await accounts.createKey(user.id, {})).id, { status: 'revoked' });
         assert.equal(viaPatch.status, 'revoked');
         await rejectsWith(accounts.revokeKey('key_missing'), 'TG_ERR_NOT_FOUND');
+        await rejectsWith(accounts.updateKey(created.id, { status: 'active' }), 'TG_ERR_CONFLICT', 'status');
+        await rejectsWith(accounts.updateKey(created.id, { status: 'paused' }), 'TG_ERR_CONFLICT', 'status');
+        assert.equal((await store.keys.findById(created.id))?.status, 'revoked', 'a revoked key is never resumed');
+      });
+
+      it('updateKey pauses and resumes a key, announcing each change', async () => {
+        const user = await accounts.createUser({ email: newEmail() });
+        const created = await accounts.createKey(user.id, { name: 'sleepy' });
+        changedKeys.length = 0;
+        assert.equal((await accounts.updateKey(created.id, { status: 'paused' })).status, 'paused');
+        assert.equal((await store.keys.findByHash(sha256(created.key)))?.status, 'paused');
+        assert.equal((await accounts.updateKey(created.id, { status: 'active' })).status, 'active');
+        assert.deepEqual(changedKeys, [created.id, created.id], 'both changes drop the cached principal');
+        assert.equal((await store.keys.findById(created.id))?.revoked_at, null);
       });
     });
   });

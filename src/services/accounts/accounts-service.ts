@@ -1,7 +1,7 @@
 import { GatewayError, badRequest, notFound } from '../../core/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { Clock } from '../../lib/clock.js';
-import { isUniqueViolation, type KeyPatch, type Store } from '../../store/index.js';
+import { isUniqueViolation, type KeyPatch, type KeyRow, type Store } from '../../store/index.js';
 import { generateApiKey } from '../auth/key-material.js';
 import { hashPassword } from './passwords.js';
 import * as v from './validate.js';
@@ -98,31 +98,37 @@ export class AccountsService {
   async createKey(userId: string, input: unknown): Promise<CreatedKey> {
     const body = v.asObject(input ?? {});
     v.rejectUnknown(body, KEY_FIELDS);
+    const { row, secret } = await this.insertKey(userId, keySettingsOf(body));
+    return { ...keyView(row), key: secret };
+  }
+
+  /** A new key for the user with these settings: its row, and the secret (shown once, never stored). */
+  async insertKey(userId: string, settings: KeyPatch): Promise<{ row: KeyRow; secret: string }> {
     await this.requireUser(userId);
     const material = generateApiKey();
     const now = this.clock.now();
-    const row = {
+    const row: KeyRow = {
       id: newId('key', now),
       user_id: userId,
       key_hash: material.hash,
       prefix: material.displayPrefix,
-      name: v.optionalText(body['name'], 'name', 100) ?? null,
+      name: settings.name ?? null,
       status: 'active',
-      allow_balance: v.optionalBoolean(body['allow_balance'], 'allow_balance') ? 1 : 0,
-      budget_limit_micro: v.optionalLimit(body['budget_limit'], 'budget_limit') ?? null,
+      allow_balance: settings.allow_balance ?? 0,
+      budget_limit_micro: settings.budget_limit_micro ?? null,
       budget_used_micro: 0,
-      models: jsonOrNull(v.optionalModels(body['models'])),
-      monthly_limit_micro: v.optionalLimit(body['monthly_limit'], 'monthly_limit') ?? null,
+      models: settings.models ?? null,
+      monthly_limit_micro: settings.monthly_limit_micro ?? null,
       monthly_used_micro: 0,
       monthly_period: null,
       held_micro: 0,
-      expires_at: v.optionalTime(body['expires_at'], 'expires_at') ?? null,
+      expires_at: settings.expires_at ?? null,
       created_at: now,
       last_used_at: null,
       revoked_at: null,
     };
     await this.store.keys.insert(row);
-    return { ...keyView(row), key: material.key };
+    return { row, secret: material.key };
   }
 
   async listKeys(userId: string): Promise<KeyView[]> {
@@ -139,43 +145,44 @@ export class AccountsService {
   async updateKey(keyId: string, input: unknown): Promise<KeyView> {
     const body = v.asObject(input);
     v.rejectUnknown(body, [...KEY_FIELDS, 'status']);
-    const patch: KeyPatch = {};
-    const name = v.optionalText(body['name'], 'name', 100);
-    if (name !== undefined) patch.name = name;
-    const allowBalance = v.optionalBoolean(body['allow_balance'], 'allow_balance');
-    if (allowBalance !== undefined) patch.allow_balance = allowBalance ? 1 : 0;
-    const budget = v.optionalLimit(body['budget_limit'], 'budget_limit');
-    if (budget !== undefined) patch.budget_limit_micro = budget;
-    const models = v.optionalModels(body['models']);
-    if (models !== undefined) patch.models = jsonOrNull(models);
-    const monthly = v.optionalLimit(body['monthly_limit'], 'monthly_limit');
-    if (monthly !== undefined) patch.monthly_limit_micro = monthly;
-    const expires = v.optionalTime(body['expires_at'], 'expires_at');
-    if (expires !== undefined) patch.expires_at = expires;
+    const patch = keySettingsOf(body);
     if (body['status'] !== undefined) {
-      if (body['status'] !== 'revoked') throw badRequest("'status' can only be set to \"revoked\"; revoked keys stay revoked.", 'status');
-      Object.assign(patch, this.revocation());
+      const status = body['status'];
+      if (status !== 'revoked' && status !== 'paused' && status !== 'active') {
+        throw badRequest("'status' must be \"active\", \"paused\" or \"revoked\".", 'status');
+      }
+      patch.status = status;
     }
-    return this.applyKeyPatch(keyId, patch);
+    return keyView(await this.patchKey(keyId, patch));
   }
 
   async revokeKey(keyId: string): Promise<KeyView> {
-    return this.applyKeyPatch(keyId, this.revocation());
+    return keyView(await this.patchKey(keyId, { status: 'revoked' }));
   }
 
-  private revocation(): KeyPatch {
-    return { status: 'revoked', revoked_at: this.clock.now() };
-  }
-
-  private async applyKeyPatch(keyId: string, patch: KeyPatch): Promise<KeyView> {
+  /**
+   * Changes a key: its settings, and its status (`paused` ⇄ `active`, or `revoked` for good: a revoked key
+   * stays revoked, so pausing or resuming it is a conflict). `ownerId`, when given, must own the key;
+   * anyone else's key is answered as missing.
+   */
+  async patchKey(keyId: string, patch: KeyPatch, ownerId?: string): Promise<KeyRow> {
     const existing = await this.store.keys.findById(keyId);
-    if (!existing) throw notFound(`Key ${keyId} not found.`);
-    if (existing.status === 'revoked' && patch.status === 'revoked') return keyView(existing);
-    const row = await this.store.keys.update(keyId, patch);
+    if (!existing || (ownerId !== undefined && existing.user_id !== ownerId)) throw notFound(`Key ${keyId} not found.`);
+    const change: KeyPatch = { ...patch };
+    if (existing.status === 'revoked') {
+      if (change.status === 'revoked' && Object.keys(change).length === 1) return existing;
+      if (change.status !== undefined && change.status !== 'revoked') {
+        throw new GatewayError('TG_ERR_CONFLICT', `Key ${keyId} is revoked; a revoked key stays revoked.`, 'status');
+      }
+      delete change.status;
+    } else if (change.status === 'revoked') {
+      change.revoked_at = this.clock.now();
+    }
+    const row = await this.store.keys.update(keyId, change);
     this.onKeyChanged(keyId);
     this.store.billing.forget({ keyId });
     if (!row) throw notFound(`Key ${keyId} not found.`);
-    return keyView(row);
+    return row;
   }
 
   private async requireUser(id: string) {
@@ -195,6 +202,24 @@ function creditView(balanceMicro: number, entryId: string): CreditView {
   return { balance: balanceMicro / 1_000_000, balance_micro: balanceMicro, entry_id: entryId };
 }
 
-function jsonOrNull(models: string[] | null | undefined): string | null {
+function jsonOrNull(models: string[] | null): string | null {
   return models ? JSON.stringify(models) : null;
+}
+
+/** The key settings a body names (rubles in `budget_limit` / `monthly_limit`), validated; absent fields stay absent. */
+function keySettingsOf(body: v.Fields): KeyPatch {
+  const patch: KeyPatch = {};
+  const name = v.optionalText(body['name'], 'name', 100);
+  if (name !== undefined) patch.name = name;
+  const allowBalance = v.optionalBoolean(body['allow_balance'], 'allow_balance');
+  if (allowBalance !== undefined) patch.allow_balance = allowBalance ? 1 : 0;
+  const budget = v.optionalLimit(body['budget_limit'], 'budget_limit');
+  if (budget !== undefined) patch.budget_limit_micro = budget;
+  const models = v.optionalModels(body['models']);
+  if (models !== undefined) patch.models = jsonOrNull(models);
+  const monthly = v.optionalLimit(body['monthly_limit'], 'monthly_limit');
+  if (monthly !== undefined) patch.monthly_limit_micro = monthly;
+  const expires = v.optionalTime(body['expires_at'], 'expires_at');
+  if (expires !== undefined) patch.expires_at = expires;
+  return patch;
 }

@@ -85,6 +85,9 @@ export class Authenticator {
 
   private check({ row, principal }: CacheEntry, now: number): Principal {
     if (!row || !principal) throw unauthorized('Invalid API key.');
+    // Paused is the owner's choice and can be undone: 403 (PermissionDenied in the OpenAI SDKs, not retried)
+    // keeps clients from treating the key as invalid and asking for a new one, as many do on a 401.
+    if (row.status === 'paused') throw new GatewayError('TG_ERR_FORBIDDEN', 'This API key is paused. Resume it in the dashboard to use it again.');
     if (row.status !== 'active') throw unauthorized('This API key has been revoked.');
     if (row.expires_at !== null && row.expires_at <= now) throw unauthorized('This API key has expired.');
     if (row.user_status !== 'active') throw new GatewayError('TG_ERR_FORBIDDEN', 'This account is disabled.');
