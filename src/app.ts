@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { AccountsService } from './services/accounts/accounts-service.js';
 import { BillingService } from './services/billing/billing-service.js';
 import { BalanceService } from './services/accounts/balance-service.js';
+import { AuditLog } from './services/audit/audit-log.js';
 import { Authenticator } from './services/auth/authenticator.js';
 import { FailureBudget } from './services/auth/failure-budget.js';
 import { CatalogService } from './services/catalog/catalog-service.js';
@@ -148,6 +149,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     adminToken: admin.verifier,
     adminFailures: new FailureBudget(clock),
     providers: registry,
+    audit: new AuditLog(store, clock),
     readiness: () => readiness(store, billing),
     catalogLists: () => (openrouterModels ? [openrouterModels.list.status()] : []),
     maxBodyBytes: config.maxBodyBytes,

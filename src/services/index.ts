@@ -1,6 +1,7 @@
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { AccountsService } from './accounts/accounts-service.js';
 import type { BalanceService } from './accounts/balance-service.js';
+import type { AuditLog } from './audit/audit-log.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { CatalogService } from './catalog/catalog-service.js';
 import type { ListedModelsStatus } from './catalog/openrouter-models.js';
@@ -32,6 +33,8 @@ export interface Services {
   /** Wrong admin tokens per client address: a guessing address is locked out for a while. */
   adminFailures: FailureBudget;
   providers: ProviderRegistry;
+  /** The audit log of admin actions (dashboard, `/admin/*` and the CLI). */
+  audit: AuditLog;
   /** Why the gateway cannot serve paid calls now (the database unreachable or refusing writes); undefined when ready. */
   readiness(): Promise<string | undefined>;
   /** Models lists fetched from providers (OpenRouter's): how many models, when, and the last failure; for /ready. */
