@@ -24,3 +24,11 @@ export function newId(prefix: string, now: number = Date.now()): string {
   sequence = (sequence + 1) % 32 ** 6;
   return `${prefix}_${base32(now, 10)}${NODE_TAG}${base32(sequence, 6)}`;
 }
+
+/**
+ * The smallest id `newId(prefix, at)` can mint at or after `at`: ids of rows created from `at` on sort at or
+ * above it, so a time range can be read over the primary key's index.
+ */
+export function idFloor(prefix: string, at: number): string {
+  return `${prefix}_${base32(Math.max(0, Math.floor(at)), 10)}`;
+}

@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { AdminStatsRepo } from './repos/admin-stats-repo.js';
 import { AuditRepo } from './repos/audit-repo.js';
 import { PostgresBillingRepo } from './repos/billing-postgres.js';
 import type { BillingRepo } from './repos/billing-repo.js';
@@ -23,6 +24,7 @@ export type { SessionRow, SessionWithUser } from './repos/sessions-repo.js';
 export type { PasswordResetRow } from './repos/password-resets-repo.js';
 export type { LoginFailureRow } from './repos/login-failures-repo.js';
 export type { AuditRow, AuditFilter } from './repos/audit-repo.js';
+export type { DayTotals, ModelTotals, UserActivity, UserTotals } from './repos/admin-stats-repo.js';
 export type { KeyRow, KeyPatch, KeyWithOwner } from './repos/keys-repo.js';
 export type { LedgerRow, MoveResult } from './repos/ledger-repo.js';
 export type { RequestRow, NewRequestRow, RequestFilter, DayModelUsage } from './repos/requests-repo.js';
@@ -47,6 +49,8 @@ export interface Store {
   passwordResets: PasswordResetsRepo;
   loginFailures: LoginFailuresRepo;
   audit: AuditRepo;
+  /** Aggregates across all users for the admin console. */
+  stats: AdminStatsRepo;
 }
 
 export function createStore(db: Db): Store {
@@ -65,6 +69,7 @@ export function createStore(db: Db): Store {
     passwordResets: new PasswordResetsRepo(db.kysely),
     loginFailures: new LoginFailuresRepo(db.kysely),
     audit: new AuditRepo(db.kysely),
+    stats: new AdminStatsRepo(db.kysely),
   };
 }
 
