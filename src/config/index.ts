@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, parseBaseUrl, readEnum, readInt, readString } from './env-parsers.js';
+import { readDashboard, readTrustProxy, type DashboardConfig } from './dashboard.js';
 import { findConfigFile, readConfigFile } from './file.js';
 
 export { ConfigError } from './env-parsers.js';
+export type { DashboardConfig } from './dashboard.js';
 
 /** What config needs to know about an upstream to read its settings (the full spec lives in providers/). */
 export interface ProviderEnvSpec {
@@ -80,6 +82,10 @@ export interface Config {
    * (`OPENROUTER_MODELS_REFRESH`: `6h` by default, `30m`, `90s`…; `off` never fetches it).
    */
   openrouterModelsRefreshMs: number | undefined;
+  /** Sign-up, sessions, reset mail and the top-up page of the dashboard (config/dashboard.ts). */
+  dashboard: Readonly<DashboardConfig>;
+  /** `TRUST_PROXY`: the reverse proxies whose X-Forwarded-* headers are believed; empty believes none. */
+  trustProxy: readonly string[];
 }
 
 /**
@@ -164,6 +170,8 @@ export function loadConfig(
     configFile,
     usdRubRate: readUsdRubRate(env),
     openrouterModelsRefreshMs: readRefreshPeriod(env, 'OPENROUTER_MODELS_REFRESH', 6 * HOUR_MS),
+    dashboard: readDashboard(env),
+    trustProxy: readTrustProxy(env),
   });
 }
 
