@@ -11,6 +11,10 @@ import { AccountsService } from './services/accounts/accounts-service.js';
 import { BillingService } from './services/billing/billing-service.js';
 import { BalanceService } from './services/accounts/balance-service.js';
 import { AuditLog } from './services/audit/audit-log.js';
+import { LoginThrottle } from './services/sessions/login-throttle.js';
+import { PasswordResetService } from './services/sessions/password-resets.js';
+import { SmtpResetMailer } from './services/sessions/reset-mailer.js';
+import { SessionService } from './services/sessions/session-service.js';
 import { Authenticator } from './services/auth/authenticator.js';
 import { FailureBudget } from './services/auth/failure-budget.js';
 import { CatalogService } from './services/catalog/catalog-service.js';
@@ -34,6 +38,7 @@ import { UpstreamClient } from './upstream/client.js';
 import { KeyPool } from './upstream/key-pool.js';
 
 const SETTINGS_REFRESH_MS = 5000;
+const SESSIONS_PRUNE_MS = 3_600_000;
 
 export interface App {
   config: Readonly<Config>;
@@ -119,6 +124,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const history = new HistoryRecorder(store, logger, config.historyFlushMs);
   const auth = new Authenticator(store, clock, config.keyCacheMs);
   const accounts = new AccountsService(store, clock, (keyId) => auth.invalidate(keyId));
+  const dashboard = sessionServices(config, store, clock, logger, auth);
   const upstream = new UpstreamClient(config.upstream);
   const keyPools = new Map(Object.entries(config.providers).map(([id, p]) => [id, new KeyPool(p.apiKeys)]));
   const baseUrls = new Map(Object.entries(config.providers).map(([id, p]) => [id, p.baseUrl]));
@@ -150,16 +156,20 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     adminFailures: new FailureBudget(clock),
     providers: registry,
     audit: new AuditLog(store, clock),
+    sessions: dashboard.sessions,
+    passwordResets: dashboard.passwordResets,
+    sessionCookieSecure: config.dashboard.cookieSecure,
     readiness: () => readiness(store, billing),
     catalogLists: () => (openrouterModels ? [openrouterModels.list.status()] : []),
     maxBodyBytes: config.maxBodyBytes,
   };
-  const http = await buildHttpServer(services, { logger, connections: config.connections });
+  const http = await buildHttpServer(services, { logger, connections: config.connections, trustProxy: config.trustProxy });
 
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
       clearInterval(refresher);
+      clearInterval(dashboard.pruner);
       if (openrouterModels) clearInterval(openrouterModels.timer);
       await relay.idle(); // calls the drain cut are recorded (and settled) before billing stops
       await billing.close();
@@ -176,6 +186,20 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     await history.flush();
   };
   return { config, logger, store, services, http, history, billing, generatedAdminToken: admin.generated, flush, close };
+}
+
+/** The dashboard's sessions and reset links; ended sessions and quiet throttle counts are pruned every hour. */
+function sessionServices(config: Readonly<Config>, store: Store, clock: Clock, logger: Logger, auth: Authenticator) {
+  const { dashboard } = config;
+  const throttle = new LoginThrottle(store, clock);
+  const sessions = new SessionService(store, clock, throttle, dashboard, (userId) => auth.invalidateUser(userId));
+  const mailer = dashboard.smtp ? new SmtpResetMailer(dashboard.smtp) : undefined;
+  const passwordResets = new PasswordResetService(store, clock, logger, throttle, dashboard.publicUrl, mailer);
+  const pruner = setInterval(() => {
+    sessions.prune().catch((err: unknown) => logger.warn({ err }, 'pruning ended sessions failed'));
+  }, SESSIONS_PRUNE_MS);
+  pruner.unref();
+  return { sessions, passwordResets, pruner };
 }
 
 /**

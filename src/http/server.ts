@@ -28,6 +28,8 @@ export interface HttpOptions {
   logger: Logger;
   /** HEADERS_TIMEOUT_MS, BODY_IDLE_TIMEOUT_MS and MAX_CONNECTIONS (src/config). */
   connections: Readonly<ConnectionLimits>;
+  /** TRUST_PROXY: proxies whose X-Forwarded-For / -Proto set `request.ip` and `request.protocol`; none when empty. */
+  trustProxy?: readonly string[];
 }
 
 export async function buildHttpServer(services: Services, options: HttpOptions): Promise<FastifyInstance> {
@@ -58,6 +60,7 @@ export async function buildHttpServer(services: Services, options: HttpOptions):
     // Fastify's own request lines are two per request and carry no model or cost: plugins/access-log.ts writes one.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });

@@ -2,6 +2,8 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import type { AccountsService } from './accounts/accounts-service.js';
 import type { BalanceService } from './accounts/balance-service.js';
 import type { AuditLog } from './audit/audit-log.js';
+import type { PasswordResetService } from './sessions/password-resets.js';
+import type { SessionService } from './sessions/session-service.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { CatalogService } from './catalog/catalog-service.js';
 import type { ListedModelsStatus } from './catalog/openrouter-models.js';
@@ -35,6 +37,12 @@ export interface Services {
   providers: ProviderRegistry;
   /** The audit log of admin actions (dashboard, `/admin/*` and the CLI). */
   audit: AuditLog;
+  /** Dashboard accounts and sessions: sign-up, sign-in (throttled), sessions, password and email changes, block, role. */
+  sessions: SessionService;
+  /** One-time password reset links: issued by the admin, mailed by the forgot-password form when SMTP is set. */
+  passwordResets: PasswordResetService;
+  /** SESSION_COOKIE_SECURE: the session cookie's Secure flag (`auto`: when the request came over HTTPS). */
+  sessionCookieSecure: 'auto' | 'on' | 'off';
   /** Why the gateway cannot serve paid calls now (the database unreachable or refusing writes); undefined when ready. */
   readiness(): Promise<string | undefined>;
   /** Models lists fetched from providers (OpenRouter's): how many models, when, and the last failure; for /ready. */
