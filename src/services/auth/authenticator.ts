@@ -69,6 +69,16 @@ export class Authenticator {
     }
   }
 
+  /** Forget every key of a user (blocked or unblocked), so each one's next use reads the store. */
+  invalidateUser(userId: string): void {
+    this.generation++;
+    for (const [hash, entry] of this.cache) {
+      if (entry.row?.user_id !== userId) continue;
+      this.cache.delete(hash);
+      this.hashByKeyId.delete(entry.row.id);
+    }
+  }
+
   private async load(hash: string): Promise<CacheEntry> {
     const generation = this.generation;
     const row = await this.store.keys.findByHash(hash);
