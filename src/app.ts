@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { AccountsService } from './services/accounts/accounts-service.js';
 import { BillingService } from './services/billing/billing-service.js';
 import { BalanceService } from './services/accounts/balance-service.js';
+import { CabinetService } from './services/accounts/cabinet-service.js';
 import { AuditLog } from './services/audit/audit-log.js';
 import { LoginThrottle } from './services/sessions/login-throttle.js';
 import { PasswordResetService } from './services/sessions/password-resets.js';
@@ -142,13 +143,24 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const router = new ModelRouter(registry, catalog);
   const responsesStore = new ResponsesStore(store.responses, clock, logger, config.responses);
 
+  const historyQuery = new HistoryQuery(store, clock);
   const services: Services = {
     accounts,
     balance: new BalanceService(store, billingSettings, clock),
     auth,
     catalog,
     billingSettings,
-    history: new HistoryQuery(store),
+    history: historyQuery,
+    cabinet: new CabinetService({
+      store,
+      accounts,
+      settings: billingSettings,
+      catalog,
+      history: historyQuery,
+      providers: registry,
+      clock,
+      options: { publicUrl: config.dashboard.publicUrl, topupContact: config.dashboard.topupContact ?? null },
+    }),
     relay,
     models: new ModelsView(catalog, registry),
     unified: new UnifiedApi(router, new CodecCalls(relay, images), new BackupCandidates(router, registry, config.failoverTimeoutMs), responsesStore),

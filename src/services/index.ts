@@ -1,6 +1,7 @@
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { AccountsService } from './accounts/accounts-service.js';
 import type { BalanceService } from './accounts/balance-service.js';
+import type { CabinetService } from './accounts/cabinet-service.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { PasswordResetService } from './sessions/password-resets.js';
 import type { SessionService } from './sessions/session-service.js';
@@ -28,6 +29,8 @@ export interface Services {
   catalog: CatalogService;
   billingSettings: BillingSettingsService;
   history: HistoryQuery;
+  /** The signed-in customer's balance, keys, model prices and base URLs (the cabinet under /api). */
+  cabinet: CabinetService;
   relay: Relay;
   models: ModelsView;
   unified: UnifiedApi;

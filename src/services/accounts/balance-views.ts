@@ -39,12 +39,22 @@ export const usdFromNano = (nano: number): number => fixedToNumber(nano, 9);
  * Rounded down to a micro-USD (a figure of what money buys never overstates it). Null without a rate.
  */
 export function usdFromMicroRub(micro: number, settings: BillingSettings): number | null {
+  const usdMicro = usdMicroFromMicroRub(micro, settings);
+  return usdMicro === null ? null : fixedToNumber(usdMicro, 6);
+}
+
+/** The same figure as exact decimal text (`"12.345678"`), for answers that carry money as strings. */
+export function usdTextFromMicroRub(micro: number, settings: BillingSettings): string | null {
+  const usdMicro = usdMicroFromMicroRub(micro, settings);
+  return usdMicro === null ? null : formatDecimal({ units: usdMicro, scale: 6 });
+}
+
+function usdMicroFromMicroRub(micro: number, settings: BillingSettings): bigint | null {
   if (!settings.usdRubRate) return null;
   const rate: Decimal = mul(settings.usdRubRate, settings.markup);
   if (rate.units <= 0n) return null;
   // USD × 10^6 = micro-rubles / 10^6 / (units / 10^scale) × 10^6 = micro-rubles × 10^scale / units.
-  const usdMicro = (BigInt(micro) * 10n ** BigInt(rate.scale)) / rate.units;
-  return fixedToNumber(usdMicro, 6);
+  return (BigInt(micro) * 10n ** BigInt(rate.scale)) / rate.units;
 }
 
 const nonNegative = (micro: number): number => Math.max(0, micro);

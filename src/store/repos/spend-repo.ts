@@ -54,4 +54,16 @@ export class SpendRepo {
       usdNanoSince: Number(charges.nano_since),
     };
   }
+
+  /** What the user was charged since a moment, in micro-rubles spent (a positive amount), over the (user_id, created_at) index. */
+  async userChargedSince(userId: string, since: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('ledger_entries')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum('amount_micro'), eb.lit(0)).as('micro'))
+      .where('user_id', '=', userId)
+      .where('created_at', '>=', since)
+      .where('kind', '=', 'charge')
+      .executeTakeFirstOrThrow();
+    return 0 - Number(row.micro);
+  }
 }
