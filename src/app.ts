@@ -22,6 +22,9 @@ import { CatalogService } from './services/catalog/catalog-service.js';
 import { OpenRouterModels } from './services/catalog/openrouter-models.js';
 import { customProviderModels, loadSeed } from './services/catalog/seed.js';
 import { HistoryQuery } from './services/history/history-query.js';
+import { OverviewService } from './services/history/overview.js';
+import { UserAdmin } from './services/accounts/user-admin.js';
+import { UpstreamsView } from './services/upstreams/upstreams-view.js';
 import { HistoryRecorder } from './services/history/recorder.js';
 import type { Services } from './services/index.js';
 import { Relay } from './services/relay/relay.js';
@@ -168,6 +171,9 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     adminFailures: new FailureBudget(clock),
     providers: registry,
     audit: new AuditLog(store, clock),
+    userAdmin: new UserAdmin(store, accounts),
+    overview: new OverviewService(store, clock),
+    upstreams: new UpstreamsView(registry, keyPools, baseUrls, clock),
     sessions: dashboard.sessions,
     passwordResets: dashboard.passwordResets,
     sessionCookieSecure: config.dashboard.cookieSecure,

@@ -9,6 +9,9 @@ import type { Authenticator } from './auth/authenticator.js';
 import type { CatalogService } from './catalog/catalog-service.js';
 import type { ListedModelsStatus } from './catalog/openrouter-models.js';
 import type { HistoryQuery } from './history/history-query.js';
+import type { OverviewService } from './history/overview.js';
+import type { UserAdmin } from './accounts/user-admin.js';
+import type { UpstreamsView } from './upstreams/upstreams-view.js';
 import type { BillingSettingsService } from './settings/billing-settings.js';
 import type { Relay } from './relay/relay.js';
 import type { AdminTokenVerifier } from './settings/admin-token.js';
@@ -40,6 +43,12 @@ export interface Services {
   providers: ProviderRegistry;
   /** The audit log of admin actions (dashboard, `/admin/*` and the CLI). */
   audit: AuditLog;
+  /** The admin console's users (search with keys and last call; credits that tell a retry apart). */
+  userAdmin: UserAdmin;
+  /** Calls, spend, errors and active users per UTC day across all users; top users and models. */
+  overview: OverviewService;
+  /** Each provider's base URL, dialect, mounts and keys' health (keys as `…last4`). */
+  upstreams: UpstreamsView;
   /** Dashboard accounts and sessions: sign-up, sign-in (throttled), sessions, password and email changes, block, role. */
   sessions: SessionService;
   /** One-time password reset links: issued by the admin, mailed by the forgot-password form when SMTP is set. */

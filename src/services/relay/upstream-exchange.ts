@@ -146,6 +146,7 @@ export class UpstreamExchange {
 
   private onError(key: string, retried: boolean, err: Error): void {
     const failure = classifyUpstreamError(err, this.target.provider);
+    this.pool.noteFailure(key, failure.code === 'TG_ERR_UPSTREAM_TIMEOUT' ? 'timeout' : 'unreachable', this.now());
     const answered = this.state === 'body';
     // Only a request that never reached the provider is tried again: a timeout or a reset after it was
     // sent may already have run (and been billed) upstream.

@@ -116,18 +116,6 @@ export class AdminStatsRepo {
     return result;
   }
 
-  /** What a user was charged since a moment, in micro-rubles spent (a positive amount). */
-  async userSpendSince(userId: string, since: number): Promise<number> {
-    const row = await this.db
-      .selectFrom('ledger_entries')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum('amount_micro'), eb.lit(0)).as('micro'))
-      .where('user_id', '=', userId)
-      .where('created_at', '>=', since)
-      .where('kind', '=', 'charge')
-      .executeTakeFirstOrThrow();
-    return 0 - Number(row.micro);
-  }
-
   /**
    * Rows of the period, read over the primary key: a request's id is minted from the moment it was
    * admitted, which is its `created_at` (a minute's margin either way; `created_at` then decides).
