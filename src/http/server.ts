@@ -11,6 +11,7 @@ import { surfaceResolver } from './surface-of.js';
 import { emptyJsonIsNoBody } from './plugins/json-body.js';
 import { accountRoutes } from './surfaces/account.js';
 import { adminRoutes } from './surfaces/admin.js';
+import { apiRoutes } from './surfaces/api/index.js';
 import { nativeHandler } from './surfaces/native.js';
 import { opsRoutes } from './surfaces/ops.js';
 import { unifiedRoutes } from './surfaces/unified.js';
@@ -81,6 +82,7 @@ export async function buildHttpServer(services: Services, options: HttpOptions):
   await app.register(async (scope) => opsRoutes(scope, services));
   await app.register(async (scope) => adminRoutes(scope, services));
   await app.register(async (scope) => accountRoutes(scope, services));
+  await app.register(async (scope) => apiRoutes(scope, services));
   await app.register(async (scope) => unifiedRoutes(scope, services));
   return app;
 }

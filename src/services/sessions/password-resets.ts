@@ -33,6 +33,11 @@ export class PasswordResetService {
     private readonly mailer: ResetMailer | undefined,
   ) {}
 
+  /** The origin (`https://host[:port]`) of PUBLIC_URL, when set: the dashboard's own pages may post from it. */
+  get publicOrigin(): string | undefined {
+    return this.publicUrl === undefined ? undefined : new URL(this.publicUrl).origin;
+  }
+
   /** Whether the forgot-password form can mail a link (SMTP_URL is set). */
   get mails(): boolean {
     return this.mailer !== undefined;

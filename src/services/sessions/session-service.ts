@@ -27,6 +27,8 @@ export interface ClientInfo {
 export interface OpenedSession {
   account: AccountView;
   token: string;
+  /** What this session's CSRF tokens derive from; never sent to the client. */
+  csrfSecret: string;
   expiresAt: number;
 }
 
@@ -36,6 +38,8 @@ export interface ValidSession {
   /** What this session's CSRF tokens derive from; never sent to the client. */
   csrfSecret: string;
   expiresAt: number;
+  /** This use slid the expiry: the cookie's lifetime should be renewed too. */
+  renewed: boolean;
 }
 
 /** A use moves `last_seen_at` (and the sliding expiry) at most this often: one write a minute, not one a request. */
@@ -61,6 +65,11 @@ export class SessionService {
     private readonly onUserBlocked: (userId: string) => void,
   ) {
     this.dummyHash = hashPassword(newSecret());
+  }
+
+  /** A session's life from its last use (SESSION_TTL_HOURS). */
+  get ttlMs(): number {
+    return this.options.sessionTtlMs;
   }
 
   get signupOpen(): boolean {
@@ -108,16 +117,22 @@ export class SessionService {
     const now = this.clock.now();
     const row = await this.store.sessions.findLive(sha256(token), now);
     if (!row || row.user_status !== 'active') return undefined;
-    let expiresAt = row.expires_at;
-    if (now - row.last_seen_at >= TOUCH_EVERY_MS) {
-      expiresAt = now + this.options.sessionTtlMs;
-      await this.store.sessions.touch(row.id, now, expiresAt);
-    }
+    const renewed = now - row.last_seen_at >= TOUCH_EVERY_MS;
+    const expiresAt = renewed ? now + this.options.sessionTtlMs : row.expires_at;
+    if (renewed) await this.store.sessions.touch(row.id, now, expiresAt);
     return {
       account: { userId: row.user_id, email: row.email, role: roleOf(row.role), sessionId: row.id },
       csrfSecret: row.csrf_secret,
       expiresAt,
+      renewed,
     };
+  }
+
+  /** The signed-in account's view (`GET /api/session`). */
+  async account(account: SignedInAccount): Promise<AccountView> {
+    const row = await this.store.users.findById(account.userId);
+    if (!row) throw notFound('This account no longer exists.');
+    return accountView(row);
   }
 
   async logout(account: SignedInAccount): Promise<void> {
@@ -218,12 +233,13 @@ export class SessionService {
   private async open(user: UserRow, client: ClientInfo): Promise<OpenedSession> {
     const now = this.clock.now();
     const token = newSecret();
+    const csrfSecret = newSecret();
     const expiresAt = now + this.options.sessionTtlMs;
     await this.store.sessions.insert({
       id: newId('ses', now),
       token_hash: sha256(token),
       user_id: user.id,
-      csrf_secret: newSecret(),
+      csrf_secret: csrfSecret,
       created_at: now,
       last_seen_at: now,
       expires_at: expiresAt,
@@ -231,7 +247,7 @@ export class SessionService {
       user_agent: client.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
       revoked_at: null,
     });
-    return { account: accountView(user), token, expiresAt };
+    return { account: accountView(user), token, csrfSecret, expiresAt };
   }
 
   /** A password check by a signed-in account (changing password or email): throttled like a login. */
