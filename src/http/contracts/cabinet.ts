@@ -8,7 +8,11 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  * declared here (a key's hash, above all) never leaves the server.
  */
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * Null first: Fastify's validator coerces types (`coerceTypes`), and tried first as `[schema, null]`, a null
+ * limit would become 0 (and a null model list `[null]`) before the null branch was reached.
+ */
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
 const Iso = Type.String({ format: 'date-time' });
 const Micro = Type.Integer({ description: 'micro-rubles (1 RUB = 1 000 000)' });
 const Limit = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'micro-rubles; null: no limit' });
