@@ -1,6 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../core/errors.js';
+import type { CreditView } from '../../services/accounts/accounts-service.js';
+import { ADMIN_TOKEN_ACTOR } from '../../services/audit/audit-log.js';
 import type { Services } from '../../services/index.js';
+import { recordAdminAction } from '../plugins/audit-trail.js';
 import { clientAddress } from '../plugins/client-address.js';
 import { adminCatalogRoutes } from './admin-catalog.js';
 
@@ -32,7 +35,14 @@ export async function adminRoutes(app: FastifyInstance, services: Services): Pro
     if (params?.id !== undefined && request.routeOptions.url?.startsWith('/admin/users/:id')) params.id = await accounts.userId(params.id);
   });
 
-  app.post('/admin/users', async (request, reply) => reply.code(201).send(await accounts.createUser(request.body)));
+  const audited = (request: FastifyRequest, action: string, target: string, details: Record<string, unknown>) =>
+    recordAdminAction(services.audit, request, ADMIN_TOKEN_ACTOR, action, target, details);
+
+  app.post('/admin/users', async (request, reply) => {
+    const user = await accounts.createUser(request.body);
+    await audited(request, 'user.create', user.id, { email: user.email });
+    return reply.code(201).send(user);
+  });
   app.get<{ Querystring: { email?: string; limit?: string; after?: string } }>('/admin/users', async (request) => ({
     data: await accounts.findUsers({
       email: request.query.email,
@@ -41,16 +51,30 @@ export async function adminRoutes(app: FastifyInstance, services: Services): Pro
     }),
   }));
   app.get<IdParams>('/admin/users/:id', async (request) => accounts.getUser(request.params.id));
-  app.post<IdParams>('/admin/users/:id/credit', async (request) =>
-    accounts.credit(request.params.id, request.body, { idempotencyKey: request.headers['idempotency-key'] }),
-  );
-  app.post<IdParams>('/admin/users/:id/keys', async (request, reply) =>
-    reply.code(201).send(await accounts.createKey(request.params.id, request.body ?? {})),
-  );
+  app.post<IdParams>('/admin/users/:id/credit', async (request) => {
+    const idempotencyKey = request.headers['idempotency-key'];
+    const { credit, replayed } = await services.userAdmin.credit(request.params.id, request.body, idempotencyKey);
+    if (!replayed) await audited(request, isDebit(request.body) ? 'user.debit' : 'user.credit', request.params.id, creditDetails(request.body, credit, idempotencyKey));
+    return credit;
+  });
+  app.post<IdParams>('/admin/users/:id/keys', async (request, reply) => {
+    const key = await accounts.createKey(request.params.id, request.body ?? {});
+    await audited(request, 'key.create', key.id, { user_id: key.user_id, name: key.name, prefix: key.prefix });
+    return reply.code(201).send(key);
+  });
   app.get<IdParams>('/admin/users/:id/keys', async (request) => ({ data: await accounts.listKeys(request.params.id) }));
   app.get<IdParams>('/admin/keys/:id', async (request) => accounts.getKey(request.params.id));
-  app.patch<IdParams>('/admin/keys/:id', async (request) => accounts.updateKey(request.params.id, request.body));
-  app.delete<IdParams>('/admin/keys/:id', async (request) => accounts.revokeKey(request.params.id));
+  app.patch<IdParams>('/admin/keys/:id', async (request) => {
+    const key = await accounts.updateKey(request.params.id, request.body);
+    const changes = request.body as Record<string, unknown>;
+    await audited(request, changes['status'] === 'revoked' ? 'key.revoke' : 'key.update', key.id, { user_id: key.user_id, changes });
+    return key;
+  });
+  app.delete<IdParams>('/admin/keys/:id', async (request) => {
+    const key = await accounts.revokeKey(request.params.id);
+    await audited(request, 'key.revoke', key.id, { user_id: key.user_id });
+    return key;
+  });
   app.get<IdParams & { Querystring: Record<string, string | undefined> }>('/admin/users/:id/requests', async (request) => {
     await accounts.getUser(request.params.id);
     return services.history.requests({ userId: request.params.id }, request.query);
@@ -59,6 +83,23 @@ export async function adminRoutes(app: FastifyInstance, services: Services): Pro
     services.history.ledger(request.params.id, request.query),
   );
   adminCatalogRoutes(app, services);
+}
+
+function isDebit(body: unknown): boolean {
+  const amount = (body as { amount?: unknown } | undefined)?.amount;
+  return (typeof amount === 'string' && amount.trim().startsWith('-')) || (typeof amount === 'number' && amount < 0);
+}
+
+/** The credit as the log keeps it: the amount moved (signed micro-rubles), the note, the ledger entry. */
+function creditDetails(body: unknown, credit: CreditView, idempotencyKey: unknown): Record<string, unknown> {
+  const note = (body as { note?: unknown }).note;
+  return {
+    amount: (body as { amount?: unknown }).amount,
+    note: typeof note === 'string' ? note : null,
+    entry_id: credit.entry_id,
+    balance_after_micro: credit.balance_micro,
+    idempotency_key: typeof idempotencyKey === 'string' ? idempotencyKey : null,
+  };
 }
 
 function lockedOut(reply: FastifyReply, waitMs: number): GatewayError {
