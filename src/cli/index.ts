@@ -11,6 +11,7 @@ import { serve } from '../main.js';
 import { createLogger } from '../observability/log.js';
 import { PROVIDERS } from '../providers/index.js';
 import { AccountsService } from '../services/accounts/accounts-service.js';
+import { ACCESS_COMMANDS, ACCESS_USAGE, accessCommand } from './access.js';
 import type { CatalogService } from '../services/catalog/catalog-service.js';
 import { OpenRouterModels } from '../services/catalog/openrouter-models.js';
 import { HistoryQuery } from '../services/history/history-query.js';
@@ -23,6 +24,7 @@ const USAGE = `tollgate — LLM API gateway
   tollgate migrate                                 apply database migrations
   tollgate users create --email E [--password P]
   tollgate users list [--email E]
+${ACCESS_USAGE}
   tollgate credit --user ID|EMAIL --amount RUB [--note TEXT] [--idempotency-key K]
                                                    (debit: --amount -5; a rerun with the same key credits once)
   tollgate keys create --user ID|EMAIL [--name N] [--budget-limit RUB] [--monthly-limit RUB]
@@ -134,6 +136,8 @@ async function run(argv: string[]): Promise<number> {
       print({ migrated: true, database: config.databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres' });
       return 0;
     }
+    const action = `${command} ${sub ?? ''}`.trim();
+    if (ACCESS_COMMANDS.has(action)) return await accessCommand(action, values, store, config, print);
     const accounts = new AccountsService(store, systemClock, () => undefined);
     if (command === 'settings' || command === 'ledger' || command === 'requests') return await billingCommand(command, values, accounts, store, config.usdRubRate);
     if (command === 'models') {
