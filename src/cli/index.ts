@@ -31,6 +31,7 @@ ${ACCESS_USAGE}
                        [--allow-balance] [--models 'gpt-4o*,anthropic/*'] [--expires-at ISO]
   tollgate keys list --user ID|EMAIL
   tollgate keys revoke --key KEY_ID
+  tollgate keys pause|resume --key KEY_ID          (a paused key is refused until resumed; revoked stays revoked)
   tollgate settings [--usd-rub-rate RUB] [--markup X] [--allow-unpriced-models true|false]
                                                    (shows the billing settings; the flags change them)
   tollgate models list [--provider P]
@@ -182,6 +183,10 @@ async function dispatch(command: string, sub: string | undefined, values: Values
       return 0;
     case 'keys revoke':
       print(await accounts.revokeKey(required(values.key, '--key')));
+      return 0;
+    case 'keys pause':
+    case 'keys resume':
+      print(await accounts.updateKey(required(values.key, '--key'), { status: sub === 'pause' ? 'paused' : 'active' }));
       return 0;
     default:
       process.stderr.write(`tollgate: unknown command "${action}"\n\n${USAGE}\n`);

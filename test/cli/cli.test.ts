@@ -143,6 +143,15 @@ describe('tollgate CLI', { concurrency: true }, () => {
       assert.ok(!result.stdout.includes(secret.slice(out[0].prefix.length)), 'no part of the secret past the prefix');
     });
 
+    it('keys pause and resume --key', async () => {
+      const paused = json(await run('keys', 'pause', '--key', keyId));
+      assert.equal(paused.status, 'paused');
+      assert.deepEqual(query('select status from api_keys where id = ?', keyId), [{ status: 'paused' }]);
+      const resumed = json(await run('keys', 'resume', '--key', keyId));
+      assert.equal(resumed.status, 'active');
+      assert.deepEqual(query('select status, revoked_at from api_keys where id = ?', keyId), [{ status: 'active', revoked_at: null }]);
+    });
+
     it('keys revoke --key', async () => {
       const out = json(await run('keys', 'revoke', '--key', keyId));
       assert.equal(out.id, keyId);
@@ -151,6 +160,9 @@ describe('tollgate CLI', { concurrency: true }, () => {
       const rows = query<{ status: string; revoked_at: number | null }>('select status, revoked_at from api_keys where id = ?', keyId);
       assert.equal(rows[0]?.status, 'revoked');
       assert.ok(typeof rows[0]?.revoked_at === 'number');
+      const resume = await run('keys', 'resume', '--key', keyId);
+      assert.equal(resume.code, 2, resume.stderr);
+      assert.match(resume.stderr, /revoked key stays revoked/);
     });
   });
 
