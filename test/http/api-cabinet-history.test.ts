@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decimalOf, formatDecimal, mul } from '../../src/core/decimal.js';
-import { startCabinet, type Cabinet, type CabinetUser } from '../helpers/cabinet.js';
+import { cabinetOf, type Cabinet, type CabinetUser } from '../helpers/cabinet.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 const FIXTURES = new URL('../fixtures/catalog', import.meta.url).pathname;
@@ -28,7 +28,7 @@ describe('cabinet: history, usage, ledger, balance, models, quick start', () => 
 
   before(async () => {
     stack = await startStack({ CATALOG_DIR: FIXTURES, PUBLIC_URL: 'https://gw.example.com', TOPUP_CONTACT: 'Write to billing@example.com' });
-    cabinet = await startCabinet(stack.gw);
+    cabinet = cabinetOf(stack.gw);
     ana = await cabinet.newUser('50');
     bob = await cabinet.newUser('50');
     const key = async (user: CabinetUser, name: string) => (await user.call('POST', '/api/keys', { name })).body as { key: { id: string }; secret: string };
@@ -54,10 +54,7 @@ describe('cabinet: history, usage, ledger, balance, models, quick start', () => 
     await stack.gw.app.flush();
     bobsRequest = (await bob.call('GET', '/api/requests')).body.data[0].id;
   });
-  after(async () => {
-    await cabinet.close();
-    await stack.close();
-  });
+  after(() => stack.close());
 
   const get = async (user: CabinetUser, path: string) => {
     const res = await user.call('GET', path);
@@ -225,6 +222,16 @@ describe('cabinet: history, usage, ledger, balance, models, quick start', () => 
         openrouter: 'https://gw.example.com/openrouter/v1',
       },
     );
+  });
+
+  test("the OpenAPI document has the cabinet's routes with their schemas", async () => {
+    const doc = (await cabinet.anonymous('GET', '/api/openapi.json')).body;
+    for (const path of ['/api/balance', '/api/keys', '/api/keys/{id}', '/api/requests', '/api/requests/{id}', '/api/usage', '/api/ledger', '/api/models', '/api/quickstart']) {
+      assert.ok(doc.paths[path], `${path} is documented`);
+    }
+    const keySchema = doc.paths['/api/keys'].get.responses['200'].content['application/json'].schema;
+    assert.ok(JSON.stringify(keySchema).includes('spend_micro'));
+    assert.ok(!JSON.stringify(doc).includes('key_hash'));
   });
 
   test('without a session nothing is readable', async () => {

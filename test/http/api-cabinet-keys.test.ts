@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
-import { startCabinet, type Cabinet, type CabinetUser } from '../helpers/cabinet.js';
+import { cabinetOf, type Cabinet, type CabinetUser } from '../helpers/cabinet.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -18,14 +18,11 @@ describe('cabinet: API keys', () => {
 
   before(async () => {
     stack = await startStack();
-    cabinet = await startCabinet(stack.gw);
+    cabinet = cabinetOf(stack.gw);
     ana = await cabinet.newUser('1000');
     bob = await cabinet.newUser('1000');
   });
-  after(async () => {
-    await cabinet.close();
-    await stack.close();
-  });
+  after(() => stack.close());
 
   const as = async (user: CabinetUser, method: string, path: string, body?: unknown) => {
     const res = await user.call(method, path, body);
@@ -164,6 +161,18 @@ describe('cabinet: API keys', () => {
     assert.equal(mine.name, 'anas');
     assert.equal(mine.status, 'active');
     assert.equal((await chat(secret)).object, 'chat.completion', "ana's key still works");
+  });
+
+  test('a change without the session\'s CSRF token is refused and changes nothing', async () => {
+    const { key } = await createKey(ana, { name: 'guarded' });
+    const count = (await as(ana, 'GET', '/api/keys')).body.data.length;
+    for (const [method, path, body] of [['POST', '/api/keys', { name: 'forged' }], ['PATCH', `/api/keys/${key.id}`, { status: 'paused' }], ['DELETE', `/api/keys/${key.id}`, undefined]] as const) {
+      const res = await ana.call(method, path, body, { 'x-csrf-token': 'forged-token' });
+      assert.equal(res.status, 403, `${method} ${path} → ${res.text}`);
+    }
+    const after = (await as(ana, 'GET', '/api/keys')).body.data;
+    assert.equal(after.length, count);
+    assert.equal(after.find((k: { id: string }) => k.id === key.id).status, 'active');
   });
 
   test('without a session every endpoint is 401', async () => {
