@@ -87,9 +87,23 @@ export class LedgerRepo {
     });
   }
 
+  /**
+   * Newest first, over the (user_id, created_at) index: ordered by (created_at, id), and an entry's id is
+   * minted from its created_at, so the `beforeId` cursor's time bounds the index range and its id breaks ties.
+   */
   async listByUser(userId: string, limit: number, beforeId?: string): Promise<LedgerRow[]> {
-    let query = this.db.selectFrom('ledger_entries').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').limit(limit);
-    if (beforeId) query = query.where('id', '<', beforeId);
+    let query = this.db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit);
+    if (beforeId) {
+      const cursor = await this.db.selectFrom('ledger_entries').select('created_at').where('id', '=', beforeId).executeTakeFirst();
+      if (cursor) query = query.where('created_at', '<=', cursor.created_at);
+      query = query.where('id', '<', beforeId);
+    }
     return query.execute();
   }
 
