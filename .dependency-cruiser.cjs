@@ -61,6 +61,19 @@ module.exports = {
       to: { path: ['^src/store/', '^src/dialects/', '^src/upstream/', '^src/app\\.ts$'] },
     },
     {
+      name: 'web-sees-only-the-contracts',
+      comment: 'the dashboard (web/) takes the API contracts\' types from src/http/contracts and nothing else of the server',
+      severity: 'error',
+      from: { path: '^web/' },
+      to: { path: '^src/', pathNot: '^src/http/contracts/' },
+    },
+    {
+      name: 'server-never-imports-web',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^web/' },
+    },
+    {
       name: 'only-app-and-cli-see-config-loading',
       severity: 'error',
       from: { path: '^src/', pathNot: ['^src/(config|cli)/', '^src/(app|main)\\.ts$'] },
@@ -71,6 +84,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js', '.json'] },
   },
 };

@@ -15,6 +15,7 @@ import { apiRoutes } from './surfaces/api/index.js';
 import { nativeHandler } from './surfaces/native.js';
 import { opsRoutes } from './surfaces/ops.js';
 import { unifiedRoutes } from './surfaces/unified.js';
+import { webAppRoutes } from './plugins/web-app.js';
 
 const KEEP_ALIVE_MS = 72_000;
 
@@ -84,5 +85,7 @@ export async function buildHttpServer(services: Services, options: HttpOptions):
   await app.register(async (scope) => accountRoutes(scope, services));
   await app.register(async (scope) => apiRoutes(scope, services));
   await app.register(async (scope) => unifiedRoutes(scope, services));
+  // The dashboard's pages and assets: only the paths listed in plugins/web-app.ts, never an API path.
+  await app.register(async (scope) => webAppRoutes(scope));
   return app;
 }

@@ -1,0 +1,113 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, query } from './client';
+import type {
+  AdminModel,
+  AdminModelInput,
+  AdminModelList,
+  AdminOverview,
+  AdminUserDetail,
+  AdminUserRow,
+  AdminUsersPage,
+  AuditPage,
+  BillingSettings,
+  BillingSettingsInput,
+  CreditResult,
+  ResetLink,
+  UpstreamList,
+} from './types';
+
+const get = <T,>(path: string) => ({ signal }: { signal: AbortSignal }) => api<T>('GET', path, undefined, { signal });
+const userPath = (id: string) => `/api/admin/users/${encodeURIComponent(id)}`;
+
+export function useAdminOverview(days: number) {
+  return useQuery({ queryKey: ['admin', 'overview', days], queryFn: get<AdminOverview>(`/api/admin/overview?days=${days}`), placeholderData: keepPreviousData });
+}
+
+export function useAdminUsers(search: string, before: string | undefined) {
+  return useQuery({
+    queryKey: ['admin', 'users', search, before],
+    queryFn: get<AdminUsersPage>('/api/admin/users' + query({ q: search, limit: 50, before })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useAdminUser(id: string) {
+  return useQuery({ queryKey: ['admin', 'user', id], queryFn: get<AdminUserDetail>(userPath(id)) });
+}
+
+function useUserMutation<TBody, TResult>(build: (id: string, body: TBody) => Promise<TResult>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }: { id: string; body: TBody }) => build(id, body),
+    onSuccess: (_result, { id }) =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: ['admin', 'user', id] }),
+        client.invalidateQueries({ queryKey: ['admin', 'users'] }),
+        client.invalidateQueries({ queryKey: ['ledger', `${userPath(id)}/ledger`] }),
+      ]),
+  });
+}
+
+export function useCredit() {
+  return useUserMutation((id, body: { amount_micro: number; note: string; idempotencyKey: string }) =>
+    api<CreditResult>('POST', `${userPath(id)}/credit`, { amount_micro: body.amount_micro, note: body.note }, { headers: { 'idempotency-key': body.idempotencyKey } }),
+  );
+}
+
+export function useBlock() {
+  return useUserMutation((id, blocked: boolean) => api<AdminUserRow>('POST', `${userPath(id)}/${blocked ? 'block' : 'unblock'}`));
+}
+
+export function useResetLink() {
+  return useUserMutation((id, _body: undefined) => api<ResetLink>('POST', `${userPath(id)}/reset-link`));
+}
+
+export function useSetRole() {
+  return useUserMutation((id, role: 'admin' | 'user') => api<AdminUserRow>('POST', `${userPath(id)}/role`, { role }));
+}
+
+export function useAdminModels() {
+  return useQuery({ queryKey: ['admin', 'models'], queryFn: get<AdminModelList>('/api/admin/models') });
+}
+
+export function usePutModel() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }: { id: string; body: AdminModelInput }) => api<AdminModel>('PUT', `/api/admin/models/${id.split('/').map(encodeURIComponent).join('/')}`, body),
+    onSuccess: () => Promise.all([client.invalidateQueries({ queryKey: ['admin', 'models'] }), client.invalidateQueries({ queryKey: ['models'] })]),
+  });
+}
+
+export function useSettings() {
+  return useQuery({ queryKey: ['admin', 'settings'], queryFn: get<BillingSettings>('/api/admin/settings') });
+}
+
+export function usePutSettings() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: BillingSettingsInput) => api<BillingSettings>('PUT', '/api/admin/settings', body),
+    onSuccess: () =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: ['admin', 'settings'] }),
+        client.invalidateQueries({ queryKey: ['admin', 'models'] }),
+        client.invalidateQueries({ queryKey: ['models'] }),
+      ]),
+  });
+}
+
+export function useUpstreams() {
+  return useQuery({ queryKey: ['admin', 'upstreams'], queryFn: get<UpstreamList>('/api/admin/upstreams') });
+}
+
+export interface AuditFilters {
+  action?: string;
+  actor?: string;
+}
+
+export function useAudit(filters: AuditFilters, before: string | undefined) {
+  return useQuery({
+    queryKey: ['admin', 'audit', filters, before],
+    queryFn: get<AuditPage>('/api/admin/audit' + query({ limit: 50, before, ...filters })),
+    placeholderData: keepPreviousData,
+  });
+}

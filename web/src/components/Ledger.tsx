@@ -1,0 +1,48 @@
+import { useLedger } from '../api/cabinet';
+import { useLang } from '../i18n';
+import { useCursor } from '../lib/cursor';
+import { formatDateTime } from '../lib/format';
+import { formatRub } from '../lib/money';
+import { EmptyState, ErrorState, Loading, Pager } from './States';
+
+/** Balance movements (credits, debits, charges), newest first; `base` is /api/ledger or an admin user's. */
+export function Ledger({ base = '/api/ledger' }: { base?: string }) {
+  const { t, lang } = useLang();
+  const cursor = useCursor();
+  const page = useLedger(cursor.current, base);
+  if (page.isPending) return <Loading />;
+  if (page.isError) return <ErrorState error={page.error} onRetry={() => void page.refetch()} />;
+  if (page.data.data.length === 0 && !cursor.canBack) return <EmptyState title={t('ledger.empty')} testId="ledger-empty" />;
+  return (
+    <>
+      <div className="table-wrap">
+        <table className="table" data-testid="ledger-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('ledger.time')}</th>
+              <th scope="col">{t('ledger.kind')}</th>
+              <th scope="col" className="num">{t('ledger.amount')}</th>
+              <th scope="col" className="num">{t('ledger.after')}</th>
+              <th scope="col">{t('ledger.note')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.data.data.map((entry) => (
+              <tr key={entry.id} data-testid="ledger-row" data-kind={entry.kind}>
+                <td data-label={t('ledger.time')}>{formatDateTime(entry.created_at, lang)}</td>
+                <td data-label={t('ledger.kind')}>{t(`ledger.kinds.${entry.kind}`, { defaultValue: entry.kind })}</td>
+                <td data-label={t('ledger.amount')} className={entry.amount_micro < 0 ? 'num negative' : 'num positive'}>
+                  {entry.amount_micro > 0 ? '+' : ''}
+                  {formatRub(entry.amount_micro, lang, { precision: 'precise' })}
+                </td>
+                <td data-label={t('ledger.after')} className="num">{formatRub(entry.balance_after_micro, lang)}</td>
+                <td data-label={t('ledger.note')} className="small">{entry.note ?? (entry.request_id ? <code>{entry.request_id}</code> : '—')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Pager canBack={cursor.canBack} canForward={page.data.has_more} onBack={cursor.back} onForward={() => cursor.forward(page.data.next_before)} testId="ledger-pager" />
+    </>
+  );
+}

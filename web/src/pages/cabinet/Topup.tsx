@@ -1,0 +1,45 @@
+import { useBalance } from '../../api/cabinet';
+import { PageHeader } from '../../components/Layout';
+import { ErrorState, Loading } from '../../components/States';
+import { useLang } from '../../i18n';
+import { formatDecimal, formatRub, formatUsd } from '../../lib/money';
+
+/** The top-up entry point: until payments exist, how to reach the operator (TOPUP_CONTACT). */
+export function TopupPage() {
+  const { t, lang } = useLang();
+  const balance = useBalance();
+  return (
+    <>
+      <PageHeader title={t('topup.title')} subtitle={t('topup.subtitle')} />
+      {balance.isPending ? (
+        <Loading />
+      ) : balance.isError ? (
+        <ErrorState error={balance.error} onRetry={() => void balance.refetch()} />
+      ) : (
+        <div className="grid-2">
+          <section className="card card-accent">
+            <p className="card-label">{t('overview.balance')}</p>
+            <p className="card-value" data-testid="topup-balance">{formatRub(balance.data.available_micro, lang)}</p>
+            <p className="card-note">
+              {balance.data.usd_rub_rate ? t('overview.usdAtRate', { usd: formatUsd(balance.data.usd, lang), rate: formatDecimal(balance.data.usd_rub_rate, lang, 2, 4) }) : t('overview.noRate')}
+            </p>
+          </section>
+          <section className="panel" data-testid="topup-contact">
+            <h2 className="panel-title">{t('topup.howTitle')}</h2>
+            {balance.data.topup.available ? (
+              <p>{t('topup.available')}</p>
+            ) : balance.data.topup.contact ? (
+              <>
+                <p>{t('topup.contactIntro')}</p>
+                <p className="contact-box" data-testid="topup-contact-text">{balance.data.topup.contact}</p>
+              </>
+            ) : (
+              <p>{t('topup.noContact')}</p>
+            )}
+            <p className="muted small">{t('topup.note')}</p>
+          </section>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,126 @@
+import { useMemo, useState } from 'react';
+import { useAdminModels, usePutModel } from '../../api/admin';
+import type { AdminModel } from '../../api/types';
+import { PageHeader } from '../../components/Layout';
+import { EmptyState, ErrorState, FormError, Loading } from '../../components/States';
+import { useLang } from '../../i18n';
+import { formatDecimal, type Lang } from '../../lib/money';
+import { ModelEditor, PRICE_FIELDS } from './ModelEditor';
+import { RateSettings } from './RateSettings';
+
+const SHOWN = 200;
+
+function usd(value: unknown, lang: Lang): string {
+  return typeof value === 'string' ? `$${formatDecimal(value, lang, 2, 4)}` : '—';
+}
+
+function rub(model: AdminModel, field: string, lang: Lang): string {
+  const value = model.rub_prices?.[field];
+  return value ? `${formatDecimal(value, lang, 2, 4)} ₽` : '';
+}
+
+export default function ConsoleModels() {
+  const { t, lang } = useLang();
+  const models = useAdminModels();
+  const toggle = usePutModel();
+  const [search, setSearch] = useState('');
+  const [provider, setProvider] = useState('');
+  const [editor, setEditor] = useState<{ open: boolean; model: AdminModel | null }>({ open: false, model: null });
+  const all = models.data?.data;
+  const providers = useMemo(() => [...new Set((all ?? []).map((m) => m.provider))].sort(), [all]);
+  const shown = useMemo(() => {
+    const needle = search.trim().toLowerCase();
+    return (all ?? []).filter((m) => (!provider || m.provider === provider) && (!needle || m.id.toLowerCase().includes(needle)));
+  }, [all, search, provider]);
+
+  return (
+    <>
+      <PageHeader
+        title={t('console.modelsTitle')}
+        subtitle={t('console.modelsSubtitle')}
+        actions={
+          <button type="button" className="btn btn-primary" onClick={() => setEditor({ open: true, model: null })} data-testid="add-model-button">
+            {t('console.addModel')}
+          </button>
+        }
+      />
+      <RateSettings />
+      <div className="filters">
+        <div className="field">
+          <label htmlFor="console-model-search">{t('models.search')}</label>
+          <input id="console-model-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} data-testid="console-model-search" />
+        </div>
+        <div className="field">
+          <label htmlFor="console-model-provider">{t('models.provider')}</label>
+          <select id="console-model-provider" value={provider} onChange={(e) => setProvider(e.target.value)}>
+            <option value="">{t('models.allProviders')}</option>
+            {providers.map((p) => (
+              <option key={p}>{p}</option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <FormError error={toggle.error} />
+      {models.isPending ? (
+        <Loading />
+      ) : models.isError ? (
+        <ErrorState error={models.error} onRetry={() => void models.refetch()} />
+      ) : shown.length === 0 ? (
+        <EmptyState title={t('models.empty')} />
+      ) : (
+        <div className="table-wrap">
+          <table className="table" data-testid="console-models-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('models.model')}</th>
+                {PRICE_FIELDS.map((field) => (
+                  <th key={field} scope="col" className="num">{t(`console.price.${field}`)}</th>
+                ))}
+                <th scope="col">{t('console.fallbacks')}</th>
+                <th scope="col">{t('console.enabled')}</th>
+                <th scope="col"><span className="visually-hidden">{t('common.actions')}</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.slice(0, SHOWN).map((model) => (
+                <tr key={model.id} data-testid={`console-model-row-${model.id}`} data-enabled={model.enabled}>
+                  <td data-label={t('models.model')}>
+                    <code>{model.id}</code>
+                    <div className="muted small">{t(`console.origin.${model.origin}`)}</div>
+                  </td>
+                  {PRICE_FIELDS.map((field) => (
+                    <td key={field} data-label={t(`console.price.${field}`)} className="num">
+                      <div>{usd(model.prices[field], lang)}</div>
+                      <div className="muted small" data-testid={`rub-${field}`}>{rub(model, field, lang)}</div>
+                    </td>
+                  ))}
+                  <td data-label={t('console.fallbacks')} className="small">{model.fallbacks.length ? model.fallbacks.join(', ') : '—'}</td>
+                  <td data-label={t('console.enabled')}>
+                    <input
+                      type="checkbox"
+                      className="switch"
+                      role="switch"
+                      checked={model.enabled}
+                      aria-checked={model.enabled}
+                      aria-label={`${t('console.enabled')}: ${model.id}`}
+                      disabled={toggle.isPending && toggle.variables?.id === model.id}
+                      onChange={(e) => toggle.mutate({ id: model.id, body: { enabled: e.target.checked } })}
+                      data-testid="model-enabled-toggle"
+                    />
+                  </td>
+                  <td className="actions">
+                    <button type="button" className="btn btn-small" onClick={() => setEditor({ open: true, model })} data-testid="model-edit" aria-label={`${t('common.edit')} ${model.id}`}>
+                      {t('common.edit')}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {shown.length > SHOWN && <p className="muted small">{t('console.moreModels', { count: shown.length - SHOWN })}</p>}
+      <ModelEditor open={editor.open} model={editor.model} rate={models.data?.usd_rub_rate ?? null} markup={models.data?.markup ?? '1'} onClose={() => setEditor({ open: false, model: null })} />
+    </>
+  );
+}
