@@ -174,9 +174,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     userAdmin: new UserAdmin(store, accounts),
     overview: new OverviewService(store, clock),
     upstreams: new UpstreamsView(registry, keyPools, baseUrls, clock),
-    sessions: dashboard.sessions,
-    passwordResets: dashboard.passwordResets,
-    sessionCookieSecure: config.dashboard.cookieSecure,
+    ...dashboard.services,
     readiness: () => readiness(store, billing),
     catalogLists: () => (openrouterModels ? [openrouterModels.list.status()] : []),
     maxBodyBytes: config.maxBodyBytes,
@@ -217,7 +215,7 @@ function sessionServices(config: Readonly<Config>, store: Store, clock: Clock, l
     sessions.prune().catch((err: unknown) => logger.warn({ err }, 'pruning ended sessions failed'));
   }, SESSIONS_PRUNE_MS);
   pruner.unref();
-  return { sessions, passwordResets, pruner };
+  return { services: { sessions, passwordResets, sessionCookieSecure: dashboard.cookieSecure }, pruner };
 }
 
 /**

@@ -3,6 +3,7 @@ import Tokens from '@fastify/csrf';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../core/errors.js';
 import type { Services } from '../../services/index.js';
+import { LoginThrottledError } from '../../services/sessions/login-throttle.js';
 import type { ClientInfo } from '../../services/sessions/session-service.js';
 import { clientAddress } from './client-address.js';
 import './session-account.js';
@@ -46,6 +47,10 @@ export async function installSessions(scope: FastifyInstance, services: Services
       clearSessionCookie(reply, services);
     }
     if (STATE_CHANGING.has(request.method)) guardForgery(request, services);
+  });
+  // A throttled password check (sign-in, password or email change) says when to come back.
+  scope.addHook('onError', async (_request, reply, error) => {
+    if (error instanceof LoginThrottledError) void reply.header('retry-after', String(error.retryAfterSeconds));
   });
 }
 

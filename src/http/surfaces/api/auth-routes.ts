@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../../services/index.js';
-import { LoginThrottledError } from '../../../services/sessions/login-throttle.js';
 import type { OpenedSession } from '../../../services/sessions/session-service.js';
 import {
   AccountAnswer,
@@ -47,12 +46,7 @@ export async function authRoutes(app: FastifyInstance, services: Services): Prom
   });
 
   api.post('/api/auth/login', { config: preSession, schema: { tags, summary: 'Sign in; 401 for a wrong email or password alike, 429 with retry-after while throttled', body: Credentials, response: { 200: SignedIn, ...refusals } } }, async (request, reply) => {
-    try {
-      return signedIn(request, reply, services, await sessions.login(request.body, clientInfo(request)));
-    } catch (err) {
-      if (err instanceof LoginThrottledError) void reply.header('retry-after', String(err.retryAfterSeconds));
-      throw err;
-    }
+    return signedIn(request, reply, services, await sessions.login(request.body, clientInfo(request)));
   });
 
   api.post('/api/auth/logout', { schema: { tags, summary: 'End this session', response: { ...NoContent, 403: ApiError } } }, async (request, reply) => {
