@@ -22,10 +22,10 @@ import { ownOrigin } from '../../plugins/sessions.js';
 
 const TAGS = ['admin: users'];
 
-/** `/api/admin/users…`: find a user, see their money, keys, calls and ledger; credit, block, role, reset link. */
+/** `/api/admin/users…`: find a user, see their money, keys, calls and ledger; credit; block, role, reset link. */
 export function adminUserRoutes(scope: FastifyInstance, services: Services): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
-  const { userAdmin, cabinet, history, sessions, passwordResets, audit } = services;
+  const { userAdmin, cabinet, history, audit } = services;
 
   app.get('/api/admin/users', { schema: { tags: TAGS, querystring: AdminUsersQuery, response: { 200: AdminUserPage } } }, async (request) => {
     requireAdmin(request);
@@ -81,6 +81,14 @@ export function adminUserRoutes(scope: FastifyInstance, services: Services): voi
       return { balance_micro: credit.balance_micro, entry_id: credit.entry_id };
     },
   );
+
+  userAccessRoutes(scope, services);
+}
+
+/** Block, unblock, role and reset link: who may get in. A repeat that changes nothing is not audited. */
+function userAccessRoutes(scope: FastifyInstance, services: Services): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { userAdmin, sessions, passwordResets, audit } = services;
 
   app.post('/api/admin/users/:id/block', { schema: { tags: TAGS, params: AdminIdParams, response: { 200: AdminUser } } }, async (request) => {
     const admin = requireAdmin(request);
