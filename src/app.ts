@@ -146,24 +146,13 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const router = new ModelRouter(registry, catalog);
   const responsesStore = new ResponsesStore(store.responses, clock, logger, config.responses);
 
-  const historyQuery = new HistoryQuery(store, clock);
   const services: Services = {
     accounts,
     balance: new BalanceService(store, billingSettings, clock),
     auth,
     catalog,
     billingSettings,
-    history: historyQuery,
-    cabinet: new CabinetService({
-      store,
-      accounts,
-      settings: billingSettings,
-      catalog,
-      history: historyQuery,
-      providers: registry,
-      clock,
-      options: { publicUrl: config.dashboard.publicUrl, topupContact: config.dashboard.topupContact ?? null },
-    }),
+    ...historyServices(config, store, clock, { accounts, billingSettings, catalog, registry }),
     relay,
     models: new ModelsView(catalog, registry),
     unified: new UnifiedApi(router, new CodecCalls(relay, images), new BackupCandidates(router, registry, config.failoverTimeoutMs), responsesStore),
@@ -202,6 +191,20 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     await history.flush();
   };
   return { config, logger, store, services, http, history, billing, generatedAdminToken: admin.generated, flush, close };
+}
+
+/** What reads the accounts' history: the request and ledger pages of every surface, and the customer cabinet. */
+function historyServices(
+  config: Readonly<Config>,
+  store: Store,
+  clock: Clock,
+  deps: { accounts: AccountsService; billingSettings: BillingSettingsService; catalog: CatalogService; registry: ProviderRegistry },
+): Pick<Services, 'history' | 'cabinet'> {
+  const history = new HistoryQuery(store, clock);
+  const { publicUrl, topupContact } = config.dashboard;
+  const options = { publicUrl, topupContact: topupContact ?? null };
+  const cabinet = new CabinetService({ store, accounts: deps.accounts, settings: deps.billingSettings, catalog: deps.catalog, history, providers: deps.registry, clock, options });
+  return { history, cabinet };
 }
 
 /** The dashboard's sessions and reset links; ended sessions and quiet throttle counts are pruned every hour. */
