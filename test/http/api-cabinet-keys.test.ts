@@ -175,6 +175,13 @@ describe('cabinet: API keys', () => {
     assert.equal(after.find((k: { id: string }) => k.id === key.id).status, 'active');
   });
 
+  test('without PUBLIC_URL the quick start names the origin the dashboard was reached at', async () => {
+    const res = await as(ana, 'GET', '/api/quickstart');
+    assert.equal(res.body.base_url, stack.gw.url);
+    assert.equal(res.body.surfaces.openai, `${stack.gw.url}/openai/v1`);
+    assert.equal(res.body.surfaces.unified, `${stack.gw.url}/v1`);
+  });
+
   test('without a session every endpoint is 401', async () => {
     for (const [method, path] of [['GET', '/api/keys'], ['POST', '/api/keys'], ['PATCH', '/api/keys/key_x'], ['DELETE', '/api/keys/key_x']] as const) {
       const res = await cabinet.anonymous(method, path, method === 'GET' || method === 'DELETE' ? undefined : {});
