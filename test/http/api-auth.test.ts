@@ -75,6 +75,19 @@ describe('dashboard sessions (/api/session, /api/auth/*)', () => {
     assert.equal(await browser.whoami(), email);
   });
 
+  it('signing in again from the same browser ends its previous session', async () => {
+    const email = newEmail();
+    const browser = dash.browser();
+    await browser.signup(email);
+    const first = browser.cookie;
+    assert.equal((await browser.login(email)).status, 200);
+    assert.notEqual(browser.cookie, first, 'a new session, never the old one kept (no fixation)');
+    const stale = dash.browser();
+    stale.cookie = first;
+    assert.equal(await stale.whoami(), null);
+    assert.equal(((await browser.call('GET', '/api/auth/sessions')).body.data as unknown[]).length, 1);
+  });
+
   it('refuses a body that breaks the schema with a 400 in the OpenAI shape; unknown /api paths are JSON 404s', async () => {
     const short = await dash.browser().call('POST', '/api/auth/signup', { email: newEmail(), password: 'short' });
     assert.equal(short.status, 400);

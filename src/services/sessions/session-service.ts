@@ -224,9 +224,11 @@ export class SessionService {
     return { user: accessView(row), created: true, ...(given === undefined ? { generatedPassword: password } : {}) };
   }
 
-  /** Deletes sessions ended more than a day ago and quiet throttle counts. */
+  /** Deletes sessions and reset links that ended more than a day ago, and quiet throttle counts. */
   async prune(): Promise<void> {
-    await this.store.sessions.prune(this.clock.now() - 24 * 3_600_000);
+    const dayAgo = this.clock.now() - 24 * 3_600_000;
+    await this.store.sessions.prune(dayAgo);
+    await this.store.passwordResets.prune(dayAgo);
     await this.throttle.prune();
   }
 

@@ -42,11 +42,14 @@ export async function authRoutes(app: FastifyInstance, services: Services): Prom
 
   api.post('/api/auth/signup', { config: preSession, schema: { tags, summary: 'Create an account and sign in (403 when sign-up is closed)', body: SignupBody, response: { 201: SignedIn, ...refusals, 409: ApiError } } }, async (request, reply) => {
     const opened = await sessions.signup(request.body, clientInfo(request));
+    await endPrevious(request, services);
     return reply.code(201).send(signedIn(request, reply, services, opened));
   });
 
   api.post('/api/auth/login', { config: preSession, schema: { tags, summary: 'Sign in; 401 for a wrong email or password alike, 429 with retry-after while throttled', body: Credentials, response: { 200: SignedIn, ...refusals } } }, async (request, reply) => {
-    return signedIn(request, reply, services, await sessions.login(request.body, clientInfo(request)));
+    const opened = await sessions.login(request.body, clientInfo(request));
+    await endPrevious(request, services);
+    return signedIn(request, reply, services, opened);
   });
 
   api.post('/api/auth/logout', { schema: { tags, summary: 'End this session', response: { ...NoContent, 403: ApiError } } }, async (request, reply) => {
@@ -90,6 +93,11 @@ export async function authRoutes(app: FastifyInstance, services: Services): Prom
     clearSessionCookie(reply, services);
     return reply.code(204).send();
   });
+}
+
+/** Signing in again from a browser with a session ends that session: one browser, one live session. */
+async function endPrevious(request: FastifyRequest, services: Services): Promise<void> {
+  if (request.account) await services.sessions.logout(request.account);
 }
 
 /** The cookie for a session just opened, and the answer with its CSRF token. */
