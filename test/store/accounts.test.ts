@@ -345,6 +345,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         await rejectsWith(accounts.updateKey(created.id, { status: 'active' }), 'TG_ERR_CONFLICT', 'status');
         await rejectsWith(accounts.updateKey(created.id, { status: 'paused' }), 'TG_ERR_CONFLICT', 'status');
         assert.equal((await store.keys.findById(created.id))?.status, 'revoked', 'a revoked key is never resumed');
+        // A resume that read the key before a concurrent revoke: the store's update refuses it by itself.
+        await store.keys.update(created.id, { status: 'active' });
+        assert.equal((await store.keys.findById(created.id))?.status, 'revoked', 'the store never brings a revoked key back');
       });
 
       it('updateKey pauses and resumes a key, announcing each change', async () => {

@@ -182,6 +182,9 @@ export class AccountsService {
     this.onKeyChanged(keyId);
     this.store.billing.forget({ keyId });
     if (!row) throw notFound(`Key ${keyId} not found.`);
+    if (change.status !== undefined && row.status !== change.status) {
+      throw new GatewayError('TG_ERR_CONFLICT', `Key ${keyId} was revoked meanwhile; a revoked key stays revoked.`, 'status');
+    }
     return row;
   }
 

@@ -42,9 +42,12 @@ export class KeysRepo {
     return this.db.selectFrom('api_keys').selectAll().where('user_id', '=', userId).orderBy('id').execute();
   }
 
+  /** Changes a key; a patch that pauses or resumes it changes nothing once it is revoked (even by a concurrent revoke). */
   async update(id: string, patch: KeyPatch): Promise<KeyRow | undefined> {
     if (Object.keys(patch).length > 0) {
-      await this.db.updateTable('api_keys').set(patch).where('id', '=', id).execute();
+      let query = this.db.updateTable('api_keys').set(patch).where('id', '=', id);
+      if (patch.status !== undefined && patch.status !== 'revoked') query = query.where('status', '<>', 'revoked');
+      await query.execute();
     }
     return this.findById(id);
   }
