@@ -12,6 +12,8 @@ import { createLogger } from '../observability/log.js';
 import { PROVIDERS } from '../providers/index.js';
 import { AccountsService } from '../services/accounts/accounts-service.js';
 import { ACCESS_COMMANDS, ACCESS_USAGE, accessCommand } from './access.js';
+import { CLI_ORIGIN, cliAudit, creditAudited, keyStatusAudited } from './audited.js';
+import { putModelAudited, updateSettingsAudited } from '../services/catalog/audited-changes.js';
 import type { CatalogService } from '../services/catalog/catalog-service.js';
 import { OpenRouterModels } from '../services/catalog/openrouter-models.js';
 import { HistoryQuery } from '../services/history/history-query.js';
@@ -145,7 +147,7 @@ async function run(argv: string[]): Promise<number> {
       const { catalog } = providersAndCatalog(config, store, systemClock);
       // OpenRouter's models as the server last fetched them (saved in settings): listed, and overridable.
       await new OpenRouterModels({ catalog, store, clock: systemClock, log: createLogger('silent'), baseUrl: '', key: '' }).loadSaved();
-      return await modelsCommand(sub, positionals[2], values, catalog);
+      return await modelsCommand(sub, positionals[2], values, catalog, store);
     }
     return await dispatch(command, sub, values, accounts, store);
   } finally {
@@ -164,7 +166,7 @@ async function dispatch(command: string, sub: string | undefined, values: Values
       print(await accounts.findUsers({ email: values.email }));
       return 0;
     case 'credit':
-      print(await accounts.credit(await userId(), { amount: required(values.amount, '--amount'), note: values.note }, { idempotencyKey: values['idempotency-key'] }));
+      print(await creditAudited(store, accounts, await userId(), { amount: required(values.amount, '--amount'), note: values.note }, values['idempotency-key']));
       return 0;
     case 'keys create':
       print(
@@ -182,11 +184,11 @@ async function dispatch(command: string, sub: string | undefined, values: Values
       print(await accounts.listKeys(await userId()));
       return 0;
     case 'keys revoke':
-      print(await accounts.revokeKey(required(values.key, '--key')));
+      print(await keyStatusAudited(store, await accounts.revokeKey(required(values.key, '--key')), 'key.revoke'));
       return 0;
     case 'keys pause':
     case 'keys resume':
-      print(await accounts.updateKey(required(values.key, '--key'), { status: sub === 'pause' ? 'paused' : 'active' }));
+      print(await keyStatusAudited(store, await accounts.updateKey(required(values.key, '--key'), { status: sub === 'pause' ? 'paused' : 'active' }), 'key.update'));
       return 0;
     default:
       process.stderr.write(`tollgate: unknown command "${action}"\n\n${USAGE}\n`);
@@ -204,7 +206,7 @@ async function billingCommand(command: string, values: Values, accounts: Account
       ...(values.markup !== undefined ? { markup: values.markup } : {}),
       ...(values['allow-unpriced-models'] !== undefined ? { allow_unpriced_models: flagValue(values['allow-unpriced-models'], '--allow-unpriced-models') } : {}),
     };
-    print(Object.keys(changes).length > 0 ? await settings.update(changes) : settings.view());
+    print(Object.keys(changes).length > 0 ? await updateSettingsAudited(settings, cliAudit(store), changes, CLI_ORIGIN) : settings.view());
     return 0;
   }
   const history = new HistoryQuery(store);
@@ -217,7 +219,7 @@ async function billingCommand(command: string, values: Values, accounts: Account
 const PRICE_FLAGS = ['input-per-mtok', 'cached-input-per-mtok', 'output-per-mtok'] as const;
 
 /** `models list | set | enable | disable`: the price catalog, changed as the admin API changes it (an override in the database). */
-async function modelsCommand(sub: string | undefined, ref: string | undefined, values: Values, catalog: CatalogService): Promise<number> {
+async function modelsCommand(sub: string | undefined, ref: string | undefined, values: Values, catalog: CatalogService, store: Store): Promise<number> {
   await catalog.refresh();
   if (sub === 'list') {
     print(catalog.list().filter((m) => values.provider === undefined || m.provider === values.provider));
@@ -225,13 +227,13 @@ async function modelsCommand(sub: string | undefined, ref: string | undefined, v
   }
   const model = required(ref, 'PROVIDER/MODEL');
   if (sub === 'enable' || sub === 'disable') {
-    print(await catalog.put(model, { enabled: sub === 'enable' }));
+    print(await putModelAudited(catalog, cliAudit(store), model, { enabled: sub === 'enable' }, CLI_ORIGIN));
     return 0;
   }
   if (sub !== 'set') throw new GatewayError('TG_ERR_BAD_REQUEST', `unknown command "models ${sub ?? ''}": list, set, enable or disable.`);
   const prices: Record<string, unknown> = { ...(catalog.get(model).prices as Record<string, unknown> | undefined) };
   for (const flag of PRICE_FLAGS) if (values[flag] !== undefined) prices[flag.replace(/-/g, '_')] = values[flag];
-  print(await catalog.put(model, { prices }));
+  print(await putModelAudited(catalog, cliAudit(store), model, { prices }, CLI_ORIGIN));
   return 0;
 }
 
