@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useLang } from '../i18n';
-import { formatDate } from '../lib/format';
+import { formatDate, formatShortDay } from '../lib/format';
 
 export interface ChartSeries {
   label: string;
@@ -31,7 +31,7 @@ export const PALETTE = ['#3b5bdb', '#e8590c', '#2f9e44', '#ae3ec9', '#f08c00', '
 const dayToSeconds = (day: string) => Date.parse(`${day}T00:00:00Z`) / 1000;
 
 /** uPlot's options for our charts; stacking is drawn by layering cumulative bars, tallest first. */
-function buildOptions(props: ChartProps, width: number, lang: 'ru' | 'en'): { options: uPlot.Options; data: uPlot.AlignedData } {
+function buildOptions(props: ChartProps, width: number, lang: 'ru' | 'en', dateLabel: string): { options: uPlot.Options; data: uPlot.AlignedData } {
   const x = props.days.map(dayToSeconds);
   const stacked = props.kind === 'stacked';
   let layers = props.series.map((s) => s.values);
@@ -42,8 +42,9 @@ function buildOptions(props: ChartProps, width: number, lang: 'ru' | 'en'): { op
   }
   const ordered = stacked ? [...props.series].reverse() : props.series;
   const bars = uPlot.paths.bars!({ size: [0.7, 48], align: 0 });
+  const day = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
   const series: uPlot.Series[] = [
-    {},
+    { label: dateLabel, value: (_u, seconds) => (seconds === null ? '—' : formatDate(day(seconds), lang)) },
     ...ordered.map((s, i) => {
       const color = PALETTE[(stacked ? ordered.length - 1 - i : i) % PALETTE.length]!;
       const own = s.values;
@@ -65,7 +66,7 @@ function buildOptions(props: ChartProps, width: number, lang: 'ru' | 'en'): { op
     series,
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [
-      { values: (_u, splits) => splits.map((s) => formatDate(new Date(s * 1000).toISOString().slice(0, 10), lang)), stroke: '#495057', grid: { stroke: '#eceef1' } },
+      { values: (_u, splits) => splits.map((s) => formatShortDay(day(s), lang)), space: 64, stroke: '#495057', grid: { stroke: '#eceef1' } },
       { values: (_u, splits) => splits.map((s) => props.format(s)), stroke: '#495057', grid: { stroke: '#eceef1' }, size: 72 },
     ],
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
@@ -84,7 +85,7 @@ export function Chart(props: ChartProps) {
   useEffect(() => {
     const element = holder.current;
     if (!element) return;
-    const { options, data } = buildOptions(props, Math.max(element.clientWidth, 280), lang);
+    const { options, data } = buildOptions(props, Math.max(element.clientWidth, 280), lang, t('common.date'));
     const plot = new uPlot(options, data, element);
     const observer = new ResizeObserver(() => plot.setSize({ width: Math.max(element.clientWidth, 280), height: options.height }));
     observer.observe(element);
@@ -92,13 +93,15 @@ export function Chart(props: ChartProps) {
       observer.disconnect();
       plot.destroy();
     };
-  }, [props, lang]);
+  }, [props, lang, t]);
 
   return (
     <figure className="chart" data-testid={props.testId} data-total={total} data-points={props.days.length}>
       <figcaption className="chart-title">{props.title}</figcaption>
       <div ref={holder} className="chart-canvas" role="img" aria-label={props.title} />
-      <table className="visually-hidden">
+      {/* A table ignores height: 1px, so the hiding is on a wrapper. */}
+      <div className="visually-hidden">
+      <table>
         <caption>{props.title}</caption>
         <thead>
           <tr>
@@ -121,6 +124,7 @@ export function Chart(props: ChartProps) {
           ))}
         </tbody>
       </table>
+      </div>
     </figure>
   );
 }

@@ -27,7 +27,8 @@ async function copyText(text: string): Promise<boolean> {
   return copied;
 }
 
-export function CopyButton({ text, label, testId }: { text: string; label?: string; testId?: string }) {
+/** `label`: the visible text (default "Copy"); `ariaLabel`: a longer name when several copy buttons share a page. */
+export function CopyButton({ text, label, ariaLabel, testId }: { text: string; label?: string; ariaLabel?: string; testId?: string }) {
   const { t } = useLang();
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
@@ -41,7 +42,7 @@ export function CopyButton({ text, label, testId }: { text: string; label?: stri
       type="button"
       className="btn btn-small"
       data-testid={testId ?? 'copy-button'}
-      aria-label={label ?? t('common.copy')}
+      aria-label={ariaLabel ?? label ?? t('common.copy')}
       onClick={() => void copyText(text).then((ok) => setState(ok ? 'copied' : 'failed'))}
     >
       <span aria-live="polite">{shown}</span>

@@ -4,7 +4,7 @@ import type { RequestDetail, RequestRow } from '../api/types';
 import { useLang } from '../i18n';
 import { useCursor } from '../lib/cursor';
 import { formatCount, formatDateTime, formatLatency } from '../lib/format';
-import { formatRub, formatUsd, formatDecimal } from '../lib/money';
+import { formatDecimal, formatRub } from '../lib/money';
 import { Dialog } from './Dialog';
 import { EmptyState, ErrorState, Loading, Pager } from './States';
 import { HttpStatus } from './StatusBadge';
@@ -88,17 +88,17 @@ function detailRows(detail: RequestDetail, t: (key: string) => string, lang: 'ru
     [t('history.key'), detail.key_name ? `${detail.key_name} (${detail.key_id})` : detail.key_id],
     [t('history.model'), detail.model],
     [t('history.provider'), detail.provider],
-    [t('history.surface'), detail.surface],
+    [t('history.api'), detail.surface],
     [t('history.endpoint'), `${detail.method} ${detail.path}`],
     [t('history.status'), String(detail.status)],
-    [t('history.stream'), detail.stream ? t('common.yes') : t('common.no')],
+    [t('history.streamed'), detail.stream ? t('common.yes') : t('common.no')],
     [t('history.latency'), formatLatency(detail.latency_ms, lang)],
     [t('history.inputTokens'), formatCount(detail.input_tokens, lang)],
     [t('history.cachedTokens'), formatCount(detail.cached_tokens, lang)],
     [t('history.outputTokens'), formatCount(detail.output_tokens, lang)],
     [t('history.reasoningTokens'), formatCount(detail.reasoning_tokens, lang)],
     [t('history.cost'), detail.cost_micro === null ? '—' : formatRub(detail.cost_micro, lang, { precision: 'precise' })],
-    [t('history.costUsd'), detail.cost_usd ? formatUsd(detail.cost_usd, lang) + ` (${formatDecimal(detail.cost_usd, lang, 2, 8)})` : null],
+    [t('history.costUsd'), detail.cost_usd ? `$${formatDecimal(detail.cost_usd, lang, 2, 10)}` : null],
     [t('history.rate'), detail.usd_rub_rate ? formatDecimal(detail.usd_rub_rate, lang, 2, 4) : null],
     [t('history.usageSource'), detail.usage_source],
     [t('history.priceVersion'), detail.price_version === null || detail.price_version === undefined ? null : String(detail.price_version)],

@@ -16,6 +16,13 @@ export function formatDateTime(iso: string | null | undefined, lang: Lang): stri
   return cached(lang, 'dt', { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(date);
 }
 
+/** "3 нояб." / "Nov 3" for a UTC day (chart axes). */
+export function formatShortDay(day: string, lang: Lang): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return day;
+  return cached(lang, 'sd', { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(date);
+}
+
 export function formatDate(iso: string | null | undefined, lang: Lang): string {
   if (!iso) return '—';
   const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { useResetConfirm, useResetRequest } from '../../api/auth';
+import { useResetConfirm, useResetRequest, useSession } from '../../api/auth';
 import { Field } from '../../components/Field';
 import { FormError } from '../../components/States';
 import { useLang } from '../../i18n';
@@ -17,6 +17,7 @@ export function ResetPage() {
 function RequestLink() {
   const { t } = useLang();
   const request = useResetRequest();
+  const session = useSession();
   const [email, setEmail] = useState('');
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -31,6 +32,11 @@ function RequestLink() {
       ) : (
         <form onSubmit={submit} className="form" data-testid="reset-request-form" noValidate>
           <p className="muted">{t('reset.requestHint')}</p>
+          {session.data?.password_reset_mail === false && (
+            <p className="notice notice-info" data-testid="reset-no-mail">
+              {t('reset.noMail')}
+            </p>
+          )}
           <Field label={t('auth.email')} type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} testId="reset-email" autoFocus />
           <FormError error={request.error} />
           <button type="submit" className="btn btn-primary btn-block" disabled={request.isPending || !email} data-testid="reset-request-submit">

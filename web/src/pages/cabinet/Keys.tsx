@@ -102,11 +102,9 @@ function KeysTable({ keys, onEdit, onRevoke, onToggle, busyId }: TableProps) {
         <thead>
           <tr>
             <th scope="col">{t('keys.name')}</th>
-            <th scope="col">{t('keys.prefix')}</th>
             <th scope="col">{t('keys.status')}</th>
             <th scope="col">{t('keys.lastUsed')}</th>
-            <th scope="col" className="num">{t('keys.spend')}</th>
-            <th scope="col">{t('keys.limits')}</th>
+            <th scope="col">{t('keys.spend')}</th>
             <th scope="col"><span className="visually-hidden">{t('common.actions')}</span></th>
           </tr>
         </thead>
@@ -115,16 +113,24 @@ function KeysTable({ keys, onEdit, onRevoke, onToggle, busyId }: TableProps) {
             const live = key.status === 'active' || key.status === 'paused';
             return (
               <tr key={key.id} data-testid={`key-row-${key.id}`} data-key-prefix={key.prefix} data-status={key.status}>
-                <td data-label={t('keys.name')}>{key.name || <span className="muted">{t('keys.unnamed')}</span>}</td>
-                <td data-label={t('keys.prefix')}><code>{key.prefix}…</code></td>
+                <td data-label={t('keys.name')}>
+                  <div>{key.name || <span className="muted">{t('keys.unnamed')}</span>}</div>
+                  <code className="muted">{key.prefix}…</code>
+                </td>
                 <td data-label={t('keys.status')}><StatusBadge status={key.status} /></td>
                 <td data-label={t('keys.lastUsed')}>{key.last_used_at ? formatDateTime(key.last_used_at, lang) : <span className="muted">{t('keys.never')}</span>}</td>
-                <td data-label={t('keys.spend')} className="num" data-testid="key-spend">{formatRub(key.spend_micro, lang, { precision: 'precise' })}</td>
-                <td data-label={t('keys.limits')} className="small">
-                  <div>{t('keys.budgetShort')}: {limitText(key.budget_used_micro, key.budget_limit_micro, lang, t('keys.noLimit'))}</div>
-                  <div>{t('keys.monthlyShort')}: {limitText(key.monthly_used_micro, key.monthly_limit_micro, lang, t('keys.noLimit'))}</div>
-                  {key.models && <div>{t('keys.modelsSome', { count: key.models.length })}</div>}
-                  {key.expires_at && <div>{t('keys.expiresOn', { date: formatDateTime(key.expires_at, lang) })}</div>}
+                <td data-label={t('keys.spend')}>
+                  <div className="num-left" data-testid="key-spend">{formatRub(key.spend_micro, lang, { precision: 'precise' })}</div>
+                  <div className="muted small">
+                    {t('keys.budgetShort')}: {limitText(key.budget_used_micro, key.budget_limit_micro, lang, t('keys.noLimit'))} · {t('keys.monthlyShort')}: {limitText(key.monthly_used_micro, key.monthly_limit_micro, lang, t('keys.noLimit'))}
+                  </div>
+                  {(key.models || key.expires_at) && (
+                    <div className="muted small">
+                      {key.models && t('keys.modelsSome', { count: key.models.length })}
+                      {key.models && key.expires_at && ' · '}
+                      {key.expires_at && t('keys.expiresOn', { date: formatDateTime(key.expires_at, lang) })}
+                    </div>
+                  )}
                 </td>
                 <td className="actions">
                   {live && (

@@ -58,10 +58,7 @@ export function OverviewPage() {
           </div>
         </section>
       )}
-      <section className="panel" aria-labelledby="spend-30">
-        <h2 id="spend-30" className="panel-title">
-          {t('overview.chartTitle')}
-        </h2>
+      <section className="panel" aria-label={t('overview.chartTitle')}>
         {usage.isPending ? (
           <Loading />
         ) : usage.isError ? (

@@ -50,7 +50,7 @@ export function QuickstartPage() {
                 <tr key={surface} data-testid={`surface-${surface}`}>
                   <td data-label={t('quickstart.surface')}>{t(`quickstart.surfaces.${surface}`, { defaultValue: surface })}</td>
                   <td data-label={t('quickstart.baseUrl')}><code>{urls[surface]}</code></td>
-                  <td className="actions"><CopyButton text={urls[surface] ?? ''} testId={`surface-${surface}-copy`} /></td>
+                  <td className="actions"><CopyButton text={urls[surface] ?? ''} testId={`surface-${surface}-copy`} ariaLabel={`${t('common.copy')}: ${t(`quickstart.surfaces.${surface}`, { defaultValue: surface })}`} /></td>
                 </tr>
               ))}
             </tbody>

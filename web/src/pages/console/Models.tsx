@@ -8,7 +8,7 @@ import { formatDecimal, type Lang } from '../../lib/money';
 import { ModelEditor, PRICE_FIELDS } from './ModelEditor';
 import { RateSettings } from './RateSettings';
 
-const SHOWN = 200;
+const PAGE = 50;
 
 function usd(value: unknown, lang: Lang): string {
   return typeof value === 'string' ? `$${formatDecimal(value, lang, 2, 4)}` : '—';
@@ -25,6 +25,7 @@ export default function ConsoleModels() {
   const toggle = usePutModel();
   const [search, setSearch] = useState('');
   const [provider, setProvider] = useState('');
+  const [shownCount, setShownCount] = useState(PAGE);
   const [editor, setEditor] = useState<{ open: boolean; model: AdminModel | null }>({ open: false, model: null });
   const all = models.data?.data;
   const providers = useMemo(() => [...new Set((all ?? []).map((m) => m.provider))].sort(), [all]);
@@ -78,11 +79,10 @@ export default function ConsoleModels() {
                 ))}
                 <th scope="col">{t('console.fallbacks')}</th>
                 <th scope="col">{t('console.enabled')}</th>
-                <th scope="col"><span className="visually-hidden">{t('common.actions')}</span></th>
               </tr>
             </thead>
             <tbody>
-              {shown.slice(0, SHOWN).map((model) => (
+              {shown.slice(0, shownCount).map((model) => (
                 <tr key={model.id} data-testid={`console-model-row-${model.id}`} data-enabled={model.enabled}>
                   <td data-label={t('models.model')}>
                     <code>{model.id}</code>
@@ -95,7 +95,7 @@ export default function ConsoleModels() {
                     </td>
                   ))}
                   <td data-label={t('console.fallbacks')} className="small">{model.fallbacks.length ? model.fallbacks.join(', ') : '—'}</td>
-                  <td data-label={t('console.enabled')}>
+                  <td data-label={t('console.enabled')} className="actions">
                     <input
                       type="checkbox"
                       className="switch"
@@ -107,8 +107,6 @@ export default function ConsoleModels() {
                       onChange={(e) => toggle.mutate({ id: model.id, body: { enabled: e.target.checked } })}
                       data-testid="model-enabled-toggle"
                     />
-                  </td>
-                  <td className="actions">
                     <button type="button" className="btn btn-small" onClick={() => setEditor({ open: true, model })} data-testid="model-edit" aria-label={`${t('common.edit')} ${model.id}`}>
                       {t('common.edit')}
                     </button>
@@ -119,7 +117,11 @@ export default function ConsoleModels() {
           </table>
         </div>
       )}
-      {shown.length > SHOWN && <p className="muted small">{t('console.moreModels', { count: shown.length - SHOWN })}</p>}
+      {shown.length > shownCount && (
+        <button type="button" className="btn" onClick={() => setShownCount((n) => n + PAGE * 4)} data-testid="models-show-more">
+          {t('console.moreModels', { count: shown.length - shownCount })}
+        </button>
+      )}
       <ModelEditor open={editor.open} model={editor.model} rate={models.data?.usd_rub_rate ?? null} markup={models.data?.markup ?? '1'} onClose={() => setEditor({ open: false, model: null })} />
     </>
   );
