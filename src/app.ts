@@ -118,11 +118,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const billingSettings = new BillingSettingsService(store, clock, config.usdRubRate);
   await Promise.all([catalog.refresh(), billingSettings.refresh()]);
   warnOfShippedRate(billingSettings, logger);
-  // Prices and settings changed on another node (or by the CLI) apply here within this period.
-  const refresher = setInterval(() => {
-    Promise.all([catalog.refresh(), billingSettings.refresh()]).catch((err: unknown) => logger.warn({ err }, 'refreshing prices and settings failed'));
-  }, SETTINGS_REFRESH_MS);
-  refresher.unref();
+  const refresher = refreshPeriodically(catalog, billingSettings, logger);
   const openrouterModels = await startOpenRouterModels(config, store, catalog, clock, logger);
 
   const history = new HistoryRecorder(store, logger, config.historyFlushMs);
@@ -159,7 +155,6 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     adminToken: admin.verifier,
     adminFailures: new FailureBudget(clock),
     providers: registry,
-    audit: new AuditLog(store, clock),
     userAdmin: new UserAdmin(store, accounts),
     overview: new OverviewService(store, clock),
     upstreams: new UpstreamsView(registry, keyPools, baseUrls, clock),
@@ -207,7 +202,7 @@ function historyServices(
   return { history, cabinet };
 }
 
-/** The dashboard's sessions and reset links; ended sessions and quiet throttle counts are pruned every hour. */
+/** The dashboard's audit log, sessions and reset links; ended sessions and quiet throttle counts are pruned every hour. */
 function sessionServices(config: Readonly<Config>, store: Store, clock: Clock, logger: Logger, auth: Authenticator) {
   const { dashboard } = config;
   const throttle = new LoginThrottle(store, clock);
@@ -218,7 +213,16 @@ function sessionServices(config: Readonly<Config>, store: Store, clock: Clock, l
     sessions.prune().catch((err: unknown) => logger.warn({ err }, 'pruning ended sessions failed'));
   }, SESSIONS_PRUNE_MS);
   pruner.unref();
-  return { services: { sessions, passwordResets, sessionCookieSecure: dashboard.cookieSecure }, pruner };
+  return { services: { audit: new AuditLog(store, clock), sessions, passwordResets, sessionCookieSecure: dashboard.cookieSecure }, pruner };
+}
+
+/** Prices and settings changed on another node (or by the CLI) apply here within SETTINGS_REFRESH_MS. */
+function refreshPeriodically(catalog: CatalogService, billingSettings: BillingSettingsService, logger: Logger): NodeJS.Timeout {
+  const refresher = setInterval(() => {
+    Promise.all([catalog.refresh(), billingSettings.refresh()]).catch((err: unknown) => logger.warn({ err }, 'refreshing prices and settings failed'));
+  }, SETTINGS_REFRESH_MS);
+  refresher.unref();
+  return refresher;
 }
 
 /**
