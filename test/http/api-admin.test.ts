@@ -88,6 +88,8 @@ describe('admin console API', () => {
     const other = await asAdmin('POST', path, { amount_micro: 1, note: 'invoice 42' }, { 'idempotency-key': 'inv-42' });
     assert.equal(other.status, 409);
     assert.equal((await asAdmin('POST', path, body)).status, 400, 'an Idempotency-Key is required');
+    assert.equal((await asAdmin('POST', path, { amount_micro: 0, note: 'nothing' }, { 'idempotency-key': 'zero' })).status, 400);
+    assert.equal((await asAdmin('POST', path, { amount_micro: 1.5, note: 'fraction' }, { 'idempotency-key': 'frac' })).status, 400);
     const ledger = await asAdmin('GET', `/api/admin/users/${customer.userId}/ledger`);
     assert.equal(ledger.body.data.filter((e: { note: string | null }) => e.note === 'invoice 42').length, 1);
     const rows = (await auditOf('action=user.credit')).filter((r) => r.target === customer.userId && r.details.note === 'invoice 42');

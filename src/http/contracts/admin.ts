@@ -62,7 +62,7 @@ export type AdminUserDetail = Static<typeof AdminUserDetail>;
 
 export const AdminCreditBody = Type.Object(
   {
-    amount_micro: Type.Integer({ not: Type.Literal(0), minimum: -1e15, maximum: 1e15, description: 'signed: negative debits' }),
+    amount_micro: Type.Integer({ not: { const: 0 }, minimum: -1e15, maximum: 1e15, description: 'signed: negative debits' }),
     note: Type.String({ minLength: 1, maxLength: 500 }),
   },
   { additionalProperties: false },
