@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useLogout, useSession } from '../api/auth';
 import { chooseLanguage, LANGUAGES, useLang } from '../i18n';
@@ -57,7 +57,18 @@ export function Layout() {
   const location = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
   const account = session.data?.account;
-  useEffect(() => setMenuOpen(false), [location.pathname]);
+  const mainRef = useRef<HTMLElement>(null);
+  const firstPage = useRef(true);
+  useEffect(() => {
+    setMenuOpen(false);
+    if (firstPage.current) {
+      firstPage.current = false;
+      return;
+    }
+    // A new page: screen readers and keyboard users start at its content, as after a full page load.
+    mainRef.current?.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }, [location.pathname]);
 
   const cabinet: NavItem[] = [
     { to: '/', label: t('nav.overview'), testId: 'nav-overview', end: true },
@@ -118,7 +129,7 @@ export function Layout() {
           </button>
         </div>
       </aside>
-      <main id="main" className="main" tabIndex={-1}>
+      <main id="main" className="main" tabIndex={-1} ref={mainRef}>
         <Outlet />
       </main>
     </div>

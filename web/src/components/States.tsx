@@ -47,13 +47,17 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
   );
 }
 
-/** A form's failure, announced to screen readers. */
-export function FormError({ error, testId }: { error: unknown; testId?: string }) {
+/**
+ * A form's failure, announced to screen readers. `translate` gives the form's own words for the refusals
+ * it expects (the server's messages are English); anything else shows the server's message.
+ */
+export function FormError({ error, testId, translate }: { error: unknown; testId?: string; translate?: (error: ApiError) => string | undefined }) {
   const { t } = useLang();
   if (!error) return null;
+  const own = error instanceof ApiError ? translate?.(error) : undefined;
   return (
     <p className="form-error" role="alert" data-testid={testId ?? 'form-error'}>
-      {errorText(error, t)}
+      {own ?? errorText(error, t)}
     </p>
   );
 }

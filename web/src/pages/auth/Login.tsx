@@ -46,7 +46,7 @@ export function LoginPage() {
       <form onSubmit={submit} className="form" data-testid="login-form" noValidate>
         <Field label={t('auth.email')} type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} testId="login-email" autoFocus />
         <Field label={t('auth.password')} type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} testId="login-password" />
-        <FormError error={login.error} testId="login-error" />
+        <FormError error={login.error} testId="login-error" translate={(e) => (e.status === 401 ? t('auth.wrongCredentials') : e.status === 403 ? t('auth.blocked') : undefined)} />
         <button type="submit" className="btn btn-primary btn-block" disabled={login.isPending || !email || !password} data-testid="login-submit">
           {login.isPending ? t('auth.signingIn') : t('auth.login')}
         </button>

@@ -91,7 +91,7 @@ function SetPassword({ token }: { token: string }) {
             error={touched && mismatch ? t('auth.passwordMismatch') : null}
             testId="reset-password-repeat"
           />
-          <FormError error={confirm.error} testId="reset-error" />
+          <FormError error={confirm.error} testId="reset-error" translate={(e) => (e.param === 'token' ? t('reset.invalidLink') : undefined)} />
           <button type="submit" className="btn btn-primary btn-block" disabled={confirm.isPending} data-testid="reset-set-submit">
             {t('reset.save')}
           </button>

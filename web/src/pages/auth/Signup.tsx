@@ -70,7 +70,7 @@ export function SignupPage() {
           error={touched && mismatch ? t('auth.passwordMismatch') : null}
           testId="signup-password-repeat"
         />
-        <FormError error={signup.error} testId="signup-error" />
+        <FormError error={signup.error} testId="signup-error" translate={(e) => (e.status === 409 ? t('auth.emailTaken') : e.status === 403 ? t('auth.signupClosed') : undefined)} />
         <button type="submit" className="btn btn-primary btn-block" disabled={signup.isPending || !email} data-testid="signup-submit">
           {signup.isPending ? t('auth.creating') : t('auth.signup')}
         </button>

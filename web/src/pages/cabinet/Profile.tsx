@@ -61,7 +61,7 @@ function PasswordForm() {
           error={touched && tooShort ? t('auth.passwordShort', { count: MIN_PASSWORD }) : null}
           testId="password-new"
         />
-        <FormError error={change.error} />
+        <FormError error={change.error} translate={(e) => (e.status === 403 ? t('profile.wrongPassword') : undefined)} />
         {change.isSuccess && <p className="notice notice-success" role="status" data-testid="password-changed">{t('profile.passwordChanged')}</p>}
         <button type="submit" className="btn btn-primary" disabled={change.isPending || !current} data-testid="password-submit">
           {t('profile.changePassword')}
@@ -87,7 +87,7 @@ function EmailForm({ current }: { current: string }) {
         <p className="muted">{t('profile.currentEmail', { email: current })}</p>
         <Field label={t('profile.newEmail')} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} required testId="email-new" />
         <Field label={t('profile.confirmPassword')} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required testId="email-password" />
-        <FormError error={change.error} />
+        <FormError error={change.error} translate={(e) => (e.status === 403 ? t('profile.wrongPassword') : e.status === 409 ? t('profile.emailTaken') : undefined)} />
         {change.isSuccess && <p className="notice notice-success" role="status">{t('profile.emailChanged')}</p>}
         <button type="submit" className="btn btn-primary" disabled={change.isPending || !email || !password} data-testid="email-submit">
           {t('profile.changeEmail')}

@@ -26,6 +26,7 @@ function CreditForm({ userId, credit, onClose }: { userId: string; credit: Retur
   const [note, setNote] = useState('');
   const [touched, setTouched] = useState(false);
   const micro = parseRubToMicro(amount);
+  // The API takes up to 10^15 micro-rubles (a billion rubles) in one operation.
   const valid = micro !== null && micro > 0n && micro <= 1_000_000_000_000_000n;
   const signed = valid ? (direction === 'credit' ? micro : -micro) : null;
 
