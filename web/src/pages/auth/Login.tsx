@@ -14,6 +14,7 @@ export function LoginPage() {
   const [params] = useSearchParams();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const [touched, setTouched] = useState(false);
   const next = safeNext(params.get('next'));
 
   if (session.isPending) return <Loading />;
@@ -21,6 +22,8 @@ export function LoginPage() {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    setTouched(true);
+    if (!email.trim() || !password) return;
     login.mutate({ email: email.trim(), password }, { onSuccess: () => void navigate(next, { replace: true }) });
   };
 
@@ -44,10 +47,10 @@ export function LoginPage() {
       }
     >
       <form onSubmit={submit} className="form" data-testid="login-form" noValidate>
-        <Field label={t('auth.email')} type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} testId="login-email" autoFocus />
-        <Field label={t('auth.password')} type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} testId="login-password" />
+        <Field label={t('auth.email')} type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} error={touched && !email.trim() ? t('common.required') : null} testId="login-email" autoFocus />
+        <Field label={t('auth.password')} type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={touched && !password ? t('common.required') : null} testId="login-password" />
         <FormError error={login.error} testId="login-error" translate={(e) => (e.status === 401 ? t('auth.wrongCredentials') : e.status === 403 ? t('auth.blocked') : undefined)} />
-        <button type="submit" className="btn btn-primary btn-block" disabled={login.isPending || !email || !password} data-testid="login-submit">
+        <button type="submit" className="btn btn-primary btn-block" disabled={login.isPending} data-testid="login-submit">
           {login.isPending ? t('auth.signingIn') : t('auth.login')}
         </button>
       </form>

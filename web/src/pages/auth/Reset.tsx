@@ -39,7 +39,7 @@ function RequestLink() {
           )}
           <Field label={t('auth.email')} type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} testId="reset-email" autoFocus />
           <FormError error={request.error} />
-          <button type="submit" className="btn btn-primary btn-block" disabled={request.isPending || !email} data-testid="reset-request-submit">
+          <button type="submit" className="btn btn-primary btn-block" disabled={request.isPending || !email.trim()} data-testid="reset-request-submit">
             {t('reset.send')}
           </button>
         </form>

@@ -33,7 +33,7 @@ export function SignupPage() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
-    if (tooShort || mismatch) return;
+    if (!email.trim() || tooShort || mismatch) return;
     signup.mutate({ email: email.trim(), password }, { onSuccess: () => void navigate('/', { replace: true }) });
   };
 
@@ -47,7 +47,7 @@ export function SignupPage() {
       }
     >
       <form onSubmit={submit} className="form" data-testid="signup-form" noValidate>
-        <Field label={t('auth.email')} type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} testId="signup-email" autoFocus />
+        <Field label={t('auth.email')} type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} error={touched && !email.trim() ? t('common.required') : null} testId="signup-email" autoFocus />
         <Field
           label={t('auth.password')}
           type="password"
@@ -71,7 +71,7 @@ export function SignupPage() {
           testId="signup-password-repeat"
         />
         <FormError error={signup.error} testId="signup-error" translate={(e) => (e.status === 409 ? t('auth.emailTaken') : e.status === 403 ? t('auth.signupClosed') : undefined)} />
-        <button type="submit" className="btn btn-primary btn-block" disabled={signup.isPending || !email} data-testid="signup-submit">
+        <button type="submit" className="btn btn-primary btn-block" disabled={signup.isPending} data-testid="signup-submit">
           {signup.isPending ? t('auth.creating') : t('auth.signup')}
         </button>
       </form>

@@ -6,6 +6,7 @@ import { PageHeader } from '../../components/Layout';
 import { ErrorState, FormError, Loading } from '../../components/States';
 import { useLang } from '../../i18n';
 import { formatDateTime } from '../../lib/format';
+import { describeUserAgent } from '../../lib/user-agent';
 import { MIN_PASSWORD } from '../auth/Signup';
 
 export function ProfilePage() {
@@ -63,7 +64,7 @@ function PasswordForm() {
         />
         <FormError error={change.error} translate={(e) => (e.status === 403 ? t('profile.wrongPassword') : undefined)} />
         {change.isSuccess && <p className="notice notice-success" role="status" data-testid="password-changed">{t('profile.passwordChanged')}</p>}
-        <button type="submit" className="btn btn-primary" disabled={change.isPending || !current} data-testid="password-submit">
+        <button type="submit" className="btn btn-primary" disabled={change.isPending} data-testid="password-submit">
           {t('profile.changePassword')}
         </button>
       </form>
@@ -89,7 +90,7 @@ function EmailForm({ current }: { current: string }) {
         <Field label={t('profile.confirmPassword')} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required testId="email-password" />
         <FormError error={change.error} translate={(e) => (e.status === 403 ? t('profile.wrongPassword') : e.status === 409 ? t('profile.emailTaken') : undefined)} />
         {change.isSuccess && <p className="notice notice-success" role="status">{t('profile.emailChanged')}</p>}
-        <button type="submit" className="btn btn-primary" disabled={change.isPending || !email || !password} data-testid="email-submit">
+        <button type="submit" className="btn btn-primary" disabled={change.isPending} data-testid="email-submit">
           {t('profile.changeEmail')}
         </button>
       </form>
@@ -130,8 +131,8 @@ function SessionsPanel() {
             <tbody>
               {sessions.data.data.map((s) => (
                 <tr key={s.id} data-testid="session-row">
-                  <td data-label={t('profile.device')} className="small">
-                    {s.user_agent ?? '—'} {s.current && <span className="badge badge-info">{t('profile.thisDevice')}</span>}
+                  <td data-label={t('profile.device')} title={s.user_agent ?? undefined}>
+                    {describeUserAgent(s.user_agent)} {s.current && <span className="badge badge-info">{t('profile.thisDevice')}</span>}
                   </td>
                   <td data-label={t('profile.ip')}>{s.ip ?? '—'}</td>
                   <td data-label={t('profile.started')}>{formatDateTime(s.created_at, lang)}</td>
