@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { chatCostMicro, launchBrowser, openJourney, startDashboardStack, type DashboardStack, type Journey } from '../helpers/browser.js';
 import { apiCall, signIn } from '../helpers/dashboard.js';
 import { ROOT, TSX } from '../helpers/process.js';
-import { heading, openFromMenu, rub, squash, tr, waitForText, type Lang } from './support.js';
+import { heading, openFromMenu, rub, squash, tr, untranslated, waitForText, type Lang } from './support.js';
 
 const ADMIN_EMAIL = 'operator@example.com';
 const ADMIN_PASSWORD = 'Operator-Password-1';
@@ -73,7 +73,7 @@ describe('the admin console in a browser', { timeout: 150_000 }, () => {
       const plan = PLAN[lang];
       const client = await customer(lang);
       await assert.rejects(client.chat(), (error: unknown) => error instanceof OpenAI.APIError && error.status === 402, 'no money yet: 402');
-      const journey = await openJourney(browser, `admin-${lang}`, locale, stack.gw.url);
+      const journey = await openJourney(browser, `admin-${lang}`, locale, stack.gw.url, untranslated(lang));
       await journey.run(async () => {
         await logIn(journey, lang);
         await findCustomer(journey, lang, client.email);

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
 import { chatCostMicro, launchBrowser, openJourney, startDashboardStack, type DashboardStack, type Journey } from '../helpers/browser.js';
-import { heading, openFromMenu, rub, squash, tr, utcToday, type Lang } from './support.js';
+import { heading, openFromMenu, rub, squash, tr, untranslated, utcToday, type Lang } from './support.js';
 
 const RATE = '96.8';
 const WELCOME_RUB = 500;
@@ -38,7 +38,7 @@ describe('the customer cabinet in a browser', { timeout: 150_000 }, () => {
 
   for (const [lang, locale] of [['ru', 'ru-RU'], ['en', 'en-US']] as const) {
     test(`sign up, a key, a call, its charge and chart point, revoke (${locale})`, async () => {
-      const journey = await openJourney(browser, `customer-${lang}`, locale, stack.gw.url);
+      const journey = await openJourney(browser, `customer-${lang}`, locale, stack.gw.url, untranslated(lang));
       await journey.run(async () => {
         const email = `${lang}-customer-${Date.now()}@example.com`;
         await signUpAndLogIn(journey, lang, email);

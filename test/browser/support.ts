@@ -22,6 +22,37 @@ export function tr(lang: Lang, key: string, values: Record<string, string> = {})
   return node.replace(/\{\{(\w+)\}\}/g, (_, name: string) => values[name] ?? `{{${name}}}`);
 }
 
+function leaves(node: Strings): string[] {
+  return Object.values(node).flatMap((value) => (typeof value === 'string' ? [value] : leaves(value)));
+}
+
+/** The English strings that have a different Russian text: one of them on a Russian page was left untranslated. */
+const ENGLISH_ONLY = (() => {
+  const russian = new Set(leaves(STRINGS.ru));
+  // Placeholders are filled in, so only whole texts without them can be looked for.
+  return new Set(leaves(STRINGS.en).filter((text) => !russian.has(text) && !text.includes('{{') && /[a-z]{3}/.test(text)));
+})();
+
+/** For `openJourney`'s `inspect`: the English texts shown whole in some element of a Russian page. */
+export function untranslated(lang: Lang): (page: Page) => Promise<string[]> {
+  if (lang !== 'ru') return async () => [];
+  return async (page) => {
+    const texts = await page.evaluate(() => {
+      const shown = new Set<string>();
+      for (const element of document.body.querySelectorAll('*')) {
+        const own = [...element.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE).map((node) => node.textContent ?? '').join('').trim();
+        if (own) shown.add(own);
+        for (const attribute of ['aria-label', 'placeholder', 'title']) {
+          const value = element.getAttribute(attribute)?.trim();
+          if (value) shown.add(value);
+        }
+      }
+      return [...shown];
+    });
+    return texts.filter((text) => ENGLISH_ONLY.has(text)).map((text) => `untranslated on a Russian page: "${text}"`);
+  };
+}
+
 /**
  * Micro-rubles as the page prints a kopeck-exact amount: "1 234,50 ₽" (ru, no-break spaces) or "₽1,234.50" (en).
  * The journeys pick usages whose charges are whole kopecks, so both the 2-decimal and the precise format show this.

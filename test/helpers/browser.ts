@@ -2,8 +2,8 @@
 // scripted OpenAI upstream on 127.0.0.1, the built web app, and full-page screenshots for review.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startGateway, type TestGateway } from './gateway.js';
 import { ROOT } from './process.js';
@@ -16,6 +16,8 @@ const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 const WEB_DIST = join(ROOT, 'dist', 'web');
 const BUILD_STAMP = join(ROOT, 'dist', 'web-build.sha256');
 const BUILD_LOCK = join(ROOT, 'dist', 'web-build.lock');
+/** scripts/start.mjs's stamp of the dashboard build: kept current, so a later `npm start` does not rebuild dist/web under running tests. */
+const START_WEB_STAMP = join(ROOT, 'dist', '.built-web');
 const BUILD_TIMEOUT_MS = 240_000;
 
 /** One headless Chromium for a test file; refuses clearly when the browser is not installed. */
@@ -110,9 +112,14 @@ export async function ensureDashboardBuilt(): Promise<void> {
   await takeBuildLock();
   try {
     if (builtHash() === wanted) return; // another test file built it while this one waited
+    process.stderr.write('browser tests: building the dashboard (dist/web is older than web/)\n');
+    const startedAt = new Date();
     await runBuild();
     if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error(`the web build finished without ${WEB_DIST}/index.html`);
     writeFileSync(BUILD_STAMP, `${wanted}\n`);
+    // As start.mjs stamps it: at the build's start, so a source saved during the build still counts as newer.
+    writeFileSync(START_WEB_STAMP, '');
+    utimesSync(START_WEB_STAMP, startedAt, startedAt);
   } finally {
     rmSync(BUILD_LOCK, { recursive: true, force: true });
   }
@@ -172,8 +179,17 @@ export interface Journey {
   run(steps: () => Promise<void>): Promise<void>;
 }
 
-/** A fresh context (no cookies) in `locale`, that may talk to the gateway only. */
-export async function openJourney(browser: Browser, name: string, locale: 'ru-RU' | 'en-US', baseURL: string): Promise<Journey> {
+/**
+ * A fresh context (no cookies) in `locale`, that may talk to the gateway only. `inspect` looks at each page
+ * before its screenshot and returns what is wrong with it (e.g. text left untranslated).
+ */
+export async function openJourney(
+  browser: Browser,
+  name: string,
+  locale: 'ru-RU' | 'en-US',
+  baseURL: string,
+  inspect: (page: Page) => Promise<string[]> = async () => [],
+): Promise<Journey> {
   const dir = join(SCREENSHOTS, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -198,7 +214,9 @@ export async function openJourney(browser: Browser, name: string, locale: 'ru-RU
     page,
     problems,
     shot: async (shotName) => {
-      await page.screenshot({ path: path(shotName), fullPage: true, animations: 'disabled' });
+      const file = path(shotName);
+      for (const problem of await inspect(page)) problems.push(`${basename(file)}: ${problem}`);
+      await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
     },
     phoneShot: async (shotName) => {
       await page.setViewportSize(PHONE);
