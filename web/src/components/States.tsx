@@ -65,6 +65,7 @@ export function FormError({ error, testId, translate }: { error: unknown; testId
 /** Pages through a cursor list: "newer" goes back along the cursors seen, "older" takes next_before. */
 export function Pager({ canBack, canForward, onBack, onForward, testId }: { canBack: boolean; canForward: boolean; onBack: () => void; onForward: () => void; testId?: string }) {
   const { t } = useLang();
+  if (!canBack && !canForward) return null; // everything fits on one page
   return (
     <nav className="pager" aria-label={t('common.pages')} data-testid={testId ?? 'pager'}>
       <button type="button" className="btn" disabled={!canBack} onClick={onBack} data-testid="pager-newer">

@@ -1,5 +1,6 @@
 import { useBalance } from '../../api/cabinet';
 import { PageHeader } from '../../components/Layout';
+import { Ledger } from '../../components/Ledger';
 import { ErrorState, Loading } from '../../components/States';
 import { useLang } from '../../i18n';
 import { formatDecimal, formatRub, formatUsd } from '../../lib/money';
@@ -40,6 +41,10 @@ export function TopupPage() {
           </section>
         </div>
       )}
+      <section className="panel" aria-labelledby="ledger-title">
+        <h2 id="ledger-title" className="panel-title">{t('topup.ledger')}</h2>
+        <Ledger />
+      </section>
     </>
   );
 }
