@@ -5,6 +5,9 @@ import { formatDateTime } from '../lib/format';
 import { formatRub } from '../lib/money';
 import { EmptyState, ErrorState, Loading, Pager } from './States';
 
+/** Notes the gateway itself writes (in English), shown in the page's language; an operator's own notes are shown as written. */
+const SYSTEM_NOTES: Record<string, string> = { 'Welcome credit': 'ledger.welcomeNote' };
+
 /** Balance movements (credits, debits, charges), newest first; `base` is /api/ledger or an admin user's. */
 export function Ledger({ base = '/api/ledger' }: { base?: string }) {
   const { t, lang } = useLang();
@@ -36,7 +39,7 @@ export function Ledger({ base = '/api/ledger' }: { base?: string }) {
                   {formatRub(entry.amount_micro, lang, { precision: 'precise' })}
                 </td>
                 <td data-label={t('ledger.after')} className="num">{formatRub(entry.balance_after_micro, lang)}</td>
-                <td data-label={t('ledger.note')} className="small">{entry.note ?? (entry.request_id ? <code>{entry.request_id}</code> : '—')}</td>
+                <td data-label={t('ledger.note')} className="small">{entry.note ? (SYSTEM_NOTES[entry.note] ? t(SYSTEM_NOTES[entry.note]!) : entry.note) : entry.request_id ? <code>{entry.request_id}</code> : '—'}</td>
               </tr>
             ))}
           </tbody>

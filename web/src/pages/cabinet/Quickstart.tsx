@@ -4,6 +4,7 @@ import { useQuickstart } from '../../api/cabinet';
 import { CodeBlock, CopyButton } from '../../components/CopyButton';
 import { PageHeader } from '../../components/Layout';
 import { ErrorState, Loading } from '../../components/States';
+import { Tabs } from '../../components/Tabs';
 import { useLang } from '../../i18n';
 import { snippets, surfaceUrls } from './snippets';
 
@@ -60,15 +61,9 @@ export function QuickstartPage() {
       </section>
       <section className="panel" aria-labelledby="qs-examples">
         <h2 id="qs-examples" className="panel-title">{t('quickstart.examples')}</h2>
-        <div className="tabs" role="tablist" aria-label={t('quickstart.examples')}>
-          {examples.map((s) => (
-            <button key={s.id} type="button" role="tab" id={`tab-${s.id}`} aria-selected={s.id === current.id} aria-controls="snippet-panel" className={s.id === current.id ? 'tab active' : 'tab'} onClick={() => setTab(s.id)} data-testid={`snippet-tab-${s.id}`}>
-              {s.label}
-            </button>
-          ))}
-        </div>
-        <div id="snippet-panel" role="tabpanel" aria-labelledby={`tab-${current.id}`}>
-          <CodeBlock code={current.code} label={current.label} testId={`snippet-${current.id}`} />
+        <Tabs label={t('quickstart.examples')} tabs={examples} current={current.id} onChange={setTab} panelPrefix="snippet" testIdPrefix="snippet-tab" />
+        <div id={`snippet-${current.id}`} role="tabpanel" aria-labelledby={`snippet-tab-${current.id}`}>
+          <CodeBlock code={current.code} label={current.label} testId={`snippet-code-${current.id}`} />
         </div>
       </section>
     </>

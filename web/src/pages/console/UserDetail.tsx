@@ -9,6 +9,7 @@ import { Ledger } from '../../components/Ledger';
 import { RequestHistory } from '../../components/RequestHistory';
 import { EmptyState, ErrorState, FormError, Loading } from '../../components/States';
 import { StatusBadge } from '../../components/StatusBadge';
+import { Tabs } from '../../components/Tabs';
 import { useSession } from '../../api/auth';
 import { useLang } from '../../i18n';
 import { useCursor } from '../../lib/cursor';
@@ -16,7 +17,8 @@ import { formatDateTime } from '../../lib/format';
 import { formatRub } from '../../lib/money';
 import { CreditDialog } from './CreditDialog';
 
-type Tab = 'keys' | 'history' | 'ledger';
+const TABS = ['keys', 'history', 'ledger'] as const;
+type Tab = (typeof TABS)[number];
 
 export default function ConsoleUser() {
   const { id = '' } = useParams();
@@ -44,14 +46,8 @@ export default function ConsoleUser() {
         }
       />
       <UserActions detail={detail.data} />
-      <div className="tabs" role="tablist" aria-label={t('console.userSections')}>
-        {(['keys', 'history', 'ledger'] as const).map((name) => (
-          <button key={name} type="button" role="tab" aria-selected={tab === name} aria-controls={`user-tab-${name}`} className={tab === name ? 'tab active' : 'tab'} onClick={() => setTab(name)} data-testid={`user-tab-${name}`}>
-            {t(`console.tab.${name}`)}
-          </button>
-        ))}
-      </div>
-      <section id={`user-tab-${tab}`} role="tabpanel" className="panel">
+      <Tabs label={t('console.userSections')} tabs={TABS.map((id) => ({ id, label: t(`console.tab.${id}`) }))} current={tab} onChange={setTab} panelPrefix="user" testIdPrefix="user-tab" />
+      <section id={`user-${tab}`} role="tabpanel" aria-labelledby={`user-tab-${tab}`} className="panel">
         {tab === 'keys' && <UserKeys keys={detail.data.keys} />}
         {tab === 'history' && <RequestHistory filters={{}} base={`${base}/requests`} cursor={cursor} />}
         {tab === 'ledger' && <Ledger base={`${base}/ledger`} />}
