@@ -1,4 +1,5 @@
-import type { Lang } from './money';
+// '.js': this file is also loaded by node's tests (test/unit/web-format.test.ts), which resolve as NodeNext.
+import type { Lang } from './money.js';
 
 const dateTimes = new Map<string, Intl.DateTimeFormat>();
 function cached(lang: Lang, kind: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
