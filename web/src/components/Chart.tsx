@@ -22,6 +22,8 @@ interface ChartProps {
   /** Stacked bars (spend by model) or lines (tokens in/out, requests and errors). */
   kind: 'stacked' | 'line';
   format: (value: number) => string;
+  /** Counts (requests, tokens): the axis steps by whole numbers only. */
+  integer?: boolean;
   height?: number;
   testId?: string;
 }
@@ -29,6 +31,7 @@ interface ChartProps {
 export const PALETTE = ['#3b5bdb', '#e8590c', '#2f9e44', '#ae3ec9', '#f08c00', '#1098ad', '#c2255c', '#5c940d', '#495057', '#7048e8'];
 
 const dayToSeconds = (day: string) => Date.parse(`${day}T00:00:00Z`) / 1000;
+const WHOLE_STEPS = Array.from({ length: 13 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
 
 /** uPlot's options for our charts; stacking is drawn by layering cumulative bars, tallest first. */
 function buildOptions(props: ChartProps, width: number, lang: 'ru' | 'en', dateLabel: string): { options: uPlot.Options; data: uPlot.AlignedData } {
@@ -67,7 +70,7 @@ function buildOptions(props: ChartProps, width: number, lang: 'ru' | 'en', dateL
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [
       { values: (_u, splits) => splits.map((s) => formatShortDay(day(s), lang)), space: 64, stroke: '#495057', grid: { stroke: '#eceef1' } },
-      { values: (_u, splits) => splits.map((s) => props.format(s)), stroke: '#495057', grid: { stroke: '#eceef1' }, size: 72 },
+      { values: (_u, splits) => splits.map((s) => props.format(s)), stroke: '#495057', grid: { stroke: '#eceef1' }, size: 72, ...(props.integer ? { incrs: WHOLE_STEPS } : {}) },
     ],
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
     legend: { live: true },

@@ -65,6 +65,7 @@ export function UsagePage() {
                   { label: t('usage.outputTokens'), values: usage.data.days.map((d) => d.output_tokens) },
                 ]}
                 kind="line"
+                integer
                 format={count}
                 testId="usage-chart-tokens"
               />
@@ -78,6 +79,7 @@ export function UsagePage() {
                   { label: t('usage.errors'), values: usage.data.days.map((d) => d.errors) },
                 ]}
                 kind="line"
+                integer
                 format={count}
                 testId="usage-chart-requests"
               />

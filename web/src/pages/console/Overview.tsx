@@ -66,6 +66,7 @@ export default function ConsoleOverview() {
                   { label: t('console.activeUsers'), values: data.days.map((d) => d.users_active) },
                 ]}
                 kind="line"
+                integer
                 format={(v) => formatCount(Math.round(v), lang)}
                 testId="console-chart-requests"
               />
