@@ -6,7 +6,9 @@ import { ApiError } from './api/client';
 import { App } from './App';
 import './i18n';
 import './styles/app.css';
+import './styles/pages.css';
 import './styles/controls.css';
+import './styles/dialogs.css';
 import './styles/tables.css';
 
 const queryClient = new QueryClient({
