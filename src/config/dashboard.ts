@@ -30,7 +30,7 @@ export function readDashboard(env: Env): DashboardConfig {
     sessionTtlMs: readInt(env, 'SESSION_TTL_HOURS', 336, 1, HOURS_PER_YEAR) * 3_600_000,
     cookieSecure: readEnum(env, 'SESSION_COOKIE_SECURE', ['auto', 'on', 'off'] as const, 'auto'),
     publicUrl: publicUrl === undefined ? undefined : parseBaseUrl('PUBLIC_URL', publicUrl),
-    smtp: readSmtp(env),
+    smtp: readSmtp(env, publicUrl),
     topupContact: readString(env, 'TOPUP_CONTACT'),
   });
 }
@@ -57,11 +57,13 @@ function readRubles(env: Env, name: string): number {
   return Number(match[1]) * 1_000_000 + Number((match[2] ?? '').padEnd(6, '0'));
 }
 
-function readSmtp(env: Env): DashboardConfig['smtp'] {
+function readSmtp(env: Env, publicUrl: string | undefined): DashboardConfig['smtp'] {
   const url = readString(env, 'SMTP_URL');
   if (url === undefined) return undefined;
   if (!/^smtps?:\/\/[^\s]+$/.test(url)) throw new ConfigError('SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtps://user:pass@smtp.example.com:465');
   const from = readString(env, 'SMTP_FROM');
   if (from === undefined) throw new ConfigError('SMTP_FROM is required with SMTP_URL: the address reset mails come from, e.g. "Tollgate <no-reply@example.com>"');
+  // A mailed link built from the request's Host header would go wherever a forger's Host points.
+  if (publicUrl === undefined) throw new ConfigError('PUBLIC_URL is required with SMTP_URL: mailed reset links point there, never at a Host header a request names');
   return Object.freeze({ url, from });
 }

@@ -56,19 +56,20 @@ export class PasswordResetService {
   }
 
   /**
-   * The forgot-password form: mails a link when SMTP is set and the email is an active account's. The
+   * The forgot-password form: mails a link on PUBLIC_URL when SMTP is set and the email is an active account's. The
    * caller answers 202 whatever happened, and the mail is sent in the background, so neither the answer
    * nor its timing tells whether the email has an account.
    */
-  async request(emailInput: unknown, origin: string): Promise<void> {
-    if (!this.mailer || typeof emailInput !== 'string') return;
+  async request(emailInput: unknown): Promise<void> {
+    // Config requires PUBLIC_URL with SMTP_URL: a mailed link never takes its host from the request.
+    if (!this.mailer || this.publicUrl === undefined || typeof emailInput !== 'string') return;
     const email = emailInput.trim().toLowerCase();
     const user = await this.store.users.findByEmail(email);
     if (!user || user.status !== 'active') return;
     const now = this.clock.now();
     const sent = await this.store.loginFailures.fail(`reset:${email}`, now, now - RESET_TTL_MS);
     if (sent.failures > MAILS_PER_HOUR) return;
-    const link = await this.issue(user.id, 'self', origin);
+    const link = await this.issue(user.id, 'self', this.publicUrl);
     const mailer = this.mailer;
     void mailer.sendResetLink(user.email, link.url, new Date(link.expires_at)).catch((err: unknown) => {
       this.log.warn({ err: { message: (err as Error).message }, user: user.id }, 'mailing a password reset link failed');

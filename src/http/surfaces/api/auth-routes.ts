@@ -17,7 +17,7 @@ import {
   SignupBody,
 } from '../../contracts/auth.js';
 import { requireAccount } from '../../plugins/session-account.js';
-import { adoptSession, clearSessionCookie, clientInfo, csrfTokenOf, ownOrigin, setSessionCookie } from '../../plugins/sessions.js';
+import { adoptSession, clearSessionCookie, clientInfo, csrfTokenOf, setSessionCookie } from '../../plugins/sessions.js';
 
 const tags = ['auth'];
 const refusals = { 400: ApiError, 401: ApiError, 403: ApiError, 429: ApiError };
@@ -84,7 +84,7 @@ export async function authRoutes(app: FastifyInstance, services: Services): Prom
   });
 
   api.post('/api/auth/password-reset/request', { config: preSession, schema: { tags, summary: 'Mail a reset link (when SMTP is set); 202 whether or not the email has an account', body: ResetRequestBody, response: { 202: { type: 'null' }, 400: ApiError, 403: ApiError } } }, async (request, reply) => {
-    await passwordResets.request(request.body.email, ownOrigin(request));
+    await passwordResets.request(request.body.email);
     return reply.code(202).send();
   });
 
