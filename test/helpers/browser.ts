@@ -168,11 +168,8 @@ export interface Journey {
   page: Page;
   /** Saves a full-page PNG as test-results/screenshots/<journey>/<nn>-<name>.png (desktop width). */
   shot(name: string): Promise<void>;
-  /**
-   * The same page at phone size (390×844), then back to the desktop width; what does not fit the width is a
-   * problem, unless `knownOverflow` names the bug that causes it (then its absence is the problem: drop the note).
-   */
-  phoneShot(name: string, knownOverflow?: string): Promise<void>;
+  /** The same page at phone size (390×844), then back to the desktop width; what does not fit the width is a problem. */
+  phoneShot(name: string): Promise<void>;
   /** Uncaught page errors and requests the page tried to send anywhere but the gateway. */
   problems: string[];
   /**
@@ -221,14 +218,11 @@ export async function openJourney(
       for (const problem of await inspect(page)) problems.push(`${basename(file)}: ${problem}`);
       await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
     },
-    phoneShot: async (shotName, knownOverflow) => {
+    phoneShot: async (shotName) => {
       await page.setViewportSize(PHONE);
       try {
         const file = path(`${shotName}-phone`);
-        const overflow = await overflowAt(page);
-        if (knownOverflow === undefined) for (const problem of overflow) problems.push(`${basename(file)}: ${problem}`);
-        else if (overflow.length === 0) problems.push(`${basename(file)}: fits the phone now; drop the known overflow note (${knownOverflow})`);
-        else process.stderr.write(`browser tests: ${name}/${basename(file)}: known overflow (${knownOverflow}): ${overflow.join('; ')}\n`);
+        for (const problem of await overflowAt(page)) problems.push(`${basename(file)}: ${problem}`);
         await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
       } finally {
         await page.setViewportSize(DESKTOP);

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useLogout, useSession } from '../api/auth';
 import { chooseLanguage, LANGUAGES, useLang } from '../i18n';
@@ -48,29 +48,9 @@ function NavSection({ title, items, onNavigate }: { title: string; items: NavIte
   );
 }
 
-/** The signed-in shell: a sidebar on wide screens, a top bar with a menu button on phones. */
-export function Layout() {
+function useCabinetNav(): NavItem[] {
   const { t } = useLang();
-  const session = useSession();
-  const logout = useLogout();
-  const navigate = useNavigate();
-  const location = useLocation();
-  const [menuOpen, setMenuOpen] = useState(false);
-  const account = session.data?.account;
-  const mainRef = useRef<HTMLElement>(null);
-  const firstPage = useRef(true);
-  useEffect(() => {
-    setMenuOpen(false);
-    if (firstPage.current) {
-      firstPage.current = false;
-      return;
-    }
-    // A new page: screen readers and keyboard users start at its content, as after a full page load.
-    mainRef.current?.focus({ preventScroll: true });
-    window.scrollTo(0, 0);
-  }, [location.pathname]);
-
-  const cabinet: NavItem[] = [
+  return [
     { to: '/', label: t('nav.overview'), testId: 'nav-overview', end: true },
     { to: '/keys', label: t('nav.keys'), testId: 'nav-keys' },
     { to: '/history', label: t('nav.history'), testId: 'nav-history' },
@@ -80,13 +60,90 @@ export function Layout() {
     { to: '/models', label: t('nav.models'), testId: 'nav-models' },
     { to: '/profile', label: t('nav.profile'), testId: 'nav-profile' },
   ];
-  const consoleItems: NavItem[] = [
+}
+
+function useConsoleNav(): NavItem[] {
+  const { t } = useLang();
+  return [
     { to: '/console', label: t('nav.consoleOverview'), testId: 'nav-console', end: true },
     { to: '/console/users', label: t('nav.users'), testId: 'nav-console-users' },
     { to: '/console/models', label: t('nav.consoleModels'), testId: 'nav-console-models' },
     { to: '/console/upstreams', label: t('nav.upstreams'), testId: 'nav-console-upstreams' },
     { to: '/console/audit', label: t('nav.audit'), testId: 'nav-console-audit' },
   ];
+}
+
+/**
+ * Closes the phone menu on every navigation and, after the first page, moves focus to the new
+ * page's content: screen readers and keyboard users start there, as after a full page load.
+ */
+function usePageChange(mainRef: RefObject<HTMLElement | null>, setMenuOpen: (open: boolean) => void): void {
+  const location = useLocation();
+  const firstPage = useRef(true);
+  useEffect(() => {
+    setMenuOpen(false);
+    if (firstPage.current) {
+      firstPage.current = false;
+      return;
+    }
+    mainRef.current?.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }, [location.pathname, mainRef, setMenuOpen]);
+}
+
+function MenuButton({ open, onToggle }: { open: boolean; onToggle: () => void }) {
+  const { t } = useLang();
+  return (
+    <button
+      type="button"
+      className="btn-icon menu-button"
+      aria-expanded={open}
+      aria-controls="sidebar"
+      onClick={onToggle}
+      data-testid="menu-button"
+    >
+      <span aria-hidden="true">☰</span>
+      <span className="visually-hidden">{t('nav.menu')}</span>
+    </button>
+  );
+}
+
+function SidebarFooter() {
+  const { t } = useLang();
+  const session = useSession();
+  const logout = useLogout();
+  const navigate = useNavigate();
+  const account = session.data?.account;
+  return (
+    <div className="sidebar-footer">
+      <LanguageSwitch />
+      <p className="account-email" data-testid="account-email" title={account?.email}>
+        {account?.email}
+      </p>
+      <button
+        type="button"
+        className="btn btn-block"
+        data-testid="logout-button"
+        disabled={logout.isPending}
+        onClick={() => logout.mutate(undefined, { onSettled: () => void navigate('/login') })}
+      >
+        {t('nav.logout')}
+      </button>
+    </div>
+  );
+}
+
+/** The signed-in shell: a sidebar on wide screens, a top bar with a menu button on phones. */
+export function Layout() {
+  const { t } = useLang();
+  const session = useSession();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const closeMenu = () => setMenuOpen(false);
+  const mainRef = useRef<HTMLElement>(null);
+  usePageChange(mainRef, setMenuOpen);
+  const cabinet = useCabinetNav();
+  const consoleItems = useConsoleNav();
+  const isAdmin = session.data?.account?.role === 'admin';
 
   return (
     <div className="shell">
@@ -95,39 +152,15 @@ export function Layout() {
       </a>
       <header className="topbar">
         <Brand />
-        <button
-          type="button"
-          className="btn-icon menu-button"
-          aria-expanded={menuOpen}
-          aria-controls="sidebar"
-          onClick={() => setMenuOpen((open) => !open)}
-          data-testid="menu-button"
-        >
-          <span aria-hidden="true">☰</span>
-          <span className="visually-hidden">{t('nav.menu')}</span>
-        </button>
+        <MenuButton open={menuOpen} onToggle={() => setMenuOpen((open) => !open)} />
       </header>
       <aside id="sidebar" className={menuOpen ? 'sidebar open' : 'sidebar'} aria-label={t('nav.main')}>
         <Brand />
         <nav aria-label={t('nav.main')}>
-          <NavSection title={t('nav.cabinet')} items={cabinet} onNavigate={() => setMenuOpen(false)} />
-          {account?.role === 'admin' && <NavSection title={t('nav.console')} items={consoleItems} onNavigate={() => setMenuOpen(false)} />}
+          <NavSection title={t('nav.cabinet')} items={cabinet} onNavigate={closeMenu} />
+          {isAdmin && <NavSection title={t('nav.console')} items={consoleItems} onNavigate={closeMenu} />}
         </nav>
-        <div className="sidebar-footer">
-          <LanguageSwitch />
-          <p className="account-email" data-testid="account-email" title={account?.email}>
-            {account?.email}
-          </p>
-          <button
-            type="button"
-            className="btn btn-block"
-            data-testid="logout-button"
-            disabled={logout.isPending}
-            onClick={() => logout.mutate(undefined, { onSettled: () => void navigate('/login') })}
-          >
-            {t('nav.logout')}
-          </button>
-        </div>
+        <SidebarFooter />
       </aside>
       <main id="main" className="main" tabIndex={-1} ref={mainRef}>
         <Outlet />

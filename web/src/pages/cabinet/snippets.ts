@@ -21,23 +21,24 @@ export interface Snippet {
 
 const KEY = 'TOLLGATE_API_KEY';
 
-/** Copy-paste examples filled with this gateway's URLs; the key is read from the environment, never inlined. */
-export function snippets(urls: SurfaceUrls, model: string): Snippet[] {
-  return [
-    {
-      id: 'curl',
-      label: 'curl',
-      language: 'shell',
-      code: `curl ${urls.unified}/chat/completions \\
+function curlSnippet(urls: SurfaceUrls, model: string): Snippet {
+  return {
+    id: 'curl',
+    label: 'curl',
+    language: 'shell',
+    code: `curl ${urls.unified}/chat/completions \\
   -H "Authorization: Bearer $${KEY}" \\
   -H "Content-Type: application/json" \\
   -d '{"model": "${model}", "messages": [{"role": "user", "content": "Привет!"}]}'`,
-    },
-    {
-      id: 'python-openai',
-      label: 'Python · openai',
-      language: 'python',
-      code: `import os
+  };
+}
+
+function pythonOpenAiSnippet(urls: SurfaceUrls, model: string): Snippet {
+  return {
+    id: 'python-openai',
+    label: 'Python · openai',
+    language: 'python',
+    code: `import os
 from openai import OpenAI
 
 client = OpenAI(base_url="${urls.unified}", api_key=os.environ["${KEY}"])
@@ -46,12 +47,15 @@ reply = client.chat.completions.create(
     messages=[{"role": "user", "content": "Привет!"}],
 )
 print(reply.choices[0].message.content)`,
-    },
-    {
-      id: 'node-openai',
-      label: 'Node · openai',
-      language: 'javascript',
-      code: `import OpenAI from 'openai';
+  };
+}
+
+function nodeOpenAiSnippet(urls: SurfaceUrls, model: string): Snippet {
+  return {
+    id: 'node-openai',
+    label: 'Node · openai',
+    language: 'javascript',
+    code: `import OpenAI from 'openai';
 
 const client = new OpenAI({ baseURL: '${urls.unified}', apiKey: process.env.${KEY} });
 const reply = await client.chat.completions.create({
@@ -59,12 +63,15 @@ const reply = await client.chat.completions.create({
   messages: [{ role: 'user', content: 'Привет!' }],
 });
 console.log(reply.choices[0].message.content);`,
-    },
-    {
-      id: 'python-anthropic',
-      label: 'Python · anthropic',
-      language: 'python',
-      code: `import os
+  };
+}
+
+function pythonAnthropicSnippet(urls: SurfaceUrls): Snippet {
+  return {
+    id: 'python-anthropic',
+    label: 'Python · anthropic',
+    language: 'python',
+    code: `import os
 import anthropic
 
 client = anthropic.Anthropic(base_url="${urls.anthropic}", api_key=os.environ["${KEY}"])
@@ -74,12 +81,15 @@ message = client.messages.create(
     messages=[{"role": "user", "content": "Привет!"}],
 )
 print(message.content[0].text)`,
-    },
-    {
-      id: 'python-genai',
-      label: 'Python · google-genai',
-      language: 'python',
-      code: `import os
+  };
+}
+
+function pythonGenAiSnippet(urls: SurfaceUrls): Snippet {
+  return {
+    id: 'python-genai',
+    label: 'Python · google-genai',
+    language: 'python',
+    code: `import os
 from google import genai
 from google.genai import types
 
@@ -89,7 +99,12 @@ client = genai.Client(
 )
 response = client.models.generate_content(model="gemini-2.5-flash", contents="Привет!")
 print(response.text)`,
-    },
+  };
+}
+
+/** The coding agents read their base URL and key from the environment. */
+function cliSnippets(urls: SurfaceUrls): Snippet[] {
+  return [
     {
       id: 'claude-code',
       label: 'Claude Code',
@@ -106,5 +121,17 @@ claude`,
 export GEMINI_API_KEY="$${KEY}"
 gemini`,
     },
+  ];
+}
+
+/** Copy-paste examples filled with this gateway's URLs; the key is read from the environment, never inlined. */
+export function snippets(urls: SurfaceUrls, model: string): Snippet[] {
+  return [
+    curlSnippet(urls, model),
+    pythonOpenAiSnippet(urls, model),
+    nodeOpenAiSnippet(urls, model),
+    pythonAnthropicSnippet(urls),
+    pythonGenAiSnippet(urls),
+    ...cliSnippets(urls),
   ];
 }

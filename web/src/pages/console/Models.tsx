@@ -19,8 +19,97 @@ function rub(model: AdminModel, field: string, lang: Lang): string {
   return value ? `${formatDecimal(value, lang, 2, 4)} ₽` : '';
 }
 
-export default function ConsoleModels() {
+function ModelFilters({ search, onSearch, provider, onProvider, providers }: {
+  search: string;
+  onSearch: (value: string) => void;
+  provider: string;
+  onProvider: (value: string) => void;
+  providers: string[];
+}) {
+  const { t } = useLang();
+  return (
+    <div className="filters">
+      <div className="field">
+        <label htmlFor="console-model-search">{t('models.search')}</label>
+        <input id="console-model-search" type="search" value={search} onChange={(e) => onSearch(e.target.value)} data-testid="console-model-search" />
+      </div>
+      <div className="field">
+        <label htmlFor="console-model-provider">{t('models.provider')}</label>
+        <select id="console-model-provider" value={provider} onChange={(e) => onProvider(e.target.value)}>
+          <option value="">{t('models.allProviders')}</option>
+          {providers.map((p) => (
+            <option key={p}>{p}</option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}
+
+type ModelToggle = ReturnType<typeof usePutModel>;
+
+function ModelRow({ model, toggle, onEdit }: { model: AdminModel; toggle: ModelToggle; onEdit: () => void }) {
   const { t, lang } = useLang();
+  return (
+    <tr data-testid={`console-model-row-${model.id}`} data-enabled={model.enabled}>
+      <td data-label={t('models.model')}>
+        <code>{model.id}</code>
+        <div className="muted small">{t(`console.origin.${model.origin}`)}</div>
+      </td>
+      {PRICE_FIELDS.map((field) => (
+        <td key={field} data-label={t(`console.price.${field}`)} className="num">
+          <div>{usd(model.prices[field], lang)}</div>
+          <div className="muted small" data-testid={`rub-${field}`}>{rub(model, field, lang)}</div>
+        </td>
+      ))}
+      <td data-label={t('console.fallbacks')} className="small">{model.fallbacks.length ? model.fallbacks.join(', ') : '—'}</td>
+      <td data-label={t('console.enabled')} className="actions">
+        <input
+          type="checkbox"
+          className="switch"
+          role="switch"
+          checked={model.enabled}
+          aria-checked={model.enabled}
+          aria-label={`${t('console.enabled')}: ${model.id}`}
+          disabled={toggle.isPending && toggle.variables?.id === model.id}
+          onChange={(e) => toggle.mutate({ id: model.id, body: { enabled: e.target.checked } })}
+          data-testid="model-enabled-toggle"
+        />
+        <button type="button" className="btn btn-small" onClick={onEdit} data-testid="model-edit" aria-label={`${t('common.edit')} ${model.id}`}>
+          {t('common.edit')}
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+function ModelsTable({ models, toggle, onEdit }: { models: AdminModel[]; toggle: ModelToggle; onEdit: (model: AdminModel) => void }) {
+  const { t } = useLang();
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="console-models-table">
+        <thead>
+          <tr>
+            <th scope="col">{t('models.model')}</th>
+            {PRICE_FIELDS.map((field) => (
+              <th key={field} scope="col" className="num">{t(`console.price.${field}`)}</th>
+            ))}
+            <th scope="col">{t('console.fallbacks')}</th>
+            <th scope="col">{t('console.enabled')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {models.map((model) => (
+            <ModelRow key={model.id} model={model} toggle={toggle} onEdit={() => onEdit(model)} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export default function ConsoleModels() {
+  const { t } = useLang();
   const models = useAdminModels();
   const toggle = usePutModel();
   const [search, setSearch] = useState('');
@@ -46,21 +135,7 @@ export default function ConsoleModels() {
         }
       />
       <RateSettings />
-      <div className="filters">
-        <div className="field">
-          <label htmlFor="console-model-search">{t('models.search')}</label>
-          <input id="console-model-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} data-testid="console-model-search" />
-        </div>
-        <div className="field">
-          <label htmlFor="console-model-provider">{t('models.provider')}</label>
-          <select id="console-model-provider" value={provider} onChange={(e) => setProvider(e.target.value)}>
-            <option value="">{t('models.allProviders')}</option>
-            {providers.map((p) => (
-              <option key={p}>{p}</option>
-            ))}
-          </select>
-        </div>
-      </div>
+      <ModelFilters search={search} onSearch={setSearch} provider={provider} onProvider={setProvider} providers={providers} />
       <FormError error={toggle.error} />
       {models.isPending ? (
         <Loading />
@@ -69,53 +144,7 @@ export default function ConsoleModels() {
       ) : shown.length === 0 ? (
         <EmptyState title={t('models.empty')} />
       ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="console-models-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('models.model')}</th>
-                {PRICE_FIELDS.map((field) => (
-                  <th key={field} scope="col" className="num">{t(`console.price.${field}`)}</th>
-                ))}
-                <th scope="col">{t('console.fallbacks')}</th>
-                <th scope="col">{t('console.enabled')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.slice(0, shownCount).map((model) => (
-                <tr key={model.id} data-testid={`console-model-row-${model.id}`} data-enabled={model.enabled}>
-                  <td data-label={t('models.model')}>
-                    <code>{model.id}</code>
-                    <div className="muted small">{t(`console.origin.${model.origin}`)}</div>
-                  </td>
-                  {PRICE_FIELDS.map((field) => (
-                    <td key={field} data-label={t(`console.price.${field}`)} className="num">
-                      <div>{usd(model.prices[field], lang)}</div>
-                      <div className="muted small" data-testid={`rub-${field}`}>{rub(model, field, lang)}</div>
-                    </td>
-                  ))}
-                  <td data-label={t('console.fallbacks')} className="small">{model.fallbacks.length ? model.fallbacks.join(', ') : '—'}</td>
-                  <td data-label={t('console.enabled')} className="actions">
-                    <input
-                      type="checkbox"
-                      className="switch"
-                      role="switch"
-                      checked={model.enabled}
-                      aria-checked={model.enabled}
-                      aria-label={`${t('console.enabled')}: ${model.id}`}
-                      disabled={toggle.isPending && toggle.variables?.id === model.id}
-                      onChange={(e) => toggle.mutate({ id: model.id, body: { enabled: e.target.checked } })}
-                      data-testid="model-enabled-toggle"
-                    />
-                    <button type="button" className="btn btn-small" onClick={() => setEditor({ open: true, model })} data-testid="model-edit" aria-label={`${t('common.edit')} ${model.id}`}>
-                      {t('common.edit')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ModelsTable models={shown.slice(0, shownCount)} toggle={toggle} onEdit={(model) => setEditor({ open: true, model })} />
       )}
       {shown.length > shownCount && (
         <button type="button" className="btn" onClick={() => setShownCount((n) => n + PAGE * 4)} data-testid="models-show-more">
