@@ -1,4 +1,5 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { Nullable, Iso, Micro, Id, PageLimit } from './common.js';
 import { CabinetBalance, CabinetKey } from './cabinet.js';
 
 /**
@@ -8,11 +9,6 @@ import { CabinetBalance, CabinetKey } from './cabinet.js';
  * ledger come in the cabinet's shapes (`RequestsQuery` → `RequestPage`, `LedgerQuery` → `LedgerPage`).
  */
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const Iso = Type.String({ format: 'date-time' });
-const Micro = Type.Integer({ description: 'micro-rubles (1 RUB = 1 000 000)' });
-const Id = Type.String({ minLength: 1, maxLength: 100 });
-const PageLimit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
 
 export const AdminRole = Type.Union([Type.Literal('admin'), Type.Literal('user')]);
 export type AdminRole = Static<typeof AdminRole>;

@@ -1,4 +1,5 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { Nullable, Iso } from './common.js';
 
 /**
  * The dashboard's sign-in API (`/api/session`, `/api/auth/*`): bodies and answers. A session is a cookie
@@ -7,8 +8,6 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  * and the password reset forms (no session yet) must come from the gateway's own origin.
  */
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const Iso = Type.String({ format: 'date-time' });
 const Email = Type.String({ minLength: 3, maxLength: 320 });
 /** A new password: 8 to 200 characters. */
 const NewPassword = Type.String({ minLength: 8, maxLength: 200 });

@@ -1,4 +1,5 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { Nullable, Iso, Micro, Id, PageLimit } from './common.js';
 
 /**
  * The customer cabinet's API (`/api/balance`, `/api/keys`, `/api/requests`, `/api/usage`, `/api/ledger`,
@@ -8,17 +9,8 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
  * declared here (a key's hash, above all) never leaves the server.
  */
 
-/**
- * Null first: Fastify's validator coerces types (`coerceTypes`), and tried first as `[schema, null]`, a null
- * limit would become 0 (and a null model list `[null]`) before the null branch was reached.
- */
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
-const Iso = Type.String({ format: 'date-time' });
-const Micro = Type.Integer({ description: 'micro-rubles (1 RUB = 1 000 000)' });
 const Limit = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'micro-rubles; null: no limit' });
-const Id = Type.String({ minLength: 1, maxLength: 100 });
 const DecimalText = Type.String({ pattern: '^-?\\d+(\\.\\d+)?$' });
-const PageLimit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
 const ModelPattern = Type.String({ pattern: '^[A-Za-z0-9._:/*@-]{1,200}$' });
 
 // ── Balance ────────────────────────────────────────────────────────────────────────────────────────────

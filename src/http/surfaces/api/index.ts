@@ -6,15 +6,17 @@ import { installSessions } from '../../plugins/sessions.js';
 import { adminApiRoutes } from './admin-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { cabinetRoutes } from './cabinet-routes.js';
+import { installApiValidation } from './validation.js';
 
 /**
  * The dashboard's JSON API, `/api/*`: its own scope, apart from the client keys' surfaces and `/admin/*`.
  * Sessions and the CSRF guard run on every request of it; each route's TypeBox schema validates its input
- * (a failure is a 400 in the OpenAI error shape), serializes its answer, and goes into the OpenAPI 3
+ * (bodies exactly, see validation.ts; a failure is a 400 in the OpenAI error shape), serializes its answer, and goes into the OpenAPI 3
  * document at `GET /api/openapi.json`. A path under /api that no route takes is a JSON 404, never the
  * web app's page.
  */
 export async function apiRoutes(app: FastifyInstance, services: Services): Promise<void> {
+  installApiValidation(app);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.0.3',
