@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { newId } from '../../lib/ids.js';
 import { isUniqueViolation } from '../errors.js';
 import type { Database, LedgerEntriesTable } from '../schema.js';
@@ -8,7 +8,8 @@ export type LedgerRow = Selectable<LedgerEntriesTable>;
 export interface BalanceMove {
   userId: string;
   amountMicro: number;
-  kind: 'credit' | 'debit';
+  /** credit/debit by an operator; topup (a payment), refund (of a payment), promo (a redeemed code). */
+  kind: 'credit' | 'debit' | 'topup' | 'refund' | 'promo';
   note: string | null;
   now: number;
   /** Money held for requests in flight outside the `held_micro` column (SQLite keeps holds in memory). */
@@ -50,41 +51,7 @@ export class LedgerRepo {
   }
 
   private moveOnce(move: BalanceMove): Promise<MoveResult> {
-    return this.db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable('users')
-        .set((eb) => ({ balance_micro: eb('balance_micro', '+', move.amountMicro), updated_at: move.now }))
-        .where('id', '=', move.userId)
-        // A debit may not take money held for requests in flight.
-        .where((eb) =>
-          move.amountMicro >= 0
-            ? eb.lit(true)
-            : eb(eb('balance_micro', '+', move.amountMicro - (move.heldElsewhereMicro ?? 0)), '>=', eb.ref('held_micro')),
-        )
-        .returning('balance_micro')
-        .executeTakeFirst();
-      if (!updated) {
-        const exists = await trx.selectFrom('users').select('id').where('id', '=', move.userId).executeTakeFirst();
-        return { ok: false, reason: exists ? 'insufficient' : 'no_user' } as const;
-      }
-      const entry: LedgerRow = {
-        id: newId('led', move.now),
-        user_id: move.userId,
-        kind: move.kind,
-        amount_micro: move.amountMicro,
-        balance_after_micro: updated.balance_micro,
-        request_id: null,
-        key_id: null,
-        note: move.note,
-        created_at: move.now,
-        cost_usd: null,
-        usd_rub_rate: null,
-        usd_nano: null,
-        idempotency_key: move.idempotencyKey ?? null,
-      };
-      await trx.insertInto('ledger_entries').values(entry).execute();
-      return { ok: true, balanceMicro: updated.balance_micro, entry } as const;
-    });
+    return this.db.transaction().execute((trx) => moveWithin(trx, move));
   }
 
   /**
@@ -115,4 +82,44 @@ export class LedgerRepo {
       .executeTakeFirstOrThrow();
     return Number(row.total);
   }
+}
+
+/**
+ * One balance move and its ledger row inside the caller's transaction, so an order's or a promo code's
+ * own row changes in the same commit as the money. A debit never takes held money.
+ */
+export async function moveWithin(trx: Transaction<Database>, move: BalanceMove): Promise<MoveResult> {
+  const updated = await trx
+    .updateTable('users')
+    .set((eb) => ({ balance_micro: eb('balance_micro', '+', move.amountMicro), updated_at: move.now }))
+    .where('id', '=', move.userId)
+    // A debit may not take money held for requests in flight.
+    .where((eb) =>
+      move.amountMicro >= 0
+        ? eb.lit(true)
+        : eb(eb('balance_micro', '+', move.amountMicro - (move.heldElsewhereMicro ?? 0)), '>=', eb.ref('held_micro')),
+    )
+    .returning('balance_micro')
+    .executeTakeFirst();
+  if (!updated) {
+    const exists = await trx.selectFrom('users').select('id').where('id', '=', move.userId).executeTakeFirst();
+    return { ok: false, reason: exists ? 'insufficient' : 'no_user' } as const;
+  }
+  const entry: LedgerRow = {
+    id: newId('led', move.now),
+    user_id: move.userId,
+    kind: move.kind,
+    amount_micro: move.amountMicro,
+    balance_after_micro: updated.balance_micro,
+    request_id: null,
+    key_id: null,
+    note: move.note,
+    created_at: move.now,
+    cost_usd: null,
+    usd_rub_rate: null,
+    usd_nano: null,
+    idempotency_key: move.idempotencyKey ?? null,
+  };
+  await trx.insertInto('ledger_entries').values(entry).execute();
+  return { ok: true, balanceMicro: updated.balance_micro, entry } as const;
 }
