@@ -225,6 +225,31 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(mine.find((r) => r.action === 'model.update')!.details, { before: { enabled: true }, after: { enabled: false } });
     });
 
+    test('audit: filtered by target — a user id, a model ref, or a user’s email (meaning their id); with action and pages', async () => {
+      const one = await newSignedInUser(stack.gw, '0');
+      const two = await newSignedInUser(stack.gw, '0');
+      for (const user of [one, two, one]) assert.equal((await asAdmin('POST', `/api/admin/users/${user.userId}/reset-link`)).status, 200);
+      assert.equal((await asAdmin('POST', `/api/admin/users/${one.userId}/role`, { role: 'admin' })).status, 200);
+      for (const enabled of [false, true]) assert.equal((await asAdmin('PUT', '/api/admin/models/openai/gpt-4o-mini', { enabled })).status, 200);
+      const actionsOf = async (query: string) => (await auditOf(query)).map((r) => `${r.action} ${r.target}`);
+      const oneLog = ['user.role', 'user.reset_link', 'user.reset_link', 'user.create'].map((action) => `${action} ${one.userId}`);
+      assert.deepEqual(await actionsOf(`target=${one.userId}`), oneLog);
+      assert.deepEqual(await actionsOf(`target=${two.userId}`), [`user.reset_link ${two.userId}`, `user.create ${two.userId}`]);
+      assert.deepEqual(await actionsOf(`target=${encodeURIComponent(` ${one.email.toUpperCase()} `)}`), oneLog, 'an email means that user’s id');
+      assert.deepEqual(await actionsOf(`target=${encodeURIComponent('nobody@example.com')}`), []);
+      assert.deepEqual(await actionsOf(`target=${one.userId.slice(0, -2)}`), [], 'an exact match, not a prefix');
+      const models = await auditOf(`target=${encodeURIComponent('openai/gpt-4o-mini')}`);
+      assert.ok(models.length >= 2 && models.every((r) => r.target === 'openai/gpt-4o-mini'), JSON.stringify(models));
+      assert.deepEqual(models[0]!.details.after, { enabled: true });
+      assert.deepEqual(await actionsOf(`target=${one.userId}&action=user.reset_link`), oneLog.slice(1, 3));
+      const first = await asAdmin('GET', `/api/admin/audit?target=${one.userId}&limit=3`);
+      assert.equal(first.body.has_more, true);
+      const rest = await asAdmin('GET', `/api/admin/audit?target=${one.userId}&limit=3&before=${first.body.next_before}`);
+      assert.deepEqual(rest.body.data.map((r: { action: string }) => r.action), ['user.create']);
+      assert.equal(rest.body.has_more, false);
+      assert.equal((await asAdmin('GET', `/api/admin/audit?target=${'x'.repeat(201)}`)).status, 400);
+    });
+
     test('no answer of the admin API carries a key hash, password hash or upstream key', () => {
       const all = answers.join('\n');
       for (const field of ['key_hash', 'password_hash', 'token_hash', 'csrf_secret']) assert.ok(!all.includes(field), field);

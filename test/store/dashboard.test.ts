@@ -149,7 +149,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     });
 
     describe('audit log', () => {
-      it('lists newest first, filtered by action and actor, paged', async () => {
+      it('lists newest first, filtered by action, actor and target, paged', async () => {
         for (let i = 0; i < 4; i++) {
           await store.audit.insert({
             id: newId('aud', T0 + i),
@@ -165,6 +165,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         assert.deepEqual((await store.audit.list({ limit: 10 })).map((r) => r.target), ['usr_3', 'usr_2', 'usr_1', 'usr_0']);
         assert.deepEqual((await store.audit.list({ limit: 10, action: 'user.credit' })).map((r) => r.target), ['usr_1', 'usr_0']);
         assert.deepEqual((await store.audit.list({ limit: 10, actor: 'cli' })).map((r) => r.target), ['usr_3', 'usr_1']);
+        assert.deepEqual((await store.audit.list({ limit: 10, target: 'usr_2' })).map((r) => r.action), ['user.block']);
+        assert.deepEqual((await store.audit.list({ limit: 10, target: 'usr_1', action: 'user.block' })).map((r) => r.target), []);
+        assert.deepEqual((await store.audit.list({ limit: 10, target: 'usr_' })).map((r) => r.target), [], 'an exact match, not a prefix');
         const page = await store.audit.list({ limit: 2 });
         assert.deepEqual((await store.audit.list({ limit: 2, before: page[1]!.id })).map((r) => r.target), ['usr_1', 'usr_0']);
       });

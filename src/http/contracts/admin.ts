@@ -207,6 +207,9 @@ export const AdminAuditQuery = Type.Object(
     before: Type.Optional(Id),
     action: Type.Optional(Type.String({ maxLength: 100 })),
     actor: Type.Optional(Type.String({ maxLength: 200 })),
+    target: Type.Optional(
+      Type.String({ maxLength: 200, description: 'Exact match on what was acted on: a user id, a key id, `openai/gpt-4o`; a user’s email means that user’s id.' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -39,6 +39,8 @@ export interface AuditQuery {
   before?: string | undefined;
   action?: string | undefined;
   actor?: string | undefined;
+  /** What was acted on, exactly (a user id, a key id, `openai/gpt-4o`); a user's email means that user's id. */
+  target?: string | undefined;
 }
 
 export interface AuditPage {
@@ -78,10 +80,18 @@ export class AuditLog {
   /** Newest first; `limit` 1–200 (50 by default). */
   async list(query: AuditQuery = {}): Promise<AuditPage> {
     const limit = Math.min(Math.max(Math.trunc(query.limit ?? 50) || 50, 1), 200);
-    const rows = await this.store.audit.list({ limit: limit + 1, before: query.before, action: query.action, actor: query.actor });
+    const target = query.target ? await this.targetOf(query.target) : undefined;
+    const rows = await this.store.audit.list({ limit: limit + 1, before: query.before, action: query.action, actor: query.actor, target });
     const page = rows.slice(0, limit).map(auditView);
     const hasMore = rows.length > limit;
     return { data: page, has_more: hasMore, next_before: hasMore ? (page.at(-1)?.id ?? null) : null };
+  }
+
+  /** Rows name users by id; an email is taken as its user's id. Anything else (or an unknown email) as given. */
+  private async targetOf(target: string): Promise<string> {
+    if (!target.includes('@')) return target;
+    const user = await this.store.users.findByEmail(target.trim().toLowerCase());
+    return user?.id ?? target;
   }
 }
 

@@ -57,6 +57,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('audit_log_action').on('audit_log').columns(['action', 'id']).execute();
   await db.schema.createIndex('audit_log_actor').on('audit_log').columns(['actor', 'id']).execute();
+  await db.schema.createIndex('audit_log_target').on('audit_log').columns(['target', 'id']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -9,6 +9,8 @@ export interface AuditFilter {
   before?: string | undefined;
   action?: string | undefined;
   actor?: string | undefined;
+  /** Exact match on what was acted on: a user id, a key id, `openai/gpt-4o`. */
+  target?: string | undefined;
 }
 
 /** The audit log of admin actions (migration 0009): append-only. */
@@ -24,6 +26,7 @@ export class AuditRepo {
     if (filter.before) query = query.where('id', '<', filter.before);
     if (filter.action) query = query.where('action', '=', filter.action);
     if (filter.actor) query = query.where('actor', '=', filter.actor);
+    if (filter.target) query = query.where('target', '=', filter.target);
     return query.execute();
   }
 }
