@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { PaymentEventsTable, PaymentOrdersTable, PaymentRefundsTable, PromoCodesTable, PromoRedemptionsTable } from './schema-payments.js';
 
 /** Row shapes as stored. Money columns end in `_micro` (integer micro-rubles); times are epoch milliseconds. */
 export interface UsersTable {
@@ -207,4 +208,9 @@ export interface Database {
   password_resets: PasswordResetsTable;
   login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
+  payment_orders: PaymentOrdersTable;
+  payment_events: PaymentEventsTable;
+  payment_refunds: PaymentRefundsTable;
+  promo_codes: PromoCodesTable;
+  promo_redemptions: PromoRedemptionsTable;
 }
