@@ -16,6 +16,8 @@ import { LoginThrottle } from './services/sessions/login-throttle.js';
 import { PasswordResetService } from './services/sessions/password-resets.js';
 import { SmtpResetMailer } from './services/sessions/reset-mailer.js';
 import { SessionService } from './services/sessions/session-service.js';
+import { PromoService } from './services/promo/promo-service.js';
+import { RedeemThrottle } from './services/promo/redeem-throttle.js';
 import { Authenticator } from './services/auth/authenticator.js';
 import { FailureBudget } from './services/auth/failure-budget.js';
 import { CatalogService } from './services/catalog/catalog-service.js';
@@ -213,7 +215,9 @@ function sessionServices(config: Readonly<Config>, store: Store, clock: Clock, l
     sessions.prune().catch((err: unknown) => logger.warn({ err }, 'pruning ended sessions failed'));
   }, SESSIONS_PRUNE_MS);
   pruner.unref();
-  return { services: { audit: new AuditLog(store, clock), sessions, passwordResets, sessionCookieSecure: dashboard.cookieSecure }, pruner };
+  const audit = new AuditLog(store, clock);
+  const promo = new PromoService(store, clock, audit, new RedeemThrottle(store, clock));
+  return { services: { audit, promo, sessions, passwordResets, sessionCookieSecure: dashboard.cookieSecure }, pruner };
 }
 
 /** Prices and settings changed on another node (or by the CLI) apply here within SETTINGS_REFRESH_MS. */

@@ -17,6 +17,7 @@ import type { Relay } from './relay/relay.js';
 import type { AdminTokenVerifier } from './settings/admin-token.js';
 import type { FailureBudget } from './auth/failure-budget.js';
 import type { ModelsView } from './unified/models-view.js';
+import type { PromoService } from './promo/promo-service.js';
 import type { UnifiedApi } from './unified/unified-api.js';
 
 export type { Principal } from './auth/authenticator.js';
@@ -47,6 +48,8 @@ export interface Services {
   userAdmin: UserAdmin;
   /** Calls, spend, errors and active users per UTC day across all users; top users and models. */
   overview: OverviewService;
+  /** Promo codes: the admin's (create, list, redemptions, disable; audited) and the customer's redeem (throttled). */
+  promo: PromoService;
   /** Each provider's base URL, dialect, mounts and keys' health (keys as `…last4`). */
   upstreams: UpstreamsView;
   /** Dashboard accounts and sessions: sign-up, sign-in (throttled), sessions, password and email changes, block, role. */

@@ -9,6 +9,7 @@ import { LedgerRepo } from './repos/ledger-repo.js';
 import { LoginFailuresRepo } from './repos/login-failures-repo.js';
 import { ModelOverridesRepo } from './repos/model-overrides-repo.js';
 import { PasswordResetsRepo } from './repos/password-resets-repo.js';
+import { PromoRepo } from './repos/promo-repo.js';
 import { RequestsRepo } from './repos/requests-repo.js';
 import { ResponsesRepo } from './repos/responses-repo.js';
 import { SessionsRepo } from './repos/sessions-repo.js';
@@ -23,6 +24,7 @@ export type { UserRow, UserRole, UserStatus, UserSearch } from './repos/users-re
 export type { SessionRow, SessionWithUser } from './repos/sessions-repo.js';
 export type { PasswordResetRow } from './repos/password-resets-repo.js';
 export type { LoginFailureRow } from './repos/login-failures-repo.js';
+export type { PromoCodeRow, PromoRedemptionRow, PromoRedemptionWithEmail, PromoRefusal, RedeemOutcome } from './repos/promo-repo.js';
 export type { AuditRow, AuditFilter } from './repos/audit-repo.js';
 export type { DayTotals, ModelTotals, UserActivity, UserTotals } from './repos/admin-stats-repo.js';
 export type { KeyRow, KeyPatch, KeyWithOwner } from './repos/keys-repo.js';
@@ -49,6 +51,8 @@ export interface Store {
   passwordResets: PasswordResetsRepo;
   loginFailures: LoginFailuresRepo;
   audit: AuditRepo;
+  /** Promo codes and their redemptions (a redemption credits in the same transaction). */
+  promo: PromoRepo;
   /** Aggregates across all users for the admin console. */
   stats: AdminStatsRepo;
 }
@@ -69,6 +73,7 @@ export function createStore(db: Db): Store {
     passwordResets: new PasswordResetsRepo(db.kysely),
     loginFailures: new LoginFailuresRepo(db.kysely),
     audit: new AuditRepo(db.kysely),
+    promo: new PromoRepo(db.kysely),
     stats: new AdminStatsRepo(db.kysely),
   };
 }

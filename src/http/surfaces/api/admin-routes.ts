@@ -4,6 +4,7 @@ import { requireAdmin } from '../../plugins/session-account.js';
 import { adminCatalogApiRoutes } from './admin-catalog-api.js';
 import { adminOverviewRoutes } from './admin-overview.js';
 import { adminUserRoutes } from './admin-users.js';
+import { adminPromoRoutes } from './promo-routes.js';
 
 /**
  * The admin console's API, `/api/admin/*`, for signed-in users with the admin role (others: 401 / 403).
@@ -19,5 +20,6 @@ export async function adminApiRoutes(app: FastifyInstance, services: Services): 
     adminUserRoutes(scope, services);
     adminCatalogApiRoutes(scope, services);
     adminOverviewRoutes(scope, services);
+    adminPromoRoutes(scope, services);
   });
 }

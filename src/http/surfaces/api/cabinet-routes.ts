@@ -5,6 +5,7 @@ import { CabinetBalance, CabinetModelList, Quickstart } from '../../contracts/ca
 import { requireAccount } from '../../plugins/session-account.js';
 import { cabinetHistoryRoutes } from './cabinet-history.js';
 import { cabinetKeyRoutes } from './cabinet-keys.js';
+import { promoRedeemRoutes } from './promo-routes.js';
 
 /**
  * The customer cabinet's API under `/api`, for the signed-in account only (plugins/session-account.ts):
@@ -31,4 +32,5 @@ export async function cabinetRoutes(app: FastifyInstance, services: Services): P
 
   cabinetKeyRoutes(app, services);
   cabinetHistoryRoutes(app, services);
+  promoRedeemRoutes(app, services);
 }
