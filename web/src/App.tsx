@@ -25,6 +25,7 @@ const ConsoleUser = lazy(() => import('./pages/console/UserDetail'));
 const ConsoleModels = lazy(() => import('./pages/console/Models'));
 const ConsoleUpstreams = lazy(() => import('./pages/console/Upstreams'));
 const ConsoleAudit = lazy(() => import('./pages/console/Audit'));
+const ConsolePromo = lazy(() => import('./pages/console/Promo'));
 
 /** A 401 from any page means the session ended: forget it and go to the login page, coming back after. */
 function useUnauthorizedRedirect() {
@@ -104,6 +105,7 @@ export function App() {
         <Route path="console/models" element={<RequireAdmin><ConsoleModels /></RequireAdmin>} />
         <Route path="console/upstreams" element={<RequireAdmin><ConsoleUpstreams /></RequireAdmin>} />
         <Route path="console/audit" element={<RequireAdmin><ConsoleAudit /></RequireAdmin>} />
+        <Route path="console/promo" element={<RequireAdmin><ConsolePromo /></RequireAdmin>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -1,6 +1,7 @@
 import { useBalance } from '../../api/cabinet';
 import { PageHeader } from '../../components/Layout';
 import { Ledger } from '../../components/Ledger';
+import { PromoRedeem } from '../../components/PromoRedeem';
 import { ErrorState, Loading } from '../../components/States';
 import { useLang } from '../../i18n';
 import { formatDecimal, formatRub, formatUsd } from '../../lib/money';
@@ -41,6 +42,7 @@ export function TopupPage() {
           </section>
         </div>
       )}
+      <PromoRedeem />
       <section className="panel" aria-labelledby="ledger-title">
         <h2 id="ledger-title" className="panel-title">{t('topup.ledger')}</h2>
         <Ledger />
