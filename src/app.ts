@@ -42,6 +42,7 @@ import { BillingSettingsService } from './services/settings/billing-settings.js'
 import { createStore, isStoreUnavailable, migrateToLatest, openDb, ping, type Db, type Store } from './store/index.js';
 import { UpstreamClient } from './upstream/client.js';
 import { KeyPool } from './upstream/key-pool.js';
+import { startPayments } from './services/payments/index.js';
 
 const SETTINGS_REFRESH_MS = 5000;
 const SESSIONS_PRUNE_MS = 3_600_000;
@@ -174,6 +175,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
       clearInterval(dashboard.pruner);
       if (openrouterModels) clearInterval(openrouterModels.timer);
       await relay.idle(); // calls the drain cut are recorded (and settled) before billing stops
+      await dashboard.stopPayments();
       await billing.close();
       store.billing.close();
       await responsesStore.close();
@@ -199,12 +201,15 @@ function historyServices(
 ): Pick<Services, 'history' | 'cabinet'> {
   const history = new HistoryQuery(store, clock);
   const { publicUrl, topupContact } = config.dashboard;
-  const options = { publicUrl, topupContact: topupContact ?? null };
+  const options = { publicUrl, topupContact: topupContact ?? null, topupAvailable: config.payments.provider !== undefined };
   const cabinet = new CabinetService({ store, accounts: deps.accounts, settings: deps.billingSettings, catalog: deps.catalog, history, providers: deps.registry, clock, options });
   return { history, cabinet };
 }
 
-/** The dashboard's audit log, sessions and reset links; ended sessions and quiet throttle counts are pruned every hour. */
+/**
+ * The dashboard's audit log, sessions, reset links and top-ups; ended sessions and quiet throttle counts
+ * are pruned every hour, pending payments reconciled every minute.
+ */
 function sessionServices(config: Readonly<Config>, store: Store, clock: Clock, logger: Logger, auth: Authenticator) {
   const { dashboard } = config;
   const throttle = new LoginThrottle(store, clock);
@@ -217,7 +222,9 @@ function sessionServices(config: Readonly<Config>, store: Store, clock: Clock, l
   pruner.unref();
   const audit = new AuditLog(store, clock);
   const promo = new PromoService(store, clock, audit, new RedeemThrottle(store, clock));
-  return { services: { audit, promo, sessions, passwordResets, sessionCookieSecure: dashboard.cookieSecure }, pruner };
+  const payments = startPayments(config.payments, { store, audit, clock, log: logger, publicUrl: dashboard.publicUrl, contact: dashboard.topupContact ?? null });
+  const services = { audit, promo, sessions, passwordResets, sessionCookieSecure: dashboard.cookieSecure, payments: payments.payments };
+  return { services, pruner, stopPayments: payments.stop };
 }
 
 /** Prices and settings changed on another node (or by the CLI) apply here within SETTINGS_REFRESH_MS. */

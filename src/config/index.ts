@@ -3,10 +3,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, parseBaseUrl, readEnum, readInt, readString } from './env-parsers.js';
 import { readDashboard, readTrustProxy, type DashboardConfig } from './dashboard.js';
+import { readPayments, type PaymentsConfig } from './payments.js';
 import { findConfigFile, readConfigFile } from './file.js';
 
 export { ConfigError } from './env-parsers.js';
 export type { DashboardConfig } from './dashboard.js';
+export type { PaymentsConfig, YooKassaConfig } from './payments.js';
 
 /** What config needs to know about an upstream to read its settings (the full spec lives in providers/). */
 export interface ProviderEnvSpec {
@@ -84,6 +86,8 @@ export interface Config {
   openrouterModelsRefreshMs: number | undefined;
   /** Sign-up, sessions, reset mail and the top-up page of the dashboard (config/dashboard.ts). */
   dashboard: Readonly<DashboardConfig>;
+  /** Customers' own top-ups (config/payments.ts): the provider, amounts, reconciliation. */
+  payments: Readonly<PaymentsConfig>;
   /** `TRUST_PROXY`: the reverse proxies whose X-Forwarded-* headers are believed; empty believes none. */
   trustProxy: readonly string[];
 }
@@ -171,6 +175,7 @@ export function loadConfig(
     usdRubRate: readUsdRubRate(env),
     openrouterModelsRefreshMs: readRefreshPeriod(env, 'OPENROUTER_MODELS_REFRESH', 6 * HOUR_MS),
     dashboard: readDashboard(env),
+    payments: readPayments(env, readString(env, 'PUBLIC_URL')),
     trustProxy: readTrustProxy(env),
   });
 }

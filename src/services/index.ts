@@ -19,6 +19,7 @@ import type { FailureBudget } from './auth/failure-budget.js';
 import type { ModelsView } from './unified/models-view.js';
 import type { PromoService } from './promo/promo-service.js';
 import type { UnifiedApi } from './unified/unified-api.js';
+import type { Payments } from './payments/index.js';
 
 export type { Principal } from './auth/authenticator.js';
 export type { RelayRequest } from './relay/relay-request.js';
@@ -56,6 +57,8 @@ export interface Services {
   sessions: SessionService;
   /** One-time password reset links: issued by the admin, mailed by the forgot-password form when SMTP is set. */
   passwordResets: PasswordResetService;
+  /** Customers' top-ups: orders, the provider's notifications, refunds and reconciliation. */
+  payments: Payments;
   /** SESSION_COOKIE_SECURE: the session cookie's Secure flag (`auto`: when the request came over HTTPS). */
   sessionCookieSecure: 'auto' | 'on' | 'off';
   /** Why the gateway cannot serve paid calls now (the database unreachable or refusing writes); undefined when ready. */

@@ -9,6 +9,8 @@ import { LedgerRepo } from './repos/ledger-repo.js';
 import { LoginFailuresRepo } from './repos/login-failures-repo.js';
 import { ModelOverridesRepo } from './repos/model-overrides-repo.js';
 import { PasswordResetsRepo } from './repos/password-resets-repo.js';
+import { PaymentsRepo } from './repos/payments-repo.js';
+import { RefundsRepo } from './repos/refunds-repo.js';
 import { PromoRepo } from './repos/promo-repo.js';
 import { RequestsRepo } from './repos/requests-repo.js';
 import { ResponsesRepo } from './repos/responses-repo.js';
@@ -26,6 +28,9 @@ export type { PasswordResetRow } from './repos/password-resets-repo.js';
 export type { LoginFailureRow } from './repos/login-failures-repo.js';
 export type { PromoCodeRow, PromoRedemptionRow, PromoRedemptionWithEmail, PromoRefusal, RedeemOutcome } from './repos/promo-repo.js';
 export type { AuditRow, AuditFilter } from './repos/audit-repo.js';
+export type { PaymentOrderRow, PaymentEventRow, OrderFilter, CreditOutcome } from './repos/payments-repo.js';
+export type { RefundRow, RefundStart } from './repos/refunds-repo.js';
+export type { PaymentOrderStatus, PaymentRefundStatus } from './schema-payments.js';
 export type { DayTotals, ModelTotals, UserActivity, UserTotals } from './repos/admin-stats-repo.js';
 export type { KeyRow, KeyPatch, KeyWithOwner } from './repos/keys-repo.js';
 export type { LedgerRow, MoveResult } from './repos/ledger-repo.js';
@@ -51,6 +56,9 @@ export interface Store {
   passwordResets: PasswordResetsRepo;
   loginFailures: LoginFailuresRepo;
   audit: AuditRepo;
+  /** Top-up orders and the providers' notifications. */
+  payments: PaymentsRepo;
+  refunds: RefundsRepo;
   /** Promo codes and their redemptions (a redemption credits in the same transaction). */
   promo: PromoRepo;
   /** Aggregates across all users for the admin console. */
@@ -73,6 +81,8 @@ export function createStore(db: Db): Store {
     passwordResets: new PasswordResetsRepo(db.kysely),
     loginFailures: new LoginFailuresRepo(db.kysely),
     audit: new AuditRepo(db.kysely),
+    payments: new PaymentsRepo(db.kysely),
+    refunds: new RefundsRepo(db.kysely),
     promo: new PromoRepo(db.kysely),
     stats: new AdminStatsRepo(db.kysely),
   };

@@ -41,6 +41,8 @@ export interface MockYooKassa {
   notify(event: 'payment.succeeded' | 'payment.canceled' | 'payment.waiting_for_capture' | 'refund.succeeded', id: string, opts?: { url?: string; object?: unknown; headers?: Record<string,string> }): Promise<number>;
   /** The next n API calls answer this status with the real error shape (500 internal_server_error, 429 too_many_requests…), without acting. */
   failNext(n: number, status: number): void;
+  /** Changes a stored payment's fields as the shop's other systems (or a bug) might: for the mismatch checks. */
+  tamper(id: string, patch: Record<string, unknown>): void;
   close(): Promise<void>;
 }
 
@@ -311,6 +313,7 @@ export async function startMockYooKassa(opts: { shopId?: string; secretKey?: str
     payment: (id) => clone(payments.get(id)?.obj),
     payments: () => [...payments.values()].map((p) => clone(p.obj)),
     refund: (id) => clone(refunds.get(id)),
+    tamper: (id, patch) => void Object.assign(getPaymentOrThrow(id).obj, patch),
     async pay(id, o = {}) {
       const event = markPaid(getPaymentOrThrow(id), o.method ?? 'bank_card');
       return o.notify === false || !mock.webhookUrl ? undefined : mock.notify(event, id);

@@ -6,3 +6,4 @@ export * from './auth.js';
 export * from './cabinet.js';
 export * from './admin.js';
 export * from './promo.js';
+export * from './payments.js';

@@ -40,8 +40,10 @@ export interface QuickstartView {
 export interface CabinetOptions {
   /** PUBLIC_URL: the origin customers reach the gateway at; without it, the origin the dashboard was loaded from. */
   publicUrl: string | undefined;
-  /** TOPUP_CONTACT: how to reach the operator for a top-up, until payments exist. */
+  /** TOPUP_CONTACT: how to reach the operator for a top-up. */
   topupContact: string | null;
+  /** Whether customers can pay online (PAYMENTS_PROVIDER is set). */
+  topupAvailable: boolean;
 }
 
 export interface CabinetDeps {
@@ -78,7 +80,7 @@ export class CabinetService {
       usd: usdTextFromMicroRub(available, settings.get()),
       usd_rub_rate: settings.view().usd_rub_rate,
       month_spend_micro: monthSpend,
-      topup: { available: false, contact: options.topupContact },
+      topup: { available: options.topupAvailable, contact: options.topupContact },
     };
   }
 

@@ -7,6 +7,11 @@ import { sql, type Kysely } from 'kysely';
  * one redemption per (code, user), and the ledger's (user_id, idempotency_key) index under them all.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await createPaymentTables(db);
+  await createPromoTables(db);
+}
+
+async function createPaymentTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('payment_orders')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -59,6 +64,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('payment_refunds_refund').unique().on('payment_refunds').columns(['provider', 'refund_id']).where(sql.ref('refund_id'), 'is not', null).execute();
   await db.schema.createIndex('payment_refunds_order').on('payment_refunds').columns(['order_id']).execute();
+}
+
+async function createPromoTables(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('promo_codes')

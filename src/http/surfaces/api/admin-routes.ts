@@ -5,6 +5,7 @@ import { adminCatalogApiRoutes } from './admin-catalog-api.js';
 import { adminOverviewRoutes } from './admin-overview.js';
 import { adminUserRoutes } from './admin-users.js';
 import { adminPromoRoutes } from './promo-routes.js';
+import { adminPaymentRoutes } from './admin-payments.js';
 
 /**
  * The admin console's API, `/api/admin/*`, for signed-in users with the admin role (others: 401 / 403).
@@ -21,5 +22,6 @@ export async function adminApiRoutes(app: FastifyInstance, services: Services): 
     adminCatalogApiRoutes(scope, services);
     adminOverviewRoutes(scope, services);
     adminPromoRoutes(scope, services);
+    adminPaymentRoutes(scope, services);
   });
 }

@@ -6,6 +6,7 @@ import { requireAccount } from '../../plugins/session-account.js';
 import { cabinetHistoryRoutes } from './cabinet-history.js';
 import { cabinetKeyRoutes } from './cabinet-keys.js';
 import { promoRedeemRoutes } from './promo-routes.js';
+import { cabinetPaymentRoutes } from './payments-routes.js';
 
 /**
  * The customer cabinet's API under `/api`, for the signed-in account only (plugins/session-account.ts):
@@ -33,4 +34,5 @@ export async function cabinetRoutes(app: FastifyInstance, services: Services): P
   cabinetKeyRoutes(app, services);
   cabinetHistoryRoutes(app, services);
   promoRedeemRoutes(app, services);
+  cabinetPaymentRoutes(app, services);
 }

@@ -7,6 +7,7 @@ import { adminApiRoutes } from './admin-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { cabinetRoutes } from './cabinet-routes.js';
 import { installApiValidation } from './validation.js';
+import { paymentWebhookRoutes } from './payments-routes.js';
 
 /**
  * The dashboard's JSON API, `/api/*`: its own scope, apart from the client keys' surfaces and `/admin/*`.
@@ -34,6 +35,7 @@ export async function apiRoutes(app: FastifyInstance, services: Services): Promi
   await authRoutes(app, services);
   await cabinetRoutes(app, services);
   await adminApiRoutes(app, services);
+  await paymentWebhookRoutes(app, services);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   const noRoute = async (request: { method: string; url: string }) => {
