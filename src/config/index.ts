@@ -175,7 +175,7 @@ export function loadConfig(
     usdRubRate: readUsdRubRate(env),
     openrouterModelsRefreshMs: readRefreshPeriod(env, 'OPENROUTER_MODELS_REFRESH', 6 * HOUR_MS),
     dashboard: readDashboard(env),
-    payments: readPayments(env, readString(env, 'PUBLIC_URL')),
+    payments: readPayments(env),
     trustProxy: readTrustProxy(env),
   });
 }

@@ -38,7 +38,10 @@ export interface PaymentsConfig {
   maxMicro: number;
   /** `TOPUP_PRESETS`: the amount buttons, whole rubles (500,1000,2000,5000). */
   presetsMicro: readonly number[];
-  /** `TOPUP_RETURN_URL`: where the payment page sends the customer back; PUBLIC_URL + /topup by default. */
+  /**
+   * `TOPUP_RETURN_URL`: where the payment page sends the customer back; by default PUBLIC_URL + /topup, or
+   * without PUBLIC_URL the top-up page at the origin the customer's browser loaded the cabinet from.
+   */
   returnUrl: string | undefined;
   /** `PAYMENTS_RECONCILE_MINUTES` (10): pending orders older than this are re-read from the provider. */
   reconcileAfterMs: number;
@@ -48,16 +51,13 @@ export interface PaymentsConfig {
 
 const RUB = 1_000_000;
 
-export function readPayments(env: Env, publicUrl: string | undefined): PaymentsConfig {
+export function readPayments(env: Env): PaymentsConfig {
   const provider = readEnum(env, 'PAYMENTS_PROVIDER', ['none', 'yookassa'] as const, 'none');
   const minMicro = readInt(env, 'TOPUP_MIN_RUB', 100, 1, 1_000_000) * RUB;
   const maxMicro = readInt(env, 'TOPUP_MAX_RUB', 100_000, 1, 10_000_000) * RUB;
   if (maxMicro < minMicro) throw new ConfigError('TOPUP_MAX_RUB must not be below TOPUP_MIN_RUB');
   const returnUrl = readString(env, 'TOPUP_RETURN_URL');
   const yookassa = provider === 'yookassa' ? readYooKassa(env) : undefined;
-  if (yookassa && returnUrl === undefined && publicUrl === undefined) {
-    throw new ConfigError('PAYMENTS_PROVIDER=yookassa needs PUBLIC_URL (or TOPUP_RETURN_URL): the payment page sends the customer back there');
-  }
   return Object.freeze({
     provider: provider === 'none' ? undefined : provider,
     yookassa,

@@ -15,6 +15,8 @@ export interface PaymentOrdersTable {
   payment_id: string | null;
   /** Where the customer pays (the provider's page). */
   confirmation_url: string | null;
+  /** Where the provider's page sends the customer back (kept for a create asked again by reconciliation). */
+  return_url: string;
   /** Why a payment did not go through (the provider's cancellation reason), or why the order expired. */
   failure_reason: string | null;
   refunded_micro: number;

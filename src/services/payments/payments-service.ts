@@ -50,13 +50,18 @@ export class PaymentsService {
     };
   }
 
-  /** Creates the order and its payment; answers where the customer pays. */
-  async createOrder(account: { id: string; email: string }, amount: string): Promise<OrderView> {
+  /**
+   * Creates the order and its payment; answers where the customer pays. `origin`: the cabinet's origin as
+   * the customer's browser loaded it, where the payment page sends them back unless PUBLIC_URL says otherwise.
+   */
+  async createOrder(account: { id: string; email: string }, amount: string, origin: string): Promise<OrderView> {
     const provider = this.requireProvider();
     const amountMicro = this.checkedAmount(amount);
     const now = this.clock.now();
+    const id = newId('ord', now);
+    const base = this.config.returnUrl ?? `${this.options.publicUrl ?? origin}/topup`;
     const order: PaymentOrderRow = {
-      id: newId('ord', now),
+      id,
       user_id: account.id,
       provider: provider.id,
       amount_micro: amountMicro,
@@ -64,6 +69,7 @@ export class PaymentsService {
       status: 'pending',
       payment_id: null,
       confirmation_url: null,
+      return_url: `${base}${base.includes('?') ? '&' : '?'}order=${encodeURIComponent(id)}`,
       failure_reason: null,
       refunded_micro: 0,
       receipt_email: this.config.yookassa?.receipts ? account.email : null,
@@ -153,12 +159,11 @@ export class PaymentsService {
 
   /** Asks for the order's payment again with the same idempotence key: the provider answers the one it made. */
   async createPayment(provider: PaymentProvider, order: PaymentOrderRow): Promise<ProviderPayment> {
-    const base = this.config.returnUrl ?? `${this.options.publicUrl}/topup`;
     const payment = await provider.createPayment({
       orderId: order.id,
       userId: order.user_id,
       amountMicro: order.amount_micro,
-      returnUrl: `${base}${base.includes('?') ? '&' : '?'}order=${encodeURIComponent(order.id)}`,
+      returnUrl: order.return_url,
       description: `Пополнение баланса, заказ ${order.id}`,
       receiptEmail: order.receipt_email ?? undefined,
     });

@@ -22,6 +22,7 @@ async function createPaymentTables(db: Kysely<unknown>): Promise<void> {
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('payment_id', 'text')
     .addColumn('confirmation_url', 'text')
+    .addColumn('return_url', 'text', (c) => c.notNull())
     .addColumn('failure_reason', 'text')
     .addColumn('refunded_micro', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('receipt_email', 'text')

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../services/index.js';
 import { CreateOrderBody, Order, OrderIdParams, OrderPage, OrdersQuery, TopupOptions } from '../../contracts/payments.js';
+import { ownOrigin } from '../../plugins/sessions.js';
 import { requireAccount } from '../../plugins/session-account.js';
 
 const NOTIFICATION_BODY_LIMIT = 256 * 1024;
@@ -26,7 +27,7 @@ export function cabinetPaymentRoutes(app: FastifyInstance, services: Services): 
     { schema: { tags, summary: "Create a top-up order and its payment; redirect the customer to the answer's confirmation_url", body: CreateOrderBody, response: { 201: Order } } },
     async (request, reply) => {
       const account = requireAccount(request);
-      return reply.code(201).send(await orders.createOrder({ id: account.userId, email: account.email }, request.body.amount));
+      return reply.code(201).send(await orders.createOrder({ id: account.userId, email: account.email }, request.body.amount, ownOrigin(request)));
     },
   );
 
