@@ -14,7 +14,10 @@ import './styles/tables.css';
 const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
-      staleTime: 15_000,
+      // Live figures: balances, key spend, history and usage change with API calls made outside this
+      // browser, so a page shows its cached copy at once and refetches it on every visit and window focus.
+      // Reference data (the price list, the quick start, the session) sets a staleTime of its own.
+      staleTime: 0,
       refetchOnWindowFocus: true,
       // 4xx answers are final (not found, forbidden, signed out); network blips and 5xx get two more tries.
       retry: (failures, error) => !(error instanceof ApiError && error.status < 500) && failures < 2,

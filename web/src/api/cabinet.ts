@@ -1,4 +1,4 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, query } from './client';
 import type { Balance, CreatedKey, KeyAnswer, KeyInput, LedgerPage, ModelList, Quickstart, RequestDetail, RequestsPage, Usage, ApiKey } from './types';
 
@@ -12,11 +12,16 @@ export function useKeys() {
   return useQuery({ queryKey: ['keys'], queryFn: get<{ data: ApiKey[] }>('/api/keys') });
 }
 
+/** A key created, edited, paused or revoked: the key list and the balance (holds, what keys may spend). */
+function afterKeyChange(client: QueryClient) {
+  return Promise.all([client.invalidateQueries({ queryKey: ['keys'] }), client.invalidateQueries({ queryKey: ['balance'] })]);
+}
+
 export function useCreateKey() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: KeyInput) => api<CreatedKey>('POST', '/api/keys', body),
-    onSuccess: () => client.invalidateQueries({ queryKey: ['keys'] }),
+    onSuccess: () => afterKeyChange(client),
   });
 }
 
@@ -24,7 +29,7 @@ export function useUpdateKey() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ id, ...body }: KeyInput & { id: string }) => api<KeyAnswer>('PATCH', `/api/keys/${encodeURIComponent(id)}`, body),
-    onSuccess: () => client.invalidateQueries({ queryKey: ['keys'] }),
+    onSuccess: () => afterKeyChange(client),
   });
 }
 
@@ -32,7 +37,7 @@ export function useRevokeKey() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => api<KeyAnswer>('DELETE', `/api/keys/${encodeURIComponent(id)}`),
-    onSuccess: () => client.invalidateQueries({ queryKey: ['keys'] }),
+    onSuccess: () => afterKeyChange(client),
   });
 }
 
