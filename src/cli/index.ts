@@ -12,6 +12,7 @@ import { createLogger } from '../observability/log.js';
 import { PROVIDERS } from '../providers/index.js';
 import { AccountsService } from '../services/accounts/accounts-service.js';
 import { ACCESS_COMMANDS, ACCESS_USAGE, accessCommand } from './access.js';
+import { PAYMENTS_COMMANDS, PAYMENTS_USAGE, paymentsCommand } from './payments.js';
 import { CLI_ORIGIN, cliAudit, creditAudited, keyStatusAudited } from './audited.js';
 import { putModelAudited, updateSettingsAudited } from '../services/catalog/audited-changes.js';
 import type { CatalogService } from '../services/catalog/catalog-service.js';
@@ -27,6 +28,7 @@ const USAGE = `tollgate — LLM API gateway
   tollgate users create --email E [--password P]
   tollgate users list [--email E]
 ${ACCESS_USAGE}
+${PAYMENTS_USAGE}
   tollgate credit --user ID|EMAIL --amount RUB [--note TEXT] [--idempotency-key K]
                                                    (debit: --amount -5; a rerun with the same key credits once)
   tollgate keys create --user ID|EMAIL [--name N] [--budget-limit RUB] [--monthly-limit RUB]
@@ -71,6 +73,9 @@ const OPTIONS = {
   'input-per-mtok': { type: 'string' },
   'cached-input-per-mtok': { type: 'string' },
   'output-per-mtok': { type: 'string' },
+  order: { type: 'string' },
+  status: { type: 'string' },
+  'older-than-minutes': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -141,6 +146,7 @@ async function run(argv: string[]): Promise<number> {
     }
     const action = `${command} ${sub ?? ''}`.trim();
     if (ACCESS_COMMANDS.has(action)) return await accessCommand(action, values, store, config, print);
+    if (PAYMENTS_COMMANDS.has(action)) return await paymentsCommand(action, values, store, config, print);
     const accounts = new AccountsService(store, systemClock, () => undefined);
     if (command === 'settings' || command === 'ledger' || command === 'requests') return await billingCommand(command, values, accounts, store, config.usdRubRate);
     if (command === 'models') {
