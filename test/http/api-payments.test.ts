@@ -199,5 +199,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal((await customer.call('GET', '/api/admin/payments')).status, 403);
       assert.equal((await customer.call('POST', `/api/admin/payments/${mine.body.data[0].id}/refund`, {})).status, 403);
     });
+
+    test("the shop's secret key is never in a log line or an answer", async () => {
+      const answers = [await customer.call('GET', '/api/payments'), await admin.call('GET', '/api/admin/payments'), await customer.call('GET', '/api/topup')];
+      for (const answer of answers) assert.ok(!answer.text.includes(mock.secretKey));
+      assert.ok(!gw.logs.join('').includes(mock.secretKey));
+      assert.ok(!gw.logs.join('').includes(Buffer.from(`${mock.shopId}:${mock.secretKey}`).toString('base64')));
+    });
   });
 }

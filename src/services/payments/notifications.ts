@@ -6,6 +6,8 @@ import type { PaymentProvider } from './provider.js';
 import type { RefundsService } from './refunds-service.js';
 
 const MAX_LOGGED_BODY = 64 * 1024;
+/** A refused sender's body is kept short: anyone can post here, and the log must not become their disk. */
+const MAX_REFUSED_BODY = 1024;
 
 export interface NotificationAnswer {
   /** 200 for anything from the provider's addresses (a repeat, a late one, an unknown id alike); 403 otherwise. */
@@ -34,15 +36,16 @@ export class PaymentNotifications {
   async receive(rawBody: string, sourceIp: string): Promise<NotificationAnswer> {
     const body = parseJson(rawBody);
     const parsed = this.provider.parseNotification(body);
+    const accepted = this.provider.acceptsNotificationFrom(sourceIp);
     const eventId = await this.store.payments.logEvent({
       provider: this.provider.id,
       received_at: this.clock.now(),
       source_ip: sourceIp,
       event: parsed?.event ?? null,
       object_id: parsed?.objectId ?? null,
-      body: rawBody.slice(0, MAX_LOGGED_BODY),
+      body: rawBody.slice(0, accepted ? MAX_LOGGED_BODY : MAX_REFUSED_BODY),
     });
-    if (!this.provider.acceptsNotificationFrom(sourceIp)) {
+    if (!accepted) {
       this.log.warn({ ip: sourceIp, event: eventId }, 'payment notification from an address the provider does not send from: refused');
       await this.store.payments.finishEvent(eventId, 'refused: source address', this.clock.now());
       return { status: 403 };
