@@ -126,6 +126,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const back = await customer.call('GET', `/api/payments/${first.order.id}`);
       assert.equal(back.body.status, 'succeeded', 'the return page settles it without the notification');
       const second = await newOrder(customer, mock, '300');
+      const reads = () => mock.calls.filter((c) => c.method === 'GET' && c.path === `/v3/payments/${second.paymentId}`).length;
+      const polls = await Promise.all([1, 2, 3].map(() => customer.call('GET', `/api/payments/${second.order.id}`)));
+      assert.deepEqual(polls.map((p) => p.body.status), ['pending', 'pending', 'pending']);
+      assert.equal(reads(), 1, 'a polling page reads the payment back at most every few seconds');
       await mock.pay(second.paymentId, { notify: false });
       const report = await admin.call('POST', '/api/admin/payments/reconcile', {});
       assert.equal(report.status, 200, report.text);

@@ -22,6 +22,8 @@ export interface TopupOptions {
 export type SettleOutcome = 'credited' | 'already_credited' | 'still_pending' | 'canceled' | 'unknown_payment' | `refused: ${string}`;
 
 const KOPECK_MICRO = 10_000;
+/** A page polling its pending order reads the payment back from the provider at most this often. */
+const READ_BACK_EVERY_MS = 3_000;
 
 /**
  * Customers' top-ups: an order is written before the provider is asked for a payment (its id is the
@@ -30,6 +32,8 @@ const KOPECK_MICRO = 10_000;
  * amount, currency, order id and user id — whatever a notification claimed.
  */
 export class PaymentsService {
+  private readonly readBackAt = new Map<string, number>();
+
   constructor(
     private readonly store: Store,
     private readonly provider: PaymentProvider | undefined,
@@ -104,7 +108,7 @@ export class PaymentsService {
   async order(userId: string, orderId: string): Promise<OrderView> {
     let row = await this.store.payments.findOrder(orderId);
     if (!row || row.user_id !== userId) throw notFound(`Order ${orderId} not found.`);
-    if (row.status === 'pending' && row.payment_id !== null && this.provider) {
+    if (row.status === 'pending' && row.payment_id !== null && this.provider && this.mayReadBack(orderId)) {
       await this.settle(row).catch((err: unknown) => this.log.warn({ err, order: orderId }, 'reading a payment back failed'));
       row = (await this.store.payments.findOrder(orderId))!;
     }
@@ -169,6 +173,14 @@ export class PaymentsService {
     });
     await this.store.payments.attachPayment(order.id, payment.id, payment.confirmationUrl ?? null, this.clock.now());
     return payment;
+  }
+
+  private mayReadBack(orderId: string): boolean {
+    const now = this.clock.now();
+    if (now - (this.readBackAt.get(orderId) ?? 0) < READ_BACK_EVERY_MS) return false;
+    if (this.readBackAt.size > 10_000) this.readBackAt.clear();
+    this.readBackAt.set(orderId, now);
+    return true;
   }
 
   requireProvider(): PaymentProvider {
