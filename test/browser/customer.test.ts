@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { chatCostMicro, launchBrowser, openJourney, startDashboardStack, type DashboardStack, type Journey } from '../helpers/browser.js';
 import { heading, openFromMenu, rub, squash, tr, untranslated, utcToday, waitForText, type Lang } from './support.js';
 
@@ -97,7 +97,9 @@ describe('the customer cabinet in a browser', { timeout: 150_000 }, () => {
     const form = page.getByRole('dialog', { name: tr(lang, 'keys.createTitle') });
     await form.getByLabel(tr(lang, 'keys.name'), { exact: true }).fill(name);
     await shot('key-form');
-    await form.getByRole('button', { name: tr(lang, 'keys.create'), exact: true }).click();
+    const submit = form.getByRole('button', { name: tr(lang, 'keys.create'), exact: true });
+    assert.ok(await inView(submit), 'the form is taller than 800 px, yet its Create button is in view without scrolling');
+    await submit.click();
 
     const shown = page.getByRole('dialog', { name: tr(lang, 'keys.secretTitle') });
     await shown.getByText(tr(lang, 'keys.secretWarning')).waitFor();
@@ -135,6 +137,15 @@ describe('the customer cabinet in a browser', { timeout: 150_000 }, () => {
     await waitForText(page.getByTestId('month-spend'), rub(0, lang));
   }
 
+  /** Whether the element is inside the window and nothing covers its centre. */
+  async function inView(locator: Locator): Promise<boolean> {
+    return locator.evaluate((element) => {
+      const box = element.getBoundingClientRect();
+      const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+      return box.top >= 0 && box.bottom <= window.innerHeight && hit !== null && element.contains(hit);
+    });
+  }
+
   /** Once its dialog is closed, the secret is nowhere: not on the page, not in what /api/keys answers. */
   async function assertSecretGone(page: Page, secret: string): Promise<void> {
     assert.ok(!(await page.content()).includes(secret), 'the page no longer shows the secret');
@@ -150,6 +161,9 @@ describe('the customer cabinet in a browser', { timeout: 150_000 }, () => {
     const row = rows.first();
     assert.match(await row.innerText(), /gpt-4o/);
     assert.equal(squash(await row.getByTestId('request-cost').innerText()), squash(rub(charge, lang)));
+    assert.equal(await row.getByTestId('http-status-word').innerText(), tr(lang, 'history.httpStatus.200'), 'the status in words');
+    const tokensHeading = page.getByTestId('history-table').getByRole('columnheader', { name: tr(lang, 'history.tokens') });
+    assert.match(await tokensHeading.innerText(), new RegExp(tr(lang, 'history.tokensSub')), 'the tokens column says which number is which');
     await shot('history');
     await phoneShot('history');
 
@@ -160,6 +174,9 @@ describe('the customer cabinet in a browser', { timeout: 150_000 }, () => {
     const rate = detail.locator('.detail-item').filter({ has: page.getByText(tr(lang, 'history.rate'), { exact: true }) });
     assert.equal(squash(await rate.locator('dd').innerText()), lang === 'ru' ? '96,80' : '96.80');
     assert.match(await detail.innerText(), /POST \S*\/chat\/completions/);
+    const item = (key: string) => detail.locator('.detail-item').filter({ has: page.getByText(tr(lang, key), { exact: true }) }).locator('dd');
+    assert.equal(squash(await item('history.status').innerText()), `200 · ${tr(lang, 'history.httpStatus.200')}`);
+    assert.equal(squash(await item('history.usageSource').innerText()), squash(`${tr(lang, 'history.sources.reported')} ${tr(lang, 'history.sourceHints.reported')}`), 'the usage source in words, explained');
     await shot('request-detail');
     await page.keyboard.press('Escape');
     await detail.waitFor({ state: 'hidden' });

@@ -1,4 +1,4 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, query } from './client';
 import type {
   AdminModel,
@@ -18,6 +18,7 @@ import type {
 
 const get = <T,>(path: string) => ({ signal }: { signal: AbortSignal }) => api<T>('GET', path, undefined, { signal });
 const userPath = (id: string) => `/api/admin/users/${encodeURIComponent(id)}`;
+const invalidate = (client: QueryClient, keys: unknown[][]) => Promise.all(keys.map((queryKey) => client.invalidateQueries({ queryKey })));
 
 export function useAdminOverview(days: number) {
   return useQuery({ queryKey: ['admin', 'overview', days], queryFn: get<AdminOverview>(`/api/admin/overview?days=${days}`), placeholderData: keepPreviousData });
@@ -39,12 +40,10 @@ function useUserMutation<TBody, TResult>(build: (id: string, body: TBody) => Pro
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ id, body }: { id: string; body: TBody }) => build(id, body),
+    // Credit, block, role: the user's page (balance, keys, ledger), the users list and the overview's totals
+    // show it, the audit log records it; the cabinet's own balance too, when the admin acted on themselves.
     onSuccess: (_result, { id }) =>
-      Promise.all([
-        client.invalidateQueries({ queryKey: ['admin', 'user', id] }),
-        client.invalidateQueries({ queryKey: ['admin', 'users'] }),
-        client.invalidateQueries({ queryKey: ['ledger', `${userPath(id)}/ledger`] }),
-      ]),
+      invalidate(client, [['admin', 'user', id], ['admin', 'users'], ['admin', 'overview'], ['admin', 'audit'], ['ledger'], ['balance']]),
   });
 }
 
@@ -74,7 +73,7 @@ export function usePutModel() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ id, body }: { id: string; body: AdminModelInput }) => api<AdminModel>('PUT', `/api/admin/models/${id.split('/').map(encodeURIComponent).join('/')}`, body),
-    onSuccess: () => Promise.all([client.invalidateQueries({ queryKey: ['admin', 'models'] }), client.invalidateQueries({ queryKey: ['models'] })]),
+    onSuccess: () => invalidate(client, [['admin', 'models'], ['models'], ['admin', 'audit']]),
   });
 }
 
@@ -86,12 +85,8 @@ export function usePutSettings() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: BillingSettingsInput) => api<BillingSettings>('PUT', '/api/admin/settings', body),
-    onSuccess: () =>
-      Promise.all([
-        client.invalidateQueries({ queryKey: ['admin', 'settings'] }),
-        client.invalidateQueries({ queryKey: ['admin', 'models'] }),
-        client.invalidateQueries({ queryKey: ['models'] }),
-      ]),
+    // The rate and the markup reprice every ruble figure: both price lists and the balance's USD equivalent.
+    onSuccess: () => invalidate(client, [['admin', 'settings'], ['admin', 'models'], ['models'], ['balance'], ['admin', 'audit']]),
   });
 }
 
@@ -102,6 +97,8 @@ export function useUpstreams() {
 export interface AuditFilters {
   action?: string;
   actor?: string;
+  /** Exactly what was acted on: a user id (or their email), a key id, `openai/gpt-4o`. */
+  target?: string;
 }
 
 export function useAudit(filters: AuditFilters, before: string | undefined) {

@@ -31,6 +31,10 @@ interface ChartProps {
 export const PALETTE = ['#3b5bdb', '#e8590c', '#2f9e44', '#ae3ec9', '#f08c00', '#1098ad', '#c2255c', '#5c940d', '#495057', '#7048e8'];
 
 const dayToSeconds = (day: string) => Date.parse(`${day}T00:00:00Z`) / 1000;
+/** Half a day either side of the first and the last day, so the end bars (centred on their day) are whole. */
+const HALF_DAY = 43_200;
+/** Without a cursor over the chart the legend names the series only (no "Date: —"); see tables.css. */
+const markIdle = (u: uPlot) => void u.root.classList.toggle('legend-idle', u.legend.idx === null || u.legend.idx === undefined);
 const WHOLE_STEPS = Array.from({ length: 13 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
 
 /** uPlot's options for our charts; stacking is drawn by layering cumulative bars, tallest first. */
@@ -47,7 +51,7 @@ function buildOptions(props: ChartProps, width: number, lang: 'ru' | 'en', dateL
   const bars = uPlot.paths.bars!({ size: [0.7, 48], align: 0 });
   const day = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
   const series: uPlot.Series[] = [
-    { label: dateLabel, value: (_u, seconds) => (seconds === null ? '—' : formatDate(day(seconds), lang)) },
+    { label: dateLabel, value: (_u, seconds) => (seconds === null ? '' : formatDate(day(seconds), lang)) },
     ...ordered.map((s, i) => {
       const color = PALETTE[(stacked ? ordered.length - 1 - i : i) % PALETTE.length]!;
       const own = s.values;
@@ -59,7 +63,7 @@ function buildOptions(props: ChartProps, width: number, lang: 'ru' | 'en', dateL
         paths: stacked ? bars : undefined,
         points: { show: !stacked && x.length <= 31 },
         // The legend shows each model's own amount, not the stack's running total.
-        value: (_u: uPlot, _v: number | null, _s: number, idx: number | null) => (idx === null ? '—' : props.format(own[idx] ?? 0)),
+        value: (_u: uPlot, _v: number | null, _s: number, idx: number | null) => (idx === null ? '' : props.format(own[idx] ?? 0)),
       } satisfies uPlot.Series;
     }),
   ];
@@ -67,13 +71,15 @@ function buildOptions(props: ChartProps, width: number, lang: 'ru' | 'en', dateL
     width,
     height: props.height ?? 240,
     series,
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+    scales: { x: { time: true, range: (_u, min, max) => [min - HALF_DAY, max + HALF_DAY] }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [
       { values: (_u, splits) => splits.map((s) => formatShortDay(day(s), lang)), space: 64, stroke: '#495057', grid: { stroke: '#eceef1' } },
       { values: (_u, splits) => splits.map((s) => props.format(s)), stroke: '#495057', grid: { stroke: '#eceef1' }, size: 72, ...(props.integer ? { incrs: WHOLE_STEPS } : {}) },
     ],
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-    legend: { live: true },
+    // A period with nothing in it has no legend: the figure says "no data" instead.
+    legend: { live: true, show: props.series.some((s) => s.values.some((v) => v !== 0)) },
+    hooks: { ready: [markIdle], setLegend: [markIdle] },
     cursor: { points: { show: !stacked } },
   };
   return { options, data: [x, ...layers] };
@@ -102,6 +108,11 @@ export function Chart(props: ChartProps) {
     <figure className="chart" data-testid={props.testId} data-total={total} data-points={props.days.length}>
       <figcaption className="chart-title">{props.title}</figcaption>
       <div ref={holder} className="chart-canvas" role="img" aria-label={props.title} />
+      {total === 0 && (
+        <p className="chart-empty muted small" data-testid="chart-no-data">
+          {t('usage.noData')}
+        </p>
+      )}
       {/* A table ignores height: 1px, so the hiding is on a wrapper. */}
       <div className="visually-hidden">
       <table>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useRequestDetail, useRequests, type RequestFilters } from '../api/cabinet';
 import type { RequestDetail, RequestRow } from '../api/types';
 import { useLang } from '../i18n';
@@ -7,7 +7,7 @@ import { formatCount, formatDateTime, formatLatency } from '../lib/format';
 import { formatDecimal, formatRub } from '../lib/money';
 import { Dialog } from './Dialog';
 import { EmptyState, ErrorState, Loading, Pager } from './States';
-import { HttpStatus } from './StatusBadge';
+import { HttpStatus, httpStatusWord } from './StatusBadge';
 
 /** The paged request table with its detail drawer; `base` is /api/requests or an admin user's requests. */
 export function RequestHistory({ filters, base = '/api/requests', cursor }: { filters: RequestFilters; base?: string; cursor: ReturnType<typeof useCursor> }) {
@@ -48,7 +48,10 @@ function RequestTable({ rows, onOpen }: { rows: RequestRow[]; onOpen: (id: strin
             <th scope="col">{t('history.model')}</th>
             <th scope="col">{t('history.surface')}</th>
             <th scope="col">{t('history.status')}</th>
-            <th scope="col" className="num" title={t('history.tokensTitle')}>{t('history.tokens')}</th>
+            <th scope="col" className="num" title={t('history.tokensTitle')}>
+              {t('history.tokens')}
+              <div className="th-sub">{t('history.tokensSub')}</div>
+            </th>
             <th scope="col" className="num">{t('history.cost')}</th>
             <th scope="col" className="num">{t('history.latency')}</th>
           </tr>
@@ -70,7 +73,10 @@ function RequestTable({ rows, onOpen }: { rows: RequestRow[]; onOpen: (id: strin
                 <div className="muted small">{row.surface ?? ''}{row.stream ? ` · ${t('history.stream')}` : ''}</div>
               </td>
               <td data-label={t('history.status')}><HttpStatus status={row.status} /></td>
-              <td data-label={t('history.tokens')} className="num small">{tokens(row, lang)}</td>
+              <td data-label={t('history.tokens')} className="num small">
+                <div>{tokens(row, lang)}</div>
+                <div className="muted phone-only">{t('history.tokensSub')}</div>
+              </td>
               <td data-label={t('history.cost')} className="num" data-testid="request-cost">{row.cost_micro === null ? '—' : formatRub(row.cost_micro, lang, { precision: 'precise' })}</td>
               <td data-label={t('history.latency')} className="num">{formatLatency(row.latency_ms, lang)}</td>
             </tr>
@@ -81,8 +87,23 @@ function RequestTable({ rows, onOpen }: { rows: RequestRow[]; onOpen: (id: strin
   );
 }
 
-function detailRows(detail: RequestDetail, t: (key: string) => string, lang: 'ru' | 'en'): Array<[string, string]> {
-  const rows: Array<[string, string | null | undefined]> = [
+/** How a request's usage was measured (src/services/metering/usage-columns.ts, relay.ts, billing). */
+const USAGE_SOURCES = new Set(['reported', 'reported_cost', 'partial', 'counted', 'request', 'count_tokens', 'byte_bound', 'capped', 'estimated', 'none']);
+
+/** The usage source in words, with what it means underneath; an unknown one as the server named it. */
+function usageSource(source: string | null, t: (key: string) => string): ReactNode {
+  if (!source) return null;
+  if (!USAGE_SOURCES.has(source)) return source;
+  return (
+    <>
+      <div data-testid="usage-source" data-source={source}>{t(`history.sources.${source}`)}</div>
+      <div className="muted small">{t(`history.sourceHints.${source}`)}</div>
+    </>
+  );
+}
+
+function detailRows(detail: RequestDetail, t: (key: string) => string, lang: 'ru' | 'en'): Array<[string, ReactNode]> {
+  const rows: Array<[string, ReactNode]> = [
     [t('history.id'), detail.id],
     [t('history.time'), formatDateTime(detail.created_at, lang)],
     [t('history.key'), detail.key_name ? `${detail.key_name} (${detail.key_id})` : detail.key_id],
@@ -90,7 +111,7 @@ function detailRows(detail: RequestDetail, t: (key: string) => string, lang: 'ru
     [t('history.provider'), detail.provider],
     [t('history.api'), detail.surface],
     [t('history.endpoint'), `${detail.method} ${detail.path}`],
-    [t('history.status'), String(detail.status)],
+    [t('history.status'), `${detail.status} · ${httpStatusWord(detail.status, t)}`],
     [t('history.streamed'), detail.stream ? t('common.yes') : t('common.no')],
     [t('history.latency'), formatLatency(detail.latency_ms, lang)],
     [t('history.inputTokens'), formatCount(detail.input_tokens, lang)],
@@ -100,12 +121,12 @@ function detailRows(detail: RequestDetail, t: (key: string) => string, lang: 'ru
     [t('history.cost'), detail.cost_micro === null ? '—' : formatRub(detail.cost_micro, lang, { precision: 'precise' })],
     [t('history.costUsd'), detail.cost_usd ? `$${formatDecimal(detail.cost_usd, lang, 2, 10)}` : null],
     [t('history.rate'), detail.usd_rub_rate ? formatDecimal(detail.usd_rub_rate, lang, 2, 4) : null],
-    [t('history.usageSource'), detail.usage_source],
+    [t('history.usageSource'), usageSource(detail.usage_source, t)],
     [t('history.priceVersion'), detail.price_version === null || detail.price_version === undefined ? null : String(detail.price_version)],
     [t('history.upstreamId'), detail.upstream_request_id],
     [t('history.error'), detail.error],
   ];
-  return rows.filter((row): row is [string, string] => row[1] !== null && row[1] !== undefined && row[1] !== '');
+  return rows.filter((row) => row[1] !== null && row[1] !== undefined && row[1] !== '');
 }
 
 function RequestDrawer({ id, base, onClose }: { id: string | null; base: string; onClose: () => void }) {

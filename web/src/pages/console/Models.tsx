@@ -87,7 +87,7 @@ function ModelsTable({ models, toggle, onEdit }: { models: AdminModel[]; toggle:
   const { t } = useLang();
   return (
     <div className="table-wrap">
-      <table className="table" data-testid="console-models-table">
+      <table className="table table-models" data-testid="console-models-table">
         <thead>
           <tr>
             <th scope="col">{t('models.model')}</th>
