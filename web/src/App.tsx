@@ -26,6 +26,7 @@ const ConsoleModels = lazy(() => import('./pages/console/Models'));
 const ConsoleUpstreams = lazy(() => import('./pages/console/Upstreams'));
 const ConsoleAudit = lazy(() => import('./pages/console/Audit'));
 const ConsolePromo = lazy(() => import('./pages/console/Promo'));
+const ConsolePayments = lazy(() => import('./pages/console/Payments'));
 
 /** A 401 from any page means the session ended: forget it and go to the login page, coming back after. */
 function useUnauthorizedRedirect() {
@@ -106,6 +107,7 @@ export function App() {
         <Route path="console/upstreams" element={<RequireAdmin><ConsoleUpstreams /></RequireAdmin>} />
         <Route path="console/audit" element={<RequireAdmin><ConsoleAudit /></RequireAdmin>} />
         <Route path="console/promo" element={<RequireAdmin><ConsolePromo /></RequireAdmin>} />
+        <Route path="console/payments" element={<RequireAdmin><ConsolePayments /></RequireAdmin>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

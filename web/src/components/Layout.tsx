@@ -69,6 +69,7 @@ function useConsoleNav(): NavItem[] {
     { to: '/console/users', label: t('nav.users'), testId: 'nav-console-users' },
     { to: '/console/models', label: t('nav.consoleModels'), testId: 'nav-console-models' },
     { to: '/console/upstreams', label: t('nav.upstreams'), testId: 'nav-console-upstreams' },
+    { to: '/console/payments', label: t('nav.payments'), testId: 'nav-console-payments' },
     { to: '/console/promo', label: t('nav.promo'), testId: 'nav-console-promo' },
     { to: '/console/audit', label: t('nav.audit'), testId: 'nav-console-audit' },
   ];

@@ -7,6 +7,21 @@ import { EmptyState, ErrorState, Loading, Pager } from './States';
 
 /** Notes the gateway itself writes (in English), shown in the page's language; an operator's own notes are shown as written. */
 const SYSTEM_NOTES: Record<string, string> = { 'Welcome credit': 'ledger.welcomeNote' };
+/** Notes the gateway writes with an id in them: a top-up's payment, a refunded order, a promo code. */
+const SYSTEM_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/^Top-up: \S+ payment (\S+)$/, 'ledger.topupNote'],
+  [/^Refund of order (\S+)$/, 'ledger.refundNote'],
+  [/^Promo code (\S+)$/, 'ledger.promoNote'],
+];
+
+function noteText(note: string, t: (key: string, options?: Record<string, unknown>) => string): string {
+  if (SYSTEM_NOTES[note]) return t(SYSTEM_NOTES[note]);
+  for (const [pattern, key] of SYSTEM_PATTERNS) {
+    const id = pattern.exec(note)?.[1];
+    if (id) return t(key, { id });
+  }
+  return note;
+}
 
 /** Balance movements (credits, debits, charges), newest first; `base` is /api/ledger or an admin user's. */
 export function Ledger({ base = '/api/ledger' }: { base?: string }) {
@@ -39,7 +54,7 @@ export function Ledger({ base = '/api/ledger' }: { base?: string }) {
                   {formatRub(entry.amount_micro, lang, { precision: 'precise' })}
                 </td>
                 <td data-label={t('ledger.after')} className="num">{formatRub(entry.balance_after_micro, lang)}</td>
-                <td data-label={t('ledger.note')} className="small">{entry.note ? (SYSTEM_NOTES[entry.note] ? t(SYSTEM_NOTES[entry.note]!) : entry.note) : entry.request_id ? <code>{entry.request_id}</code> : '—'}</td>
+                <td data-label={t('ledger.note')} className="small">{entry.note ? noteText(entry.note, t) : entry.request_id ? <code>{entry.request_id}</code> : '—'}</td>
               </tr>
             ))}
           </tbody>
