@@ -125,13 +125,16 @@ describe('the customer cabinet in a browser', { timeout: 150_000 }, () => {
    * Every page that the call changes, seen just before it (seconds before the pages are opened again, no
    * reload in between): the app must fetch them anew on each visit, not show what it had cached.
    */
-  async function lookBeforeTheCall({ page }: Journey, lang: Lang, name: string): Promise<void> {
+  async function lookBeforeTheCall({ page, shot }: Journey, lang: Lang, name: string): Promise<void> {
     const row = page.getByRole('row').filter({ hasText: name });
     assert.equal(squash(await row.getByTestId('key-spend').innerText()), squash(rub(0, lang)), 'a new key has spent nothing');
     await openFromMenu(page, lang, 'nav.history', 'history.title');
     await page.getByTestId('history-empty').waitFor();
     await openFromMenu(page, lang, 'nav.usage', 'usage.title');
     await waitForText(page.getByTestId('usage-total-spend'), rub(0, lang));
+    await page.getByTestId('usage-chart-spend').getByTestId('chart-no-data').waitFor();
+    assert.equal(await page.getByTestId('usage-chart-spend').locator('.u-legend').count(), 0, 'an empty period has no legend, it says so');
+    await shot('usage-empty');
     await openFromMenu(page, lang, 'nav.overview', 'overview.title');
     await waitForText(page.getByTestId('balance-rub'), rub(WELCOME_RUB * 1_000_000, lang));
     await waitForText(page.getByTestId('month-spend'), rub(0, lang));
@@ -194,6 +197,16 @@ describe('the customer cabinet in a browser', { timeout: 150_000 }, () => {
     const today = table.locator('tbody tr').filter({ has: page.getByRole('rowheader', { name: utcToday(), exact: true }) });
     assert.equal(squash(await today.locator('td').nth(column - 1).innerText()), squash(rub(charge, lang)));
     assert.equal(await page.getByTestId('usage-chart-spend').locator('canvas').count() > 0, true, 'the chart is drawn');
+    assert.equal(await page.getByTestId('usage-chart-spend').getByTestId('chart-no-data').count(), 0);
+    const legend = squash(await page.getByTestId('usage-chart-spend').locator('.u-legend').innerText());
+    assert.ok(legend.includes('gpt-4o') && !legend.includes('—'), `the legend without a cursor names the series, no dashes: "${legend}"`);
+    // Over today's bar (the last, its centre half a day in from the right edge) the legend gives its day and amount.
+    const plot = page.getByTestId('usage-chart-spend').locator('.u-over');
+    const size = await plot.boundingBox();
+    assert.ok(size);
+    await plot.hover({ position: { x: size.width - 4, y: size.height / 2 } });
+    await waitForText(page.getByTestId('usage-chart-spend').locator('.u-legend .u-series').last().locator('.u-value'), rub(charge, lang));
+    await page.mouse.move(0, 0);
     await shot('usage');
     await phoneShot('usage');
   }
