@@ -99,6 +99,9 @@ function UserActions({ detail }: { detail: AdminUserDetail }) {
         <button type="button" className="btn" disabled={isSelf || setRole.isPending} onClick={() => setRole.mutate({ id: user.id, body: user.role === 'admin' ? 'user' : 'admin' })} data-testid="role-button">
           {user.role === 'admin' ? t('console.makeUser') : t('console.makeAdmin')}
         </button>
+        <Link className="btn" to={`/console/audit?target=${encodeURIComponent(user.id)}`} data-testid="user-audit-link">
+          {t('console.userAudit')}
+        </Link>
       </div>
       <FormError error={resetLink.error ?? setRole.error} />
       {resetLink.data && (
