@@ -60,6 +60,10 @@ describe('online top-ups in a browser', { timeout: 180_000 }, () => {
   /** From the top-up page to the mock's payment page for the amount shown; returns the order id. */
   async function payOnMock(page: Page, lang: Lang, amountMicro: number, action: 'yookassa-pay' | 'yookassa-cancel', shot?: Journey['shot']): Promise<string> {
     await page.getByRole('button', { name: tr(lang, 'payments.pay'), exact: true }).click();
+    return finishOnMock(page, lang, amountMicro, action, shot);
+  }
+
+  async function finishOnMock(page: Page, lang: Lang, amountMicro: number, action: 'yookassa-pay' | 'yookassa-cancel', shot?: Journey['shot']): Promise<string> {
     await page.waitForURL((url) => url.href.startsWith(new URL(mock.apiUrl).origin + '/checkout/'));
     assert.equal(squash(await page.getByTestId('yookassa-amount').innerText()), squash(rub(amountMicro, 'ru')));
     if (shot) await shot('yookassa-page');
@@ -136,9 +140,17 @@ describe('online top-ups in a browser', { timeout: 180_000 }, () => {
         if (lost) await page.unroute(/\/api\/payments\/ord_/);
         paidOrders.push({ email, id });
 
-        // Cancel on the payment page: the reason in the page's words, nothing credited.
+        // Leave the payment page unpaid: the order waits, with a way back to it; then cancel there: the reason
+        // in the page's words, nothing credited.
         await amount.fill('750');
-        const canceled = await payOnMock(page, lang, 750 * RUB, 'yookassa-cancel');
+        await page.getByRole('button', { name: tr(lang, 'payments.pay'), exact: true }).click();
+        await page.waitForURL((url) => url.origin !== stack.gw.url);
+        await page.goto('/topup');
+        await heading(page, lang, 'topup.title');
+        const waiting = page.locator('[data-testid=topup-order][data-status=pending]');
+        await waitForText(waiting.getByTestId('order-status'), tr(lang, 'payments.status.pending'));
+        await waiting.getByRole('link', { name: tr(lang, 'payments.continue'), exact: true }).click();
+        const canceled = await finishOnMock(page, lang, 750 * RUB, 'yookassa-cancel');
         const failure = page.locator('[data-testid=topup-result][data-status=canceled]');
         await waitForText(failure.getByTestId('topup-result-text'), tr(lang, 'payments.result.canceled'));
         await waitForText(failure.getByTestId('topup-result-reason'), tr(lang, 'payments.reasons.expired_on_confirmation'));
