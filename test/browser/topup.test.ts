@@ -162,6 +162,11 @@ describe('online top-ups in a browser', { timeout: 180_000 }, () => {
         await failure.getByRole('link', { name: tr(lang, 'payments.result.tryAgain'), exact: true }).click();
         await page.getByTestId('topup-result').waitFor({ state: 'detached' });
         assert.equal(new URL(page.url()).search, '');
+
+        // An order that is not this account's (the other customer's, in the second run) is not shown.
+        const foreign = paidOrders.find((order) => order.email !== email)?.id ?? 'ord_nothere';
+        await page.goto(`/topup?order=${foreign}`);
+        await waitForText(page.locator('[data-testid=topup-result][data-status=not_found]'), tr(lang, 'payments.result.notFound'));
       });
     });
   }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { useBalance } from '../../api/cabinet';
+import { ApiError } from '../../api/client';
 import { ORDER_POLL_FOR_MS, useReturnedOrder, type Order } from '../../api/payments';
 import { ErrorState } from '../../components/States';
 import { useLang } from '../../i18n';
@@ -21,7 +22,16 @@ export function TopupReturn({ id }: { id: string }) {
     return () => clearTimeout(timer);
   }, []);
 
-  if (order.isError) return <ErrorState error={order.error} />;
+  if (order.isError) {
+    if (order.error instanceof ApiError && order.error.status === 404) {
+      return (
+        <p className="notice notice-warning" role="alert" data-testid="topup-result" data-status="not_found">
+          {t('payments.result.notFound')}
+        </p>
+      );
+    }
+    return <ErrorState error={order.error} />;
+  }
   const status = order.data?.status ?? 'pending';
   return (
     <section className="topup-result" aria-live="polite" data-testid="topup-result" data-status={status}>
