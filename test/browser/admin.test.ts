@@ -91,6 +91,7 @@ describe('the admin console in a browser', { timeout: 150_000 }, () => {
         await assert.rejects(client.chat(), (error: unknown) => error instanceof OpenAI.PermissionDeniedError && error.status === 403, "a blocked customer's key is refused");
         const session = await apiCall(stack.gw, client.session, 'GET', '/api/session');
         assert.equal(session.body.account, null, "the blocked customer's session is gone");
+        await seeTheUsersAudit(journey, lang);
         await seeTheAudit(journey, lang);
         await visitTheOtherPages(journey, lang);
       });
@@ -143,6 +144,10 @@ describe('the admin console in a browser', { timeout: 150_000 }, () => {
     await entry.waitFor();
     assert.equal(await entry.getAttribute('data-kind'), 'credit');
     await shot('user-ledger');
+    // The history as it stands before the calls that follow: the one refused for want of money.
+    await page.getByRole('tab', { name: tr(lang, 'console.tab.history') }).click();
+    await page.getByTestId('history-table').getByTestId('request-cost').first().waitFor();
+    assert.equal(await page.getByTestId('history-table').getByTestId('request-cost').count(), 1, 'the 402, before any call is charged');
   }
 
   async function reprice({ page, shot, phoneShot }: Journey, lang: Lang, plan: (typeof PLAN)[Lang]): Promise<void> {
@@ -152,6 +157,11 @@ describe('the admin console in a browser', { timeout: 150_000 }, () => {
     await rates.getByRole('button', { name: tr(lang, 'common.save') }).click();
     await page.getByText(tr(lang, 'console.rateSaved')).waitFor();
 
+    // The whole list (its first page) fits 1280 px: no sideways scroll in the table.
+    const table = page.getByTestId('console-models-table');
+    await table.locator('tbody tr').nth(20).waitFor();
+    const [wide, box] = await table.evaluate((element) => [element.scrollWidth, element.parentElement?.clientWidth ?? 0]);
+    assert.ok(wide <= box, `the models table is ${wide} px wide in a ${box} px box`);
     await page.getByLabel(tr(lang, 'models.search'), { exact: true }).fill('openai/gpt-4o');
     const row = page.getByTestId('console-model-row-openai/gpt-4o');
     await row.getByRole('button', { name: `${tr(lang, 'common.edit')} openai/gpt-4o` }).click();
@@ -168,11 +178,12 @@ describe('the admin console in a browser', { timeout: 150_000 }, () => {
   }
 
   async function seeTheCharges({ page, shot, phoneShot }: Journey, lang: Lang, email: string, costs: number[], balance: number): Promise<void> {
+    // No reload: the list, the user's page and their history were all fetched before the calls, and each visit
+    // must fetch them anew.
     await openConsole(page, lang, 'nav-console-users', 'console.usersTitle');
-    await page.getByTestId('users-table').getByRole('link', { name: email }).click();
-    await page.getByRole('heading', { level: 1, name: email }).waitFor();
-    // The app keeps what it fetched for 15 s (TanStack Query's staleTime): a reload shows the calls' charges at once.
-    await page.reload();
+    const listed = page.getByTestId('users-table').locator(`tr[data-email="${email}"]`);
+    await waitForText(listed.locator(`td[data-label="${tr(lang, 'console.balance')}"]`), rub(balance, lang));
+    await listed.getByRole('link', { name: email }).click();
     await page.getByRole('heading', { level: 1, name: email }).waitFor();
     await waitForText(page.getByTestId('user-balance'), rub(balance, lang));
     await page.getByRole('tab', { name: tr(lang, 'console.tab.history') }).click();
@@ -183,6 +194,7 @@ describe('the admin console in a browser', { timeout: 150_000 }, () => {
       [...costs.map((micro) => squash(rub(micro, lang))), '—'],
       'newest first: the new price × the new rate, then the old, then the call refused for want of money (402, free)',
     );
+    assert.equal(await page.getByTestId('history-table').getByTestId('http-status-word').last().innerText(), tr(lang, 'history.httpStatus.402'), 'the refusal in words');
     await shot('user-requests');
     await phoneShot('user-requests');
   }
@@ -197,6 +209,27 @@ describe('the admin console in a browser', { timeout: 150_000 }, () => {
     await page.getByRole('button', { name: tr(lang, 'console.unblock'), exact: true }).waitFor();
     await page.locator('.page-header').getByText(tr(lang, 'status.blocked'), { exact: true }).waitFor();
     await shot('blocked');
+  }
+
+  const auditRows = (page: Page) => page.getByTestId('audit-row').evaluateAll((rows) => rows.map((row) => `${row.getAttribute('data-action')} ${row.getAttribute('data-target')}`));
+
+  /** From the (blocked) customer's page to the audit log filtered to them: only rows about that user. */
+  async function seeTheUsersAudit({ page }: Journey, lang: Lang): Promise<void> {
+    const userId = new URL(page.url()).pathname.split('/').pop() ?? '';
+    assert.match(userId, /^usr_/);
+    await page.getByRole('link', { name: tr(lang, 'console.userAudit'), exact: true }).click();
+    await heading(page, lang, 'console.auditTitle');
+    assert.equal(await page.getByLabel(tr(lang, 'console.target'), { exact: true }).inputValue(), userId);
+    await page.getByTestId('audit-row').first().waitFor();
+    assert.deepEqual(await auditRows(page), [`user.block ${userId}`, `user.credit ${userId}`], 'what the admin did to this customer, newest first');
+    await page.getByLabel(tr(lang, 'console.target'), { exact: true }).fill('openai/gpt-4o');
+    await page.getByTestId('audit-apply').click();
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('[data-testid=audit-row]')];
+      return rows.length > 0 && rows.every((row) => row.getAttribute('data-target') === 'openai/gpt-4o');
+    });
+    assert.ok((await auditRows(page)).includes('model.update openai/gpt-4o'), 'a model is a target too');
+    assert.match(page.url(), /\?target=openai%2Fgpt-4o$/, 'the filter is in the URL');
   }
 
   async function seeTheAudit({ page, shot }: Journey, lang: Lang): Promise<void> {
