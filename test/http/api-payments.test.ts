@@ -140,6 +140,25 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(await balanceOf(customer), start + 1000 * RUB);
     });
 
+    test('reordered notifications: payment.canceled or waiting_for_capture after payment.succeeded changes nothing', async () => {
+      const start = await balanceOf(customer);
+      const { order, paymentId } = await newOrder(customer, mock, '120');
+      await mock.pay(paymentId, { notify: false });
+      assert.equal(await notifyVia(mock, gw, 'payment.succeeded', paymentId), 200);
+      await settled(gw);
+      for (const event of ['payment.canceled', 'payment.waiting_for_capture'] as const) {
+        const forged = await mock.notify(event, paymentId, {
+          url: `${gw.url}/api/payments/yookassa/webhook`,
+          headers: { 'x-forwarded-for': '185.71.76.10' },
+          object: { ...mock.payment(paymentId), status: event === 'payment.canceled' ? 'canceled' : 'waiting_for_capture' },
+        });
+        assert.equal(forged, 200);
+      }
+      await settled(gw);
+      assert.equal((await customer.call('GET', `/api/payments/${order.id}`)).body.status, 'succeeded');
+      assert.equal(await balanceOf(customer), start + 120 * RUB);
+    });
+
     test('a canceled payment closes the order with its reason and credits nothing', async () => {
       const start = await balanceOf(customer);
       const { order, paymentId } = await newOrder(customer, mock, '200');
