@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openStore, providersAndCatalog } from '../app.js';
@@ -23,7 +23,8 @@ import type { Store } from '../store/index.js';
 
 const USAGE = `tollgate — LLM API gateway
 
-  tollgate serve                                   run the gateway (same as npm start)
+  tollgate serve [--data-dir DIR]                  run the gateway (same as npm start); its SQLite file is
+                                                   DIR/tollgate.db (default: DATA_DIR, else ./data here)
   tollgate migrate                                 apply database migrations
   tollgate users create --email E [--password P]
   tollgate users list [--email E]
@@ -47,7 +48,8 @@ ${PAYMENTS_USAGE}
 
   tollgate --version | tollgate COMMAND --help
 
-Configuration comes from the environment (DATABASE_URL, …), as for the server.`;
+Configuration comes from the environment (DATABASE_URL, DATA_DIR, …), as for the server; --data-dir DIR
+works with every command.`;
 
 const OPTIONS = {
   email: { type: 'string' },
@@ -78,6 +80,7 @@ const OPTIONS = {
   'older-than-minutes': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
+  'data-dir': { type: 'string' },
 } as const;
 
 /** Options whose value may be negative: `--amount -5` would otherwise read as an unknown option `-5`. */
@@ -124,6 +127,8 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: withSignedValues(argv), options: OPTIONS, allowPositionals: true, strict: true });
   const [command, sub] = positionals;
+  // Every command reads the data folder as the server does: the flag is DATA_DIR for this process.
+  if (values['data-dir'] !== undefined) process.env['DATA_DIR'] = resolve(values['data-dir']);
   if (values.version) {
     process.stdout.write(`tollgate ${version()}\n`);
     return 0;
@@ -251,7 +256,7 @@ function warnOfNewDatabase(config: Config): void {
   if (config.sqliteFile === undefined || config.sqliteFile === ':memory:' || existsSync(config.sqliteFile)) return;
   process.stderr.write(
     `tollgate: warning: there is no database at ${config.sqliteFile} yet, so this command creates a new one. ` +
-      "The server's is ./data/tollgate.db in the directory it runs from (or its DATABASE_URL): run the CLI there, or set the same DATABASE_URL.\n",
+      "The server's is ./data/tollgate.db in the directory it runs from (or its DATA_DIR, --data-dir or DATABASE_URL): run the CLI there, or give it the same.\n",
   );
 }
 

@@ -39,6 +39,7 @@ export interface Config {
   databaseUrl: string;
   /** The SQLite file (resolved against the working directory) when DATABASE_URL is sqlite:. */
   sqliteFile: string | undefined;
+  /** DATA_DIR (default ./data of the working directory): holds the SQLite file when DATABASE_URL is unset. */
   dataDir: string;
   /** The seed price catalog: one JSON file per provider. */
   catalogDir: string;
@@ -112,8 +113,10 @@ export function loadConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
   cwd: string = process.cwd(),
 ): Readonly<Config> {
-  const dataDir = resolve(cwd, readString(env, 'DATA_DIR', './data'));
-  const databaseUrl = readString(env, 'DATABASE_URL', 'sqlite:./data/tollgate.db');
+  const dataDirSetting = readString(env, 'DATA_DIR', './data');
+  const dataDir = resolve(cwd, dataDirSetting);
+  // Without DATABASE_URL the SQLite file lives in the data folder (DATA_DIR, `tollgate serve --data-dir`).
+  const databaseUrl = readString(env, 'DATABASE_URL', `sqlite:${dataDirSetting.replace(/\/+$/, '')}/tollgate.db`);
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres://, got "${databaseUrl}"`);
   }

@@ -96,6 +96,15 @@ describe('loadConfig defaults', () => {
     assert.equal(load({ DATABASE_URL: 'sqlite:/tmp/x.db' }).databaseUrl, 'sqlite:/tmp/x.db');
     assert.equal(load({ PORT: '', LOG_LEVEL: '  ' }).port, 8080, 'empty values mean unset');
   });
+
+  it('keeps the SQLite file in DATA_DIR unless DATABASE_URL names one (tollgate serve --data-dir, the image\'s /data)', () => {
+    assert.equal(load({}).sqliteFile, join(emptyDir, 'data', 'tollgate.db'));
+    const given = load({ DATA_DIR: './state/' });
+    assert.equal(given.dataDir, join(emptyDir, 'state'));
+    assert.equal(given.sqliteFile, join(emptyDir, 'state', 'tollgate.db'));
+    assert.equal(load({ DATA_DIR: '/srv/tg' }).databaseUrl, 'sqlite:/srv/tg/tollgate.db');
+    assert.equal(load({ DATA_DIR: '/srv/tg', DATABASE_URL: 'sqlite:/tmp/x.db' }).sqliteFile, '/tmp/x.db', 'DATABASE_URL wins');
+  });
 });
 
 describe('loadConfig refusals name the variable', () => {
