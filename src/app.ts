@@ -4,6 +4,9 @@ import { buildHttpServer } from './http/server.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { loadTokenizer } from './lib/token-count.js';
 import { createLogger, type Logger } from './observability/log.js';
+import { GatewayMetrics } from './observability/metrics.js';
+import { MetricsEndpoint } from './services/metrics/metrics-endpoint.js';
+import { buildMetricsServer } from './http/metrics-server.js';
 import { PROVIDERS, customOpenAICompatible } from './providers/index.js';
 import { ProviderRegistry } from './providers/registry.js';
 import { randomBytes } from 'node:crypto';
@@ -53,6 +56,8 @@ export interface App {
   store: Store;
   services: Services;
   http: FastifyInstance;
+  /** The listener of its own that serves /metrics (METRICS_PORT), or undefined; main.ts listens on it. */
+  metricsHttp: FastifyInstance | undefined;
   history: HistoryRecorder;
   billing: BillingService;
   /** Set only on the start that generated the admin token; print it once. */
@@ -128,10 +133,9 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const auth = new Authenticator(store, clock, config.keyCacheMs);
   const accounts = new AccountsService(store, clock, (keyId) => auth.invalidate(keyId));
   const dashboard = sessionServices(config, store, clock, logger, auth);
-  const upstream = new UpstreamClient(config.upstream);
-  const keyPools = new Map(Object.entries(config.providers).map(([id, p]) => [id, new KeyPool(p.apiKeys)]));
-  const baseUrls = new Map(Object.entries(config.providers).map(([id, p]) => [id, p.baseUrl]));
+  const { upstream, keyPools, baseUrls, metrics } = await upstreamsAndMetrics(config, logger, catalog, () => billing);
   const billing = new BillingService(store, catalog, billingSettings, registry, clock, logger, {
+    onCharged: metrics.calls ? (micro) => metrics.calls?.charge(micro) : undefined,
     nodeId: config.nodeId ?? `node-${randomBytes(6).toString('hex')}`,
     holdTtlMs: config.holdTtlMs,
     leaseMs: config.nodeLeaseMs,
@@ -139,7 +143,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     ownsAllHolds: store.db.kind === 'sqlite',
   });
   await billing.start();
-  const relay = new Relay({ upstream, keyPools, baseUrls, history, clock, catalog, settings: billingSettings, billing, log: logger });
+  const relay = new Relay({ upstream, keyPools, baseUrls, history, clock, catalog, settings: billingSettings, billing, log: logger, calls: metrics.calls });
   const admin = await resolveAdminToken(store, clock, config.adminToken);
   const images = new HttpRemoteImageFetcher(config.imageFetch);
   const router = new ModelRouter(registry, catalog);
@@ -165,6 +169,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     readiness: () => readiness(store, billing),
     catalogLists: () => (openrouterModels ? [openrouterModels.list.status()] : []),
     maxBodyBytes: config.maxBodyBytes,
+    metrics: metrics.endpoint,
   };
   const http = await buildHttpServer(services, { logger, connections: config.connections, trustProxy: config.trustProxy });
 
@@ -174,6 +179,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
       clearInterval(refresher);
       clearInterval(dashboard.pruner);
       if (openrouterModels) clearInterval(openrouterModels.timer);
+      await metrics.http?.close();
       await relay.idle(); // calls the drain cut are recorded (and settled) before billing stops
       await dashboard.stopPayments();
       await billing.close();
@@ -185,11 +191,42 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
       await store.db.close();
     })());
 
-  const flush = async () => {
-    await billing.idle();
-    await history.flush();
-  };
-  return { config, logger, store, services, http, history, billing, generatedAdminToken: admin.generated, flush, close };
+  const flush = () => billing.idle().then(() => history.flush());
+  return { config, logger, store, services, http, metricsHttp: metrics.http, history, billing, generatedAdminToken: admin.generated, flush, close };
+}
+
+/**
+ * The upstream client and each provider's keys, and the metrics when /metrics is on (METRICS_TOKEN or
+ * METRICS_PORT): off, nothing is built and no call pays for them. `billing` is read only when scraped.
+ */
+async function upstreamsAndMetrics(config: Readonly<Config>, logger: Logger, catalog: CatalogService, billing: () => BillingService) {
+  const upstream = new UpstreamClient(config.upstream);
+  const baseUrls = new Map(Object.entries(config.providers).map(([id, p]) => [id, p.baseUrl]));
+  const calls = config.metrics.enabled
+    ? new GatewayMetrics({
+        isCatalogModel: (provider, model) => catalog.find(provider, model) !== undefined,
+        holdsActive: () => billing().holdsActive(),
+        pendingCharges: () => billing().pendingCharges(),
+        upstreamPools: () => poolsByProvider(upstream, baseUrls),
+      })
+    : undefined;
+  const keyPools = new Map(Object.entries(config.providers).map(([id, p]) => [id, new KeyPool(p.apiKeys, calls?.upstreamFailures(id))]));
+  const endpoint = calls ? new MetricsEndpoint(calls, config.metrics.token, config.metrics.listen !== undefined) : undefined;
+  const http = endpoint?.ownListener ? await buildMetricsServer(endpoint, logger) : undefined;
+  return { upstream, keyPools, baseUrls, metrics: { calls, endpoint, http } };
+}
+
+/** The upstream pools' figures named by provider (an origin several providers share is named once). */
+function poolsByProvider(upstream: UpstreamClient, baseUrls: ReadonlyMap<string, string>) {
+  const stats = upstream.poolStats();
+  const pools = [];
+  for (const [provider, baseUrl] of baseUrls) {
+    const origin = new URL(baseUrl).origin;
+    const pool = stats.get(origin);
+    if (pool) pools.push({ provider, ...pool });
+    stats.delete(origin);
+  }
+  return pools;
 }
 
 /** What reads the accounts' history: the request and ledger pages of every surface, and the customer cabinet. */

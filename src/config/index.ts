@@ -4,11 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, parseBaseUrl, readEnum, readInt, readString } from './env-parsers.js';
 import { readDashboard, readTrustProxy, type DashboardConfig } from './dashboard.js';
 import { readPayments, type PaymentsConfig } from './payments.js';
+import { readMetrics, type MetricsConfig } from './metrics.js';
 import { findConfigFile, readConfigFile } from './file.js';
 
 export { ConfigError } from './env-parsers.js';
 export type { DashboardConfig } from './dashboard.js';
 export type { PaymentsConfig, YooKassaConfig } from './payments.js';
+export type { MetricsConfig } from './metrics.js';
 
 /** What config needs to know about an upstream to read its settings (the full spec lives in providers/). */
 export interface ProviderEnvSpec {
@@ -89,6 +91,8 @@ export interface Config {
   dashboard: Readonly<DashboardConfig>;
   /** Customers' own top-ups (config/payments.ts): the provider, amounts, reconciliation. */
   payments: Readonly<PaymentsConfig>;
+  /** `GET /metrics` (config/metrics.ts): off, behind METRICS_TOKEN, or on METRICS_PORT. */
+  metrics: Readonly<MetricsConfig>;
   /** `TRUST_PROXY`: the reverse proxies whose X-Forwarded-* headers are believed; empty believes none. */
   trustProxy: readonly string[];
 }
@@ -179,6 +183,7 @@ export function loadConfig(
     openrouterModelsRefreshMs: readRefreshPeriod(env, 'OPENROUTER_MODELS_REFRESH', 6 * HOUR_MS),
     dashboard: readDashboard(env),
     payments: readPayments(env),
+    metrics: readMetrics(env),
     trustProxy: readTrustProxy(env),
   });
 }

@@ -20,6 +20,7 @@ import type { ModelsView } from './unified/models-view.js';
 import type { PromoService } from './promo/promo-service.js';
 import type { UnifiedApi } from './unified/unified-api.js';
 import type { Payments } from './payments/index.js';
+import type { MetricsEndpoint } from './metrics/metrics-endpoint.js';
 
 export type { Principal } from './auth/authenticator.js';
 export type { RelayRequest } from './relay/relay-request.js';
@@ -66,4 +67,6 @@ export interface Services {
   /** Models lists fetched from providers (OpenRouter's): how many models, when, and the last failure; for /ready. */
   catalogLists(): ListedModelsStatus[];
   maxBodyBytes: number;
+  /** `GET /metrics` (Prometheus); undefined when it is off (no METRICS_TOKEN nor METRICS_PORT). */
+  metrics?: MetricsEndpoint | undefined;
 }

@@ -94,6 +94,16 @@ export class UpstreamClient {
     return base;
   }
 
+  /** Each origin's pool as undici counts it (connections and requests), for the metrics' pool gauges. */
+  poolStats(): Map<string, { connected: number; free: number; pending: number; queued: number; running: number }> {
+    const stats = new Map<string, { connected: number; free: number; pending: number; queued: number; running: number }>();
+    for (const [origin, s] of Object.entries(this.agent.stats)) {
+      if (!('free' in s)) continue; // every origin has a pool (connections per origin are configured)
+      stats.set(origin, { connected: s.connected, free: s.free, pending: s.pending, queued: s.queued, running: s.running });
+    }
+    return stats;
+  }
+
   async close(): Promise<void> {
     await this.agent.close();
   }

@@ -26,7 +26,11 @@ export class KeyPool {
   private readonly lastFailure = new Map<string, { kind: KeyFailureKind; at: number }>();
   private readonly secrets: readonly Buffer[];
 
-  constructor(private readonly keys: readonly string[]) {
+  constructor(
+    private readonly keys: readonly string[],
+    /** Told of every failure noted (the upstream errors metric); injected, never global. */
+    private readonly onFailure?: (kind: KeyFailureKind) => void,
+  ) {
     this.secrets = prepareSecrets(keys);
   }
 
@@ -53,6 +57,7 @@ export class KeyPool {
 
   /** Remembers the provider's latest failure of a key, for the admin console's health view. */
   noteFailure(key: string, kind: KeyFailureKind, at: number): void {
+    this.onFailure?.(kind);
     if (this.keys.includes(key)) this.lastFailure.set(key, { kind, at });
   }
 

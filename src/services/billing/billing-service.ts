@@ -80,6 +80,8 @@ export interface BillingOptions {
   ownsAllHolds: boolean;
   /** Shared stores: how long a node's lease lasts; a node silent for longer is dead and its calls are settled. */
   leaseMs: number;
+  /** Told of each settled charge, what was actually charged (the charged-money metric). */
+  onCharged?: ((micro: number) => void) | undefined;
 }
 
 const SWEEP_EVERY_MS = 30_000;
@@ -96,6 +98,8 @@ export class BillingService {
   private sweeper: NodeJS.Timeout | undefined;
   private lease: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Holds this process placed whose call has not settled yet (the holds gauge). */
+  private openHolds = 0;
   private readonly interrupted: InterruptedCalls;
 
   constructor(
@@ -187,6 +191,7 @@ export class BillingService {
     if (outcome !== 'ok') throw new GatewayError('TG_ERR_INSUFFICIENT_BALANCE', REFUSAL_MESSAGES[outcome]);
     admission.holdMicro = estimate.micro;
     admission.billed = true;
+    this.openHolds++;
     admission.estimatedInputTokens = estimate.inputTokens;
     if (estimate.bounds) admission.bounds = estimate.bounds;
     return admission;
@@ -203,6 +208,7 @@ export class BillingService {
     let firstAttempt!: () => void;
     const attempted = new Promise<void>((resolve) => (firstAttempt = resolve));
     const work = this.settleWithRetry(admission, charge, request, firstAttempt).finally(() => {
+      this.openHolds--;
       firstAttempt();
       this.inFlight.delete(work);
     });
@@ -249,6 +255,19 @@ export class BillingService {
     return this.store.billing.failing();
   }
 
+  /** Holds placed by this process and not settled yet. */
+  holdsActive(): number {
+    return this.openHolds;
+  }
+
+  /**
+   * Charges computed and not written yet: settlements under way, or what the store's batch still holds
+   * (SQLite: queued or being written, and kept while the file refuses writes, when no settlement waits).
+   */
+  pendingCharges(): number {
+    return Math.max(this.inFlight.size, this.store.billing.unwritten().length);
+  }
+
   /** Resolves when every settlement under way has been written. */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
@@ -292,6 +311,7 @@ export class BillingService {
           ...(request ? { request } : {}),
         });
         this.reportCap(admission, charge, outcome);
+        if (typeof outcome === 'number') this.options.onCharged?.(outcome);
         return;
       } catch (err) {
         attempted(); // the client's answer is not held back while the store is retried

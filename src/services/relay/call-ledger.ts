@@ -3,6 +3,7 @@ import type { Clock } from '../../lib/clock.js';
 import { IN_FLIGHT, IN_FLIGHT_STATUS, type NewRequestRow } from '../../store/index.js';
 import type { Admission, BillingService } from '../billing/billing-service.js';
 import type { HistoryRecorder } from '../history/recorder.js';
+import type { CallObserver } from '../metrics/metrics-endpoint.js';
 import type { Metered, UsageColumns } from '../metering/usage-columns.js';
 import { asGatewayError } from '../surface-errors.js';
 import type { CallOutcome } from './answer-relay.js';
@@ -14,6 +15,8 @@ export interface LedgerDeps {
   billing: BillingService;
   clock: Clock;
   log: Logger;
+  /** Metrics: told of every call once, as it is recorded (absent when /metrics is off). */
+  calls?: CallObserver | undefined;
 }
 
 const RECORDED = Promise.resolve();
@@ -24,6 +27,8 @@ const RECORDED = Promise.resolve();
  */
 export class CallLedger {
   admission: Admission | undefined;
+  /** When the upstream answer's head arrived (epoch ms), for the TTFB metric. */
+  firstByteAt: number | undefined;
 
   constructor(
     private readonly req: RelayRequest,
@@ -41,6 +46,7 @@ export class CallLedger {
   record(outcome: CallOutcome, metered?: Metered): Promise<void> {
     const request = this.row(outcome, metered?.columns);
     logCall(this.deps.log, this.req.principal.keyPrefix, request);
+    this.deps.calls?.observeCall(request, this.firstByteAt === undefined ? undefined : this.firstByteAt - this.req.startedAt);
     if (metered?.capped) {
       this.deps.log.warn({ requestId: this.requestId, reported: metered.capped, billed: metered.columns }, 'usage above what the request allowed: billed at the bound');
     }

@@ -14,6 +14,7 @@ import type { KeyPool } from '../../upstream/key-pool.js';
 import type { BillingService } from '../billing/billing-service.js';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import type { HistoryRecorder } from '../history/recorder.js';
+import type { CallObserver } from '../metrics/metrics-endpoint.js';
 import { priceUsage } from '../metering/price-usage.js';
 import { meterUsage, type Metered } from '../metering/usage-columns.js';
 import type { BillingSettingsService } from '../settings/billing-settings.js';
@@ -53,6 +54,8 @@ export interface RelayDeps {
   settings: BillingSettingsService;
   billing: BillingService;
   log: Logger;
+  /** Metrics of every call (absent when /metrics is off). */
+  calls?: CallObserver | undefined;
   limits?: CallLimits;
   /** Asks providers that count billed usage on request (Gemini's countTokens); a default one when absent. */
   recounter?: UsageRecounter;
@@ -187,7 +190,7 @@ export class Relay {
         resolve,
         candidateFailed: (status) => new CandidateFailed(req.provider.id, status),
       });
-      const exchange = new UpstreamExchange(this.target(call, body), pool, this.deps.upstream, answer, () => this.deps.clock.now());
+      const exchange = new UpstreamExchange(this.target(call, body), pool, this.deps.upstream, answer, () => this.deps.clock.now(), (at) => (ledger.firstByteAt = at));
       sink.onAbort(() => {
         exchange.abort(new Error('the client closed the connection'));
         answer.clientGone(exchange.errorUpstreamId());

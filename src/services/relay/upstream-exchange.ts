@@ -59,6 +59,8 @@ export class UpstreamExchange {
     private readonly upstream: UpstreamClient,
     private readonly events: ExchangeEvents,
     private readonly now: () => number,
+    /** Told when the answer that counts (after any key retry) starts: its head arrived. */
+    private readonly onHead?: (at: number) => void,
   ) {}
 
   start(key: string): void {
@@ -112,6 +114,7 @@ export class UpstreamExchange {
       return;
     }
     this.stopFirstByteTimer();
+    this.onHead?.(this.now());
     const upstreamId = upstreamRequestId(headers);
     if (this.target.failover && retryable(status)) return this.handBack(status, upstreamId);
     this.state = 'body';
