@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { startGateway } from '../helpers/gateway.js';
@@ -116,6 +117,14 @@ describe('GET /metrics: counters move by exactly the calls made', () => {
       assert.ok(!text.includes(secret), `${secret} must not appear in /metrics`);
     }
     for (const series of after.keys()) assert.doesNotMatch(series, /(key|user)_?id=/);
+  });
+
+  test('every metric the Grafana dashboard queries is exported', async () => {
+    const dashboard = readFileSync(new URL('../../docs/grafana-dashboard.json', import.meta.url), 'utf8');
+    const exported = new Set((await samples()).text.split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]));
+    const queried = new Set(dashboard.match(/tollgate_[a-z0-9_]+/g) ?? []);
+    assert.ok(queried.size >= 12);
+    for (const name of queried) assert.ok(exported.has(name.replace(/_(bucket|sum|count)$/, '')), `${name} is not exported`);
   });
 
   test('holds are counted while a call is in flight', async () => {
