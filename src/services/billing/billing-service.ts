@@ -98,8 +98,9 @@ export class BillingService {
   private sweeper: NodeJS.Timeout | undefined;
   private lease: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
-  /** Holds this process placed whose call has not settled yet (the holds gauge). */
+  /** Holds this process placed whose call has not settled yet (the holds gauge); a second settle of one is not counted. */
   private openHolds = 0;
+  private readonly holding = new WeakSet<Admission>();
   private readonly interrupted: InterruptedCalls;
 
   constructor(
@@ -191,6 +192,7 @@ export class BillingService {
     if (outcome !== 'ok') throw new GatewayError('TG_ERR_INSUFFICIENT_BALANCE', REFUSAL_MESSAGES[outcome]);
     admission.holdMicro = estimate.micro;
     admission.billed = true;
+    this.holding.add(admission);
     this.openHolds++;
     admission.estimatedInputTokens = estimate.inputTokens;
     if (estimate.bounds) admission.bounds = estimate.bounds;
@@ -208,7 +210,7 @@ export class BillingService {
     let firstAttempt!: () => void;
     const attempted = new Promise<void>((resolve) => (firstAttempt = resolve));
     const work = this.settleWithRetry(admission, charge, request, firstAttempt).finally(() => {
-      this.openHolds--;
+      if (this.holding.delete(admission)) this.openHolds--;
       firstAttempt();
       this.inFlight.delete(work);
     });
