@@ -46,6 +46,8 @@ import { createStore, isStoreUnavailable, migrateToLatest, openDb, ping, type Db
 import { UpstreamClient } from './upstream/client.js';
 import { KeyPool } from './upstream/key-pool.js';
 import { startPayments } from './services/payments/index.js';
+import { MemoryLimitStore } from './services/ratelimit/memory-limiter.js';
+import { RateLimiter } from './services/ratelimit/rate-limiter.js';
 
 const SETTINGS_REFRESH_MS = 5000;
 const SESSIONS_PRUNE_MS = 3_600_000;
@@ -131,7 +133,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
 
   const history = new HistoryRecorder(store, logger, config.historyFlushMs);
   const auth = new Authenticator(store, clock, config.keyCacheMs);
-  const accounts = new AccountsService(store, clock, (keyId) => auth.invalidate(keyId));
+  const accounts = new AccountsService(store, clock, (keyId) => auth.invalidate(keyId), (userId) => auth.invalidateUser(userId));
   const dashboard = sessionServices(config, store, clock, logger, auth);
   const { upstream, keyPools, baseUrls, metrics } = await upstreamsAndMetrics(config, logger, catalog, () => billing);
   const billing = new BillingService(store, catalog, billingSettings, registry, clock, logger, {
@@ -143,7 +145,8 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     ownsAllHolds: store.db.kind === 'sqlite',
   });
   await billing.start();
-  const relay = new Relay({ upstream, keyPools, baseUrls, history, clock, catalog, settings: billingSettings, billing, log: logger, calls: metrics.calls });
+  const limits = new RateLimiter(new MemoryLimitStore(), config.fairUse, clock);
+  const relay = new Relay({ upstream, keyPools, baseUrls, history, clock, catalog, settings: billingSettings, billing, log: logger, calls: metrics.calls, limits });
   const admin = await resolveAdminToken(store, clock, config.adminToken);
   const images = new HttpRemoteImageFetcher(config.imageFetch);
   const router = new ModelRouter(registry, catalog);

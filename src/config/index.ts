@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, parseBaseUrl, readEnum, readInt, readString } from './env-parsers.js';
 import { readDashboard, readTrustProxy, type DashboardConfig } from './dashboard.js';
 import { readPayments, type PaymentsConfig } from './payments.js';
+import { readFairUse } from './fair-use.js';
 import { readMetrics, type MetricsConfig } from './metrics.js';
 import { findConfigFile, readConfigFile } from './file.js';
 
@@ -91,6 +92,8 @@ export interface Config {
   dashboard: Readonly<DashboardConfig>;
   /** Customers' own top-ups (config/payments.ts): the provider, amounts, reconciliation. */
   payments: Readonly<PaymentsConfig>;
+  /** Default fair-use limits of keys and accounts without their own (config/fair-use.ts). */
+  fairUse: ReturnType<typeof readFairUse>;
   /** `GET /metrics` (config/metrics.ts): off, behind METRICS_TOKEN, or on METRICS_PORT. */
   metrics: Readonly<MetricsConfig>;
   /** `TRUST_PROXY`: the reverse proxies whose X-Forwarded-* headers are believed; empty believes none. */
@@ -183,6 +186,7 @@ export function loadConfig(
     openrouterModelsRefreshMs: readRefreshPeriod(env, 'OPENROUTER_MODELS_REFRESH', 6 * HOUR_MS),
     dashboard: readDashboard(env),
     payments: readPayments(env),
+    fairUse: readFairUse(env),
     metrics: readMetrics(env),
     trustProxy: readTrustProxy(env),
   });

@@ -40,6 +40,10 @@ const STATUS: Record<ErrorCode, number> = {
 
 export class GatewayError extends Error {
   readonly status: number;
+  /** Headers the answer carries besides the body (a 429's `retry-after` and `x-ratelimit-*`). */
+  headers?: Readonly<Record<string, string>>;
+  /** What the request history records instead of `code`, when it says more (`rate_limit:key:rpm`). */
+  historyError?: string;
   constructor(
     readonly code: ErrorCode,
     message: string,

@@ -14,6 +14,10 @@ export interface UsersTable {
   held_micro: Generated<number>;
   created_at: number;
   updated_at: number;
+  /** Fair-use limits of the account, for all its keys together (migration 0011); null: the operator's default. */
+  rpm_limit: Generated<number | null>;
+  tpm_limit: Generated<number | null>;
+  concurrency_limit: Generated<number | null>;
 }
 
 export interface ApiKeysTable {
@@ -37,6 +41,10 @@ export interface ApiKeysTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** Fair-use limits of this key (migration 0011); null: the operator's default, if any. */
+  rpm_limit: Generated<number | null>;
+  tpm_limit: Generated<number | null>;
+  concurrency_limit: Generated<number | null>;
 }
 
 export interface LedgerEntriesTable {

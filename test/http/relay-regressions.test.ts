@@ -115,7 +115,7 @@ describe('relay regressions', () => {
     const limits: CallLimits = {
       acquire: () => {
         const slot = ++taken;
-        return () => void released.push(slot);
+        return { used: () => undefined, release: () => void released.push(slot) };
       },
     };
     const relay = relayWith({ limits });

@@ -13,6 +13,7 @@ export function installErrorHandlers(app: FastifyInstance, surfaceOf: (url: stri
       reply.raw.destroy();
       return;
     }
+    if (err.headers) void reply.headers(err.headers);
     void reply.code(err.status).header('content-type', 'application/json').send(errorBody(surfaceOf(request.url), err));
   });
 

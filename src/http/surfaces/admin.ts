@@ -51,6 +51,11 @@ export async function adminRoutes(app: FastifyInstance, services: Services): Pro
     }),
   }));
   app.get<IdParams>('/admin/users/:id', async (request) => accounts.getUser(request.params.id));
+  app.patch<IdParams>('/admin/users/:id', async (request) => {
+    const user = await accounts.setUserLimits(request.params.id, request.body);
+    await audited(request, 'user.limits', user.id, { changes: request.body as Record<string, unknown> });
+    return user;
+  });
   app.post<IdParams>('/admin/users/:id/credit', async (request) => {
     const idempotencyKey = request.headers['idempotency-key'];
     const { credit, replayed } = await services.userAdmin.credit(request.params.id, request.body, idempotencyKey);

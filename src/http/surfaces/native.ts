@@ -78,6 +78,7 @@ function sendError(res: ServerResponse, surface: Surface, failure: GatewayError,
   res.writeHead(failure.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
+    ...failure.headers,
     ...(closeConnection ? { connection: 'close' } : {}),
   });
   res.end(body);

@@ -6,13 +6,14 @@ import { generateApiKey } from '../auth/key-material.js';
 import { hashPassword } from './passwords.js';
 import * as v from './validate.js';
 import { keyView, userView, type KeyView, type UserView } from './views.js';
+import { LIMIT_FIELDS, limitsOf, type LimitPatch } from './fair-use-fields.js';
 
 export interface CreatedKey extends KeyView {
   /** The secret, returned this once and never again. */
   key: string;
 }
 
-const KEY_FIELDS = ['name', 'budget_limit', 'allow_balance', 'models', 'monthly_limit', 'expires_at'] as const;
+const KEY_FIELDS = ['name', 'budget_limit', 'allow_balance', 'models', 'monthly_limit', 'expires_at', ...LIMIT_FIELDS] as const;
 
 /** Users, credits and API keys: what the admin API and the CLI both drive. */
 export class AccountsService {
@@ -21,6 +22,8 @@ export class AccountsService {
     private readonly clock: Clock,
     /** Called after a key changes, so cached principals are dropped at once. */
     private readonly onKeyChanged: (keyId: string) => void,
+    /** Called after an account's limits change, so its keys' cached principals are dropped. */
+    private readonly onUserChanged?: (userId: string) => void,
   ) {}
 
   async createUser(input: unknown): Promise<UserView> {
@@ -126,6 +129,9 @@ export class AccountsService {
       created_at: now,
       last_used_at: null,
       revoked_at: null,
+      rpm_limit: settings.rpm_limit ?? null,
+      tpm_limit: settings.tpm_limit ?? null,
+      concurrency_limit: settings.concurrency_limit ?? null,
     };
     await this.store.keys.insert(row);
     return { row, secret: material.key };
@@ -154,6 +160,17 @@ export class AccountsService {
       patch.status = status;
     }
     return keyView(await this.patchKey(keyId, patch));
+  }
+
+  /** Sets the account's own fair-use limits (for all its keys together); its keys see them on their next call. */
+  async setUserLimits(userId: string, input: unknown): Promise<UserView> {
+    const body = v.asObject(input);
+    v.rejectUnknown(body, LIMIT_FIELDS);
+    const patch: LimitPatch = limitsOf(body);
+    const row = await this.store.users.setLimits(userId, patch, this.clock.now());
+    if (!row) throw notFound(`User ${userId} not found.`);
+    this.onUserChanged?.(userId);
+    return userView(row);
   }
 
   async revokeKey(keyId: string): Promise<KeyView> {
@@ -224,5 +241,5 @@ function keySettingsOf(body: v.Fields): KeyPatch {
   if (monthly !== undefined) patch.monthly_limit_micro = monthly;
   const expires = v.optionalTime(body['expires_at'], 'expires_at');
   if (expires !== undefined) patch.expires_at = expires;
-  return patch;
+  return { ...patch, ...limitsOf(body) };
 }

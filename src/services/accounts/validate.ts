@@ -61,6 +61,14 @@ export function optionalLimit(value: unknown, field: string): number | null | un
   return micro;
 }
 
+/** A fair-use limit: a whole number ≥ 1, or null for none. */
+export function optionalCount(value: unknown, field: string): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw badRequest(`'${field}' must be a whole number ≥ 1, or null for no limit.`, field);
+  return value;
+}
+
 const MODEL_PATTERN = /^[A-Za-z0-9._:/*@-]{1,200}$/;
 
 export function optionalModels(value: unknown, field = 'models'): string[] | null | undefined {

@@ -7,6 +7,10 @@ export interface UserView {
   status: string;
   balance: number;
   created_at: string;
+  /** The account's own fair-use limits for all its keys together; null: none of its own. */
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  concurrency_limit: number | null;
 }
 
 export interface KeyView {
@@ -24,6 +28,10 @@ export interface KeyView {
   expires_at: string | null;
   created_at: string;
   last_used_at: string | null;
+  /** The key's own fair-use limits; null: none of its own (the operator's default applies, if any). */
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  concurrency_limit: number | null;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -36,6 +44,9 @@ export function userView(row: UserRow): UserView {
     status: row.status,
     balance: microToRubles(row.balance_micro),
     created_at: new Date(row.created_at).toISOString(),
+    rpm_limit: row.rpm_limit,
+    tpm_limit: row.tpm_limit,
+    concurrency_limit: row.concurrency_limit,
   };
 }
 
@@ -55,5 +66,8 @@ export function keyView(row: KeyRow): KeyView {
     expires_at: iso(row.expires_at),
     created_at: new Date(row.created_at).toISOString(),
     last_used_at: iso(row.last_used_at),
+    rpm_limit: row.rpm_limit,
+    tpm_limit: row.tpm_limit,
+    concurrency_limit: row.concurrency_limit,
   };
 }

@@ -2,6 +2,7 @@ import { GatewayError, unauthorized } from '../../core/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import type { KeyWithOwner, Store } from '../../store/index.js';
 import { hashApiKey } from './key-material.js';
+import type { FairUseLimits } from '../ratelimit/limits.js';
 
 /** Who is calling, as every later pipeline step needs it. */
 export interface Principal {
@@ -14,6 +15,9 @@ export interface Principal {
   monthlyLimitMicro: number | null;
   models: readonly string[] | null;
   expiresAt: number | null;
+  /** The key's own fair-use limits, and its account's (for all its keys together); null fields: the defaults. */
+  keyLimits: FairUseLimits;
+  accountLimits: FairUseLimits;
 }
 
 interface CacheEntry {
@@ -115,5 +119,7 @@ function toPrincipal(row: KeyWithOwner): Principal {
       monthlyLimitMicro: row.monthly_limit_micro,
       models: row.models === null ? null : (JSON.parse(row.models) as string[]),
       expiresAt: row.expires_at,
+      keyLimits: { rpm: row.rpm_limit, tpm: row.tpm_limit, concurrency: row.concurrency_limit },
+      accountLimits: { rpm: row.user_rpm_limit, tpm: row.user_tpm_limit, concurrency: row.user_concurrency_limit },
   };
 }

@@ -62,7 +62,7 @@ export class CallLedger {
   /** A call refused before it was sent, or the store failing: recorded as the caller will answer it. */
   refused(err: unknown): void {
     const failure = asGatewayError(err);
-    void this.record({ status: failure.status, error: failure.code, upstreamId: null, stream: this.req.fields['stream'] === true });
+    void this.record({ status: failure.status, error: failure.historyError ?? failure.code, upstreamId: null, stream: this.req.fields['stream'] === true });
   }
 
   private row(outcome: CallOutcome, usage?: UsageColumns): NewRequestRow {

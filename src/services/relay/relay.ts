@@ -23,7 +23,7 @@ import { AnswerRelay, type CallOutcome } from './answer-relay.js';
 import { CallLedger } from './call-ledger.js';
 import type { ClientSink } from './client-sink.js';
 import { upstreamRequestHeaders } from './headers.js';
-import { NO_LIMITS, type CallLimits } from './call-limits.js';
+import { NO_LIMITS, type CallLimits, type CallSlot } from './call-limits.js';
 import type { RelayRequest } from './relay-request.js';
 import { UpstreamExchange, type ExchangeTarget } from './upstream-exchange.js';
 import { UsageRecounter } from './usage-recount.js';
@@ -42,6 +42,8 @@ interface Call {
   pool: KeyPool;
   key: string;
   ledger: CallLedger;
+  /** Its place under the key's and account's limits; told the tokens used when the call is recorded. */
+  slot?: CallSlot;
 }
 
 export interface RelayDeps {
@@ -109,14 +111,15 @@ export class Relay {
 
   private async relayCall(req: RelayRequest, sink: ClientSink): Promise<void> {
     const call = this.resolve(req);
-    const release = await this.refusing(call, () => this.limits.acquire(req.principal, req.provider));
+    const slot = await this.refusing(call, () => this.limits.acquire(req.principal, req.provider, estimatedTokens(call.meter)));
+    call.slot = slot;
     try {
       await this.refusing(call, () => this.admit(call));
       const body = await this.completeBody(call, sink);
       if (body === CLIENT_GONE) return await call.ledger.record({ status: 499, error: 'client_aborted', upstreamId: null, stream: false });
       return await this.exchange(call, body, sink);
     } finally {
-      release();
+      slot.release();
     }
   }
 
@@ -226,6 +229,7 @@ export class Relay {
   private record(call: Call, outcome: CallOutcome, metered: Metered | undefined): Promise<void> {
     // No rest/spread of `call` here: this runs on every call, and a copied object costs µs on Node 20.
     const { ledger } = call;
+    if (metered && call.slot) call.slot.used((metered.columns.input_tokens ?? 0) + (metered.columns.output_tokens ?? 0));
     const recount = call.meter.recount;
     if (!recount || !metered || outcome.status >= 400 || metered.columns.usage_source !== 'request') return ledger.record(outcome, metered);
     const settled = this.recounted(call, recount).then((counted) => ledger.record(outcome, counted ?? withSource(metered, 'byte_bound')));
@@ -261,6 +265,13 @@ export class Relay {
     const { catalog, settings } = this.deps;
     return (models, usage, options) => priceUsage(catalog, settings, req.provider.id, models, usage, options);
   }
+}
+
+/** What the rate-limit step counts a call as before it runs: the prompt's bound and the output it asked for at most. */
+function estimatedTokens(meter: NativeMeter): number {
+  const tokens = meter.basis?.tokens;
+  if (!tokens) return 0;
+  return tokens.inputTokens + (tokens.maxOutputTokens ?? 0) * Math.max(1, tokens.choices);
 }
 
 function withSource(metered: Metered, source: string): Metered {

@@ -9,6 +9,7 @@ import * as m0007 from './0007_name_refusing_limit.js';
 import * as m0008 from './0008_create_responses.js';
 import * as m0009 from './0009_dashboard.js';
 import * as m0010 from './0010_payments.js';
+import * as m0011 from './0011_rate_limits.js';
 
 /** Every migration, in order; names are stable forever once released. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008_create_responses': m0008,
   '0009_dashboard': m0009,
   '0010_payments': m0010,
+  '0011_rate_limits': m0011,
 };

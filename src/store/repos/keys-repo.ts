@@ -5,12 +5,26 @@ import type { SqliteWriter } from '../sqlite-writer.js';
 export type KeyRow = Selectable<ApiKeysTable>;
 export type KeyPatch = Pick<
   Updateable<ApiKeysTable>,
-  'name' | 'allow_balance' | 'budget_limit_micro' | 'models' | 'monthly_limit_micro' | 'expires_at' | 'status' | 'revoked_at'
+  | 'name'
+  | 'allow_balance'
+  | 'budget_limit_micro'
+  | 'models'
+  | 'monthly_limit_micro'
+  | 'expires_at'
+  | 'status'
+  | 'revoked_at'
+  | 'rpm_limit'
+  | 'tpm_limit'
+  | 'concurrency_limit'
 >;
 
 /** A key with the owning account's status, as authentication needs it. */
 export interface KeyWithOwner extends KeyRow {
   user_status: string;
+  /** The account's own fair-use limits, for all its keys together. */
+  user_rpm_limit: number | null;
+  user_tpm_limit: number | null;
+  user_concurrency_limit: number | null;
 }
 
 export class KeysRepo {
@@ -33,7 +47,7 @@ export class KeysRepo {
       .selectFrom('api_keys')
       .innerJoin('users', 'users.id', 'api_keys.user_id')
       .selectAll('api_keys')
-      .select('users.status as user_status')
+      .select(['users.status as user_status', 'users.rpm_limit as user_rpm_limit', 'users.tpm_limit as user_tpm_limit', 'users.concurrency_limit as user_concurrency_limit'])
       .where('api_keys.key_hash', '=', hash)
       .executeTakeFirst();
   }

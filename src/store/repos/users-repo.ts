@@ -39,6 +39,9 @@ export class UsersRepo {
       held_micro: 0,
       created_at: user.now,
       updated_at: user.now,
+      rpm_limit: null,
+      tpm_limit: null,
+      concurrency_limit: null,
     };
     await this.db.insertInto('users').values(row).execute();
     return row;
@@ -85,7 +88,12 @@ export class UsersRepo {
     return this.update(id, { email }, now);
   }
 
-  private async update(id: string, patch: Partial<Pick<UserRow, 'role' | 'status' | 'password_hash' | 'email'>>, now: number): Promise<UserRow | undefined> {
+  /** The account's own fair-use limits (null: none of its own). */
+  async setLimits(id: string, limits: Partial<Pick<UserRow, 'rpm_limit' | 'tpm_limit' | 'concurrency_limit'>>, now: number): Promise<UserRow | undefined> {
+    return this.update(id, limits, now);
+  }
+
+  private async update(id: string, patch: Partial<Pick<UserRow, 'role' | 'status' | 'password_hash' | 'email' | 'rpm_limit' | 'tpm_limit' | 'concurrency_limit'>>, now: number): Promise<UserRow | undefined> {
     return this.db
       .updateTable('users')
       .set({ ...patch, updated_at: now })

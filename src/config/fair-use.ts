@@ -1,0 +1,33 @@
+import { ConfigError, readString } from './env-parsers.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+interface Limits {
+  rpm: number | null;
+  tpm: number | null;
+  concurrency: number | null;
+}
+
+/**
+ * The operator's default fair-use limits (issue #14), for keys and accounts without limits of their own:
+ * `KEY_RPM_LIMIT`, `KEY_TPM_LIMIT`, `KEY_CONCURRENCY_LIMIT`, `ACCOUNT_RPM_LIMIT`, `ACCOUNT_TPM_LIMIT`,
+ * `ACCOUNT_CONCURRENCY_LIMIT`. Unset: no default limit.
+ */
+export function readFairUse(env: Env): { key: Readonly<Limits>; account: Readonly<Limits> } {
+  return Object.freeze({ key: readScope(env, 'KEY'), account: readScope(env, 'ACCOUNT') });
+}
+
+function readScope(env: Env, prefix: 'KEY' | 'ACCOUNT'): Readonly<Limits> {
+  return Object.freeze({
+    rpm: readLimit(env, `${prefix}_RPM_LIMIT`),
+    tpm: readLimit(env, `${prefix}_TPM_LIMIT`),
+    concurrency: readLimit(env, `${prefix}_CONCURRENCY_LIMIT`),
+  });
+}
+
+function readLimit(env: Env, name: string): number | null {
+  const raw = readString(env, name);
+  if (raw === undefined || raw === '' || raw === 'none') return null;
+  if (!/^\d{1,12}$/.test(raw) || Number(raw) < 1) throw new ConfigError(`${name} must be a whole number ≥ 1 (or "none"); got "${raw}"`);
+  return Number(raw);
+}
