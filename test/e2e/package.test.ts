@@ -10,6 +10,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlin
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { loadConfig } from '../../src/config/index.js';
+import { PROVIDERS } from '../../src/providers/index.js';
 import { ROOT } from '../helpers/process.js';
 import { dockerIgnores, freePort, packScratchCopy, readDockerfile, readText, serveFrom, type Packed } from '../helpers/package-build.js';
 
@@ -107,6 +110,47 @@ describe('the deployable package', { timeout: 240_000 }, () => {
       await plain.stop();
     }
     assert.ok(existsSync(join(elsewhere, 'data', 'tollgate.db')), 'without a flag: ./data of the folder it runs in');
+  });
+
+  it('compose.yaml: two nodes of one image with their own NODE_ID on the PostgreSQL and Redis services, after a healthy database', () => {
+    // What `docker compose` does with ${VAR:?…} / ${VAR:-default}, given the two variables it demands.
+    const given: Record<string, string> = { ADMIN_TOKEN: 'compose-admin-token-0123', POSTGRES_PASSWORD: 'pw' };
+    // Compose interpolates the parsed values (so `${X:-}` is an empty string, not YAML's null).
+    const interpolate = (value: unknown): unknown => {
+      if (typeof value === 'string') {
+        return value.replace(/\$\{(\w+)(?::([?-])([^}]*))?\}/g, (_, name: string, kind?: string, rest?: string) => {
+          if (given[name] !== undefined) return given[name]!;
+          assert.notEqual(kind, '?', `compose.yaml demands ${name}`);
+          return rest ?? '';
+        });
+      }
+      if (Array.isArray(value)) return value.map(interpolate);
+      if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v)]));
+      return value;
+    };
+    const compose = interpolate(parse(readText(join(ROOT, 'compose.yaml')), { merge: true })) as {
+      services: Record<string, { image?: string; build?: string; environment?: Record<string, string>; depends_on?: Record<string, { condition: string }>; healthcheck?: unknown; volumes?: string[] }>;
+      volumes: Record<string, unknown>;
+    };
+    const nodes = Object.entries(compose.services).filter(([, s]) => s.build === '.');
+    assert.equal(nodes.length, 2, 'two tollgate services built from this Dockerfile');
+    assert.equal(new Set(nodes.map(([, s]) => s.image)).size, 1, 'one image');
+    assert.deepEqual(new Set(nodes.map(([, s]) => s.environment?.['NODE_ID'])).size, 2, 'each node its own NODE_ID');
+    const postgres = compose.services['postgres']!;
+    assert.match(String(postgres.image), /^postgres:16/);
+    assert.ok(postgres.healthcheck, 'the database has a healthcheck');
+    assert.ok(postgres.volumes?.some((v) => compose.volumes[v.split(':')[0]!] !== undefined), 'its data on a named volume');
+    assert.match(String(compose.services['redis']?.image), /^redis:7/);
+    for (const [name, node] of nodes) {
+      const env = node.environment!;
+      assert.equal(node.depends_on?.['postgres']?.condition, 'service_healthy', `${name} waits for a healthy database`);
+      assert.equal(new URL(env['DATABASE_URL']!).host, 'postgres:5432', `${name} on the postgres service`);
+      assert.equal(new URL(env['REDIS_URL']!).hostname, 'redis', `${name} on the redis service`);
+      // The environment a node gets loads (empty optional variables are unset, the admin token long enough).
+      const config = loadConfig(PROVIDERS, { ...env, HOST: '0.0.0.0' }, dir);
+      assert.equal(config.adminToken, given['ADMIN_TOKEN']);
+      assert.equal(config.sqliteFile, undefined, 'not SQLite: several nodes share PostgreSQL');
+    }
   });
 
   describe('the Dockerfile', () => {
