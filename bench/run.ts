@@ -14,7 +14,8 @@
 // BENCH_MODEL (OpenAI model, default gpt-4o-mini), BENCH_ANTHROPIC_MODEL (default
 // claude-sonnet-4-20250514), BENCH_GEMINI_MODEL (default gemini-2.5-flash; all must be priced in
 // data/catalog), BENCH_TOLLGATE_NODE_ARGS (node flags for the target only, e.g. a CPU profile),
-// BENCH_LOG_LEVEL (the target's LOG_LEVEL, default warn; info adds the access log's line per request).
+// BENCH_LOG_LEVEL (the target's LOG_LEVEL, default warn; info adds the access log's line per request),
+// BENCH_METRICS=1 (the target with /metrics on; bench/metrics-cost.ts measures the per-call hook alone).
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

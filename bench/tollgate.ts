@@ -52,6 +52,8 @@ export async function startTollgate(root: string, mockUrl: string, extraEnv: Rec
       GEMINI_BASE_URL: mockUrl,
       // warn: no access-log line per request (BENCH_LOG_LEVEL=info measures the default level's cost).
       LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
+      // BENCH_METRICS=1: /metrics on (every call counted), to measure what the metrics cost a request.
+      ...(process.env['BENCH_METRICS'] === '1' ? { METRICS_TOKEN: 'bench-metrics-token-0123456789' } : {}),
       ...extraEnv,
     },
   });
