@@ -39,7 +39,8 @@ export async function serve(): Promise<void> {
   process.on('unhandledRejection', (err) => app.logger.error({ err }, 'unhandled rejection'));
 
   const address = await app.http.listen({ host: config.host, port: config.port });
-  const metricsAt = config.metrics.listen && (await app.metricsHttp?.listen(config.metrics.listen));
+  // A copy: Fastify writes into the options it is given, and the config is frozen.
+  const metricsAt = config.metrics.listen && (await app.metricsHttp?.listen({ ...config.metrics.listen }));
   // Once, to stderr: stdout carries the JSON log lines a collector ships, and a secret does not belong there.
   if (app.generatedAdminToken) process.stderr.write(`\n  ADMIN TOKEN (shown once; store it now): ${app.generatedAdminToken}\n\n`);
   process.stdout.write(banner(address, config) + (metricsAt ? `  metrics:                 ${metricsAt}/metrics\n` : ''));

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { startGateway } from '../helpers/gateway.js';
+import { startProcess } from '../helpers/process.js';
 
 const FIXTURES = new URL('../fixtures/catalog', import.meta.url).pathname;
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
@@ -164,4 +168,32 @@ describe('GET /metrics: off by default, or on a listener of its own', () => {
       await gw.close();
     }
   });
+
+  test('the process listens on METRICS_PORT at 127.0.0.1, says where, and drains it on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-metrics-'));
+    const port = await freePort();
+    const gateway = await startProcess({ METRICS_PORT: String(port) }, dir);
+    try {
+      assert.match(gateway.stdout(), new RegExp(`metrics: +http://127\\.0\\.0\\.1:${port}/metrics`));
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /^tollgate_nodejs_eventloop_lag_seconds /m);
+      assert.equal((await fetch(`${gateway.url}/metrics`)).status, 404);
+    } finally {
+      gateway.child.kill('SIGTERM');
+      assert.equal(await gateway.exited, 0, gateway.stdout());
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
