@@ -70,3 +70,14 @@ test('rate-limit refusals by scope, capped usage, "other" models, histograms and
   metrics.observeCall(row(), 30);
   assert.equal(value(await metrics.render(), 'tollgate_requests_total{surface="openai",provider="openai",model="gpt-4o",status="200"}'), 2);
 });
+
+test('METRICS_* config: off by default, a token of 16+ characters, a port of its own at 127.0.0.1 unless METRICS_HOST', async () => {
+  const { readMetrics } = await import('../../src/config/metrics.js');
+  assert.deepEqual(readMetrics({}), { enabled: false, token: undefined, listen: undefined });
+  assert.deepEqual(readMetrics({ METRICS_TOKEN: 'x'.repeat(16) }), { enabled: true, token: 'x'.repeat(16), listen: undefined });
+  assert.throws(() => readMetrics({ METRICS_TOKEN: 'short' }), /at least 16/);
+  assert.deepEqual(readMetrics({ METRICS_PORT: '9464' }), { enabled: true, token: undefined, listen: { host: '127.0.0.1', port: 9464 } });
+  assert.deepEqual(readMetrics({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).listen, { host: '0.0.0.0', port: 9464 });
+  assert.throws(() => readMetrics({ METRICS_HOST: '0.0.0.0' }), /needs METRICS_PORT/);
+  assert.throws(() => readMetrics({ METRICS_PORT: 'abc' }), /whole number/);
+});
