@@ -2,8 +2,9 @@
 // (no registry for base images), so the Dockerfile is checked as far as it goes without Docker: its stages,
 // user, environment, healthcheck and command, every path it copies (from the build context, or from the
 // build stage after the same `npm run build`), and its runtime layout assembled from those COPY lines,
-// started with its CMD and asked by its HEALTHCHECK. One scratch build serves both: `npm pack` in a copy
-// of the checkout (node_modules linked), whose prepack runs `npm run build` (~30 s).
+// started with its CMD and asked by its HEALTHCHECK. One scratch build serves both: the Dockerfile's build
+// stage (its COPY lines, then its `npm run build`, node_modules linked in place of `npm ci`; ~30 s), then
+// `npm pack` of that build.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/index.js';
 import { PROVIDERS } from '../../src/providers/index.js';
 import { ROOT } from '../helpers/process.js';
-import { dockerIgnores, freePort, packScratchCopy, readDockerfile, readText, serveFrom, type Packed } from '../helpers/package-build.js';
+import { buildAndPack, dockerIgnores, freePort, readDockerfile, readText, serveFrom, type Packed } from '../helpers/package-build.js';
 
 const ADMIN_TOKEN = 'package-test-admin-token';
 /** Imported by dist/src only on a path the built server never takes: the SQLite writer under tsx (.ts sources). */
@@ -35,7 +36,7 @@ describe('the deployable package', { timeout: 240_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-package-'));
   let packed: Packed;
   before(() => {
-    packed = packScratchCopy(dir);
+    packed = buildAndPack(dir, readText(join(ROOT, 'Dockerfile')));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -53,6 +54,7 @@ describe('the deployable package', { timeout: 240_000 }, () => {
     const manifest = JSON.parse(readText(join(packed.repo, 'package.json'))) as Record<string, unknown>;
     assert.equal(manifest['private'], undefined, 'a private package cannot be published');
     assert.equal(manifest['license'], 'Apache-2.0');
+    assert.equal((manifest['scripts'] as Record<string, string>)['prepack'], 'npm run build', 'npm pack builds first');
     assert.match(readText(join(ROOT, 'LICENSE')), /Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/);
   });
 

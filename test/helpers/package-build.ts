@@ -1,5 +1,5 @@
-// The deployable package's tests (test/e2e/package.test.ts): a scratch copy of the checkout packed with
-// `npm pack` (its prepack builds it), a tiny Dockerfile and .dockerignore reader, and a server started as
+// The deployable package's tests (test/e2e/package.test.ts): a scratch build as the Dockerfile's build
+// stage makes it, packed with `npm pack`; a tiny Dockerfile and .dockerignore reader; a server started as
 // its own process from any folder.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
@@ -7,29 +7,43 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from './process.js';
 
-/** What `npm pack` copies in, plus the files the build reads. */
-const CHECKOUT = ['package.json', 'package-lock.json', 'tsconfig.json', 'src', 'web', 'data', 'README.md', 'LICENSE', 'CHANGELOG.md'];
+/** What `npm pack` adds to the build: README, LICENSE and package.json come whatever `files` says. */
+const PACKED_EXTRAS = ['data', 'README.md', 'LICENSE', 'CHANGELOG.md'];
 
 export interface Packed {
-  /** The scratch checkout, built by the pack's prepack. */
+  /** The scratch checkout: the Dockerfile's build context, built by its build stage's commands. */
   repo: string;
   tarball: string;
   /** Paths inside the tarball, relative to its `package/` folder. */
   files: string[];
 }
 
-/** Copies the checkout (its node_modules linked, not copied) into `dir` and runs `npm pack` there. */
-export function packScratchCopy(dir: string): Packed {
+function run(command: string, cwd: string): string {
+  const out = spawnSync('sh', ['-c', command], { cwd, encoding: 'utf8', timeout: 180_000 });
+  if (out.status !== 0) throw new Error(`${command} failed (${out.status}):\n${out.stdout}\n${out.stderr}`);
+  return out.stdout;
+}
+
+/**
+ * Does what the Dockerfile's build stage does, in `dir`/repo: copies what its COPY lines copy from the
+ * context, links node_modules in place of its `npm ci` (no registry here) and runs its `npm run` commands
+ * (`npm prune` is left out: it would prune the checkout's own node_modules). Then `npm pack` (without its
+ * prepack, which would only build again) from the same build with the files the package adds.
+ */
+export function buildAndPack(dir: string, dockerfile: string): Packed {
+  const { instructions } = readDockerfile(dockerfile);
+  const stage = instructions.filter((i) => i.stage === 0);
   const repo = join(dir, 'repo');
   mkdirSync(repo);
-  for (const entry of CHECKOUT) cpSync(join(ROOT, entry), join(repo, entry), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(repo, 'node_modules'));
-  const out = spawnSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: repo, encoding: 'utf8', timeout: 180_000 });
-  if (out.status !== 0) throw new Error(`npm pack failed (${out.status}):\n${out.stdout}\n${out.stderr}`);
-  // The prepack's build may print to stdout too: the JSON report is the last thing written.
-  const at = out.stdout.lastIndexOf('\n[\n');
-  const report = JSON.parse(at >= 0 ? out.stdout.slice(at + 1) : out.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  const packed = report[0]!;
+  for (const { op, args } of stage) {
+    if (op === 'COPY') {
+      for (const source of args.split(' ').slice(0, -1)) cpSync(join(ROOT, source), join(repo, source), { recursive: true });
+    } else if (op === 'RUN' && args.startsWith('npm run ')) run(args, repo);
+  }
+  for (const entry of PACKED_EXTRAS) cpSync(join(ROOT, entry), join(repo, entry), { recursive: true });
+  const stdout = run(`npm pack --json --ignore-scripts --pack-destination '${dir}'`, repo);
+  const packed = (JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>)[0]!;
   return { repo, tarball: join(dir, packed.filename), files: packed.files.map((f) => f.path) };
 }
 
