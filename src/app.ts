@@ -46,8 +46,7 @@ import { createStore, isStoreUnavailable, migrateToLatest, openDb, ping, type Db
 import { UpstreamClient } from './upstream/client.js';
 import { KeyPool } from './upstream/key-pool.js';
 import { startPayments } from './services/payments/index.js';
-import { MemoryLimitStore } from './services/ratelimit/memory-limiter.js';
-import { RateLimiter } from './services/ratelimit/rate-limiter.js';
+import { createRateLimits } from './services/ratelimit/index.js';
 
 const SETTINGS_REFRESH_MS = 5000;
 const SESSIONS_PRUNE_MS = 3_600_000;
@@ -145,13 +144,12 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     ownsAllHolds: store.db.kind === 'sqlite',
   });
   await billing.start();
-  const limits = new RateLimiter(new MemoryLimitStore(), config.fairUse, clock);
-  const relay = new Relay({ upstream, keyPools, baseUrls, history, clock, catalog, settings: billingSettings, billing, log: logger, calls: metrics.calls, limits });
+  const limits = createRateLimits({ redisUrl: config.fairUse.redisUrl, defaults: config.fairUse }, clock, logger);
+  const relay = new Relay({ upstream, keyPools, baseUrls, history, clock, catalog, settings: billingSettings, billing, log: logger, calls: metrics.calls, limits: limits.limiter });
   const admin = await resolveAdminToken(store, clock, config.adminToken);
   const images = new HttpRemoteImageFetcher(config.imageFetch);
   const router = new ModelRouter(registry, catalog);
   const responsesStore = new ResponsesStore(store.responses, clock, logger, config.responses);
-
   const services: Services = {
     accounts,
     balance: new BalanceService(store, billingSettings, clock),
@@ -171,6 +169,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     ...dashboard.services,
     readiness: () => readiness(store, billing),
     catalogLists: () => (openrouterModels ? [openrouterModels.list.status()] : []),
+    rateLimits: () => limits.status(),
     maxBodyBytes: config.maxBodyBytes,
     metrics: metrics.endpoint,
   };
@@ -186,6 +185,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
       await relay.idle(); // calls the drain cut are recorded (and settled) before billing stops
       await dashboard.stopPayments();
       await billing.close();
+      await limits.close();
       store.billing.close();
       await responsesStore.close();
       await history.close();

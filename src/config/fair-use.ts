@@ -11,10 +11,12 @@ interface Limits {
 /**
  * The operator's default fair-use limits (issue #14), for keys and accounts without limits of their own:
  * `KEY_RPM_LIMIT`, `KEY_TPM_LIMIT`, `KEY_CONCURRENCY_LIMIT`, `ACCOUNT_RPM_LIMIT`, `ACCOUNT_TPM_LIMIT`,
- * `ACCOUNT_CONCURRENCY_LIMIT`. Unset: no default limit.
+ * `ACCOUNT_CONCURRENCY_LIMIT`. Unset: no default limit. `REDIS_URL`: the counts are shared by every node there.
  */
-export function readFairUse(env: Env): { key: Readonly<Limits>; account: Readonly<Limits> } {
-  return Object.freeze({ key: readScope(env, 'KEY'), account: readScope(env, 'ACCOUNT') });
+export function readFairUse(env: Env): { key: Readonly<Limits>; account: Readonly<Limits>; redisUrl: string | undefined } {
+  const redisUrl = readString(env, 'REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379');
+  return Object.freeze({ key: readScope(env, 'KEY'), account: readScope(env, 'ACCOUNT'), redisUrl });
 }
 
 function readScope(env: Env, prefix: 'KEY' | 'ACCOUNT'): Readonly<Limits> {

@@ -20,6 +20,7 @@ import type { ModelsView } from './unified/models-view.js';
 import type { PromoService } from './promo/promo-service.js';
 import type { UnifiedApi } from './unified/unified-api.js';
 import type { Payments } from './payments/index.js';
+import type { LimitsStatus } from './ratelimit/index.js';
 import type { MetricsEndpoint } from './metrics/metrics-endpoint.js';
 
 export type { Principal } from './auth/authenticator.js';
@@ -58,6 +59,8 @@ export interface Services {
   sessions: SessionService;
   /** One-time password reset links: issued by the admin, mailed by the forgot-password form when SMTP is set. */
   passwordResets: PasswordResetService;
+  /** Where the rate limits are counted (Redis, or this node alone), and since when Redis has been away. */
+  rateLimits(): LimitsStatus;
   /** Customers' top-ups: orders, the provider's notifications, refunds and reconciliation. */
   payments: Payments;
   /** SESSION_COOKIE_SECURE: the session cookie's Secure flag (`auto`: when the request came over HTTPS). */

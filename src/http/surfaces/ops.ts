@@ -10,8 +10,10 @@ export async function opsRoutes(app: FastifyInstance, services: Services): Promi
     // A models list that failed to load is shown, never a reason to refuse traffic (the last good list stays).
     const lists = services.catalogLists();
     const catalog = lists.length > 0 ? { catalog_lists: lists } : {};
-    if (reason === undefined) return { status: 'ready', ...catalog };
-    return reply.code(503).send({ status: 'unavailable', reason, ...catalog });
+    // Redis away is shown, never a reason to refuse traffic: the node limits its calls by itself meanwhile.
+    const details = { ...catalog, rate_limits: services.rateLimits() };
+    if (reason === undefined) return { status: 'ready', ...details };
+    return reply.code(503).send({ status: 'unavailable', reason, ...details });
   });
   // With METRICS_PORT, /metrics has a listener of its own and the gateway's port answers 404 to it.
   const metrics = services.metrics;
