@@ -121,6 +121,16 @@ describe('rate limits', () => {
     for (let i = 0; i < 4; i++) await chat(key, undefined, { max_tokens: 90 });
   });
 
+  test('a call refused by billing (402) spends nothing of the tokens per minute', async () => {
+    const { key, userId } = await limitedKey({ tpm_limit: 300 }, '0');
+    for (let i = 0; i < 5; i++) {
+      const poor = await chat(key, undefined, { max_tokens: 90 }).catch((err: unknown) => err);
+      assert.equal((poor as { status?: number }).status, 402, String(poor));
+    }
+    await stack.gw.admin('POST', `/admin/users/${userId}/credit`, { amount: '100' });
+    await chat(key, undefined, { max_tokens: 90 });
+  });
+
   test('keys without limits are not limited; a limit removed with null applies at once', async () => {
     const { key, keyId } = await limitedKey({ rpm_limit: 1 });
     await chat(key);

@@ -113,6 +113,8 @@ export class Relay {
     const call = this.resolve(req);
     const slot = await this.refusing(call, () => this.limits.acquire(req.principal, req.provider, estimatedTokens(call.meter)));
     call.slot = slot;
+    // Until its usage says otherwise, a call that never ran (refused by billing, the client gone) used no tokens.
+    slot.used(0);
     try {
       await this.refusing(call, () => this.admit(call));
       const body = await this.completeBody(call, sink);
