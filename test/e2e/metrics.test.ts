@@ -131,6 +131,22 @@ describe('GET /metrics: counters move by exactly the calls made', () => {
     for (const name of queried) assert.ok(exported.has(name.replace(/_(bucket|sum|count)$/, '')), `${name} is not exported`);
   });
 
+  test("a key's rate-limit refusals are counted once each, by scope", async () => {
+    const { key, keyId } = await stack.gw.newKey({ credit: '100' });
+    assert.equal((await stack.gw.admin('PATCH', `/admin/keys/${keyId}`, { rpm_limit: 1 })).status, 200);
+    const before = parse((await samples()).text);
+    const client = new OpenAI({ baseURL: `${stack.gw.url}/openai/v1`, apiKey: key, maxRetries: 0 });
+    const messages = [{ role: 'user' as const, content: 'one a minute' }];
+    await client.chat.completions.create({ model: 'gpt-4o', messages });
+    for (let i = 0; i < 2; i++) await assert.rejects(client.chat.completions.create({ model: 'gpt-4o', messages }), { status: 429 });
+    const after = parse((await samples()).text);
+    const delta = (name: string, labels: Record<string, string> = {}) => sum(after, name, labels) - sum(before, name, labels);
+    assert.equal(delta('tollgate_rate_limited_total', { scope: 'key' }), 2);
+    assert.equal(delta('tollgate_rate_limited_total'), 2);
+    assert.equal(delta('tollgate_requests_total', { model: 'gpt-4o', status: '429' }), 2);
+    assert.equal(delta('tollgate_upstream_ttfb_seconds_count'), 1, 'the refusals never reached the provider');
+  });
+
   test('holds are counted while a call is in flight', async () => {
     const { key } = await stack.gw.newKey({ credit: '100' });
     stack.openai.failNext({ delayHeadersMs: 400 });
