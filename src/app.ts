@@ -46,7 +46,7 @@ import { createStore, isStoreUnavailable, migrateToLatest, openDb, ping, type Db
 import { UpstreamClient } from './upstream/client.js';
 import { KeyPool } from './upstream/key-pool.js';
 import { startPayments } from './services/payments/index.js';
-import { createRateLimits } from './services/ratelimit/index.js';
+import { createRateLimits, type RateLimits } from './services/ratelimit/index.js';
 
 const SETTINGS_REFRESH_MS = 5000;
 const SESSIONS_PRUNE_MS = 3_600_000;
@@ -134,7 +134,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const auth = new Authenticator(store, clock, config.keyCacheMs);
   const accounts = new AccountsService(store, clock, (keyId) => auth.invalidate(keyId), (userId) => auth.invalidateUser(userId));
   const dashboard = sessionServices(config, store, clock, logger, auth);
-  const { upstream, keyPools, baseUrls, metrics } = await upstreamsAndMetrics(config, logger, catalog, () => billing);
+  const { upstream, keyPools, baseUrls, metrics } = await upstreamsAndMetrics(config, logger, catalog, () => billing, () => limits);
   const billing = new BillingService(store, catalog, billingSettings, registry, clock, logger, {
     onCharged: metrics.calls ? (micro) => metrics.calls?.charge(micro) : undefined,
     nodeId: config.nodeId ?? `node-${randomBytes(6).toString('hex')}`,
@@ -202,7 +202,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
  * The upstream client and each provider's keys, and the metrics when /metrics is on (METRICS_TOKEN or
  * METRICS_PORT): off, nothing is built and no call pays for them. `billing` is read only when scraped.
  */
-async function upstreamsAndMetrics(config: Readonly<Config>, logger: Logger, catalog: CatalogService, billing: () => BillingService) {
+async function upstreamsAndMetrics(config: Readonly<Config>, logger: Logger, catalog: CatalogService, billing: () => BillingService, limits: () => RateLimits) {
   const upstream = new UpstreamClient(config.upstream);
   const baseUrls = new Map(Object.entries(config.providers).map(([id, p]) => [id, p.baseUrl]));
   const calls = config.metrics.enabled
@@ -211,6 +211,7 @@ async function upstreamsAndMetrics(config: Readonly<Config>, logger: Logger, cat
         holdsActive: () => billing().holdsActive(),
         pendingCharges: () => billing().pendingCharges(),
         upstreamPools: () => poolsByProvider(upstream, baseUrls),
+        rateLimitsDegraded: () => limits().status().degraded !== undefined,
       })
     : undefined;
   const keyPools = new Map(Object.entries(config.providers).map(([id, p]) => [id, new KeyPool(p.apiKeys, calls?.upstreamFailures(id))]));

@@ -38,6 +38,8 @@ export interface MetricsSources {
   holdsActive(): number;
   pendingCharges(): number;
   upstreamPools(): readonly PoolStats[];
+  /** True while REDIS_URL is set but Redis cannot be reached (the node limits calls by itself). */
+  rateLimitsDegraded?(): boolean;
 }
 
 export const UPSTREAM_FAILURE_KINDS = ['unauthorized', 'rate_limited', 'server_error', 'timeout', 'unreachable'] as const;
@@ -268,6 +270,14 @@ export class GatewayMetrics {
       registers: [registry],
       collect() {
         this.set(sources.pendingCharges());
+      },
+    });
+    new Gauge({
+      name: 'tollgate_ratelimit_degraded',
+      help: '1 while Redis is configured but unreachable: this node counts rate limits by itself.',
+      registers: [registry],
+      collect() {
+        this.set(sources.rateLimitsDegraded?.() ? 1 : 0);
       },
     });
     new Gauge({

@@ -55,7 +55,7 @@ describe('rate limits across three nodes (PostgreSQL + Redis)', () => {
 describe('Redis unreachable', () => {
   let stack: Stack;
   before(async () => {
-    stack = await startStack({ REDIS_URL: 'redis://127.0.0.1:6399' });
+    stack = await startStack({ REDIS_URL: 'redis://127.0.0.1:6399', METRICS_TOKEN: 'metrics-token-0123456789' });
   });
   after(async () => stack.close());
 
@@ -73,5 +73,7 @@ describe('Redis unreachable', () => {
     assert.equal(body.rate_limits.store, 'local');
     assert.ok(body.rate_limits.degraded?.error);
     assert.ok(stack.gw.logs.some((line) => line.includes('Redis is unreachable')));
+    const metrics = await fetch(`${stack.gw.url}/metrics`, { headers: { authorization: 'Bearer metrics-token-0123456789' } }).then((r) => r.text());
+    assert.match(metrics, /^tollgate_ratelimit_degraded 1$/m);
   });
 });
