@@ -161,6 +161,34 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal((await asAdmin('POST', `/api/admin/users/${admin.userId}/block`)).status, 409, 'an admin cannot block themselves');
     });
 
+    test('account limits set in the console apply to all its keys together, show in the detail and are audited', async () => {
+      const limited = await newSignedInUser(stack.gw, '1000');
+      const secrets = await Promise.all(['one', 'two'].map(async (name) => (await stack.gw.admin('POST', `/admin/users/${limited.userId}/keys`, { name })).body.key as string));
+      const native = (secret: string) => new OpenAI({ apiKey: secret, baseURL: `${stack.gw.url}/openai/v1`, maxRetries: 0 }).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+      const set = await asAdmin('PUT', `/api/admin/users/${limited.userId}/limits`, { rpm_limit: 2, tpm_limit: null, concurrency_limit: 5 });
+      assert.equal(set.status, 200, set.text);
+      assert.deepEqual([set.body.rpm_limit, set.body.tpm_limit, set.body.concurrency_limit], [2, null, 5]);
+      const detail = await asAdmin('GET', `/api/admin/users/${limited.userId}`);
+      assert.deepEqual([detail.body.user.rpm_limit, detail.body.user.concurrency_limit], [2, 5]);
+      await native(secrets[0]!);
+      await native(secrets[1]!);
+      const refused = await native(secrets[0]!).catch((err: unknown) => err);
+      assert.ok(refused instanceof OpenAI.RateLimitError, `the account's 3rd call in a minute is a 429, got ${String(refused)}`);
+      const again = await asAdmin('PUT', `/api/admin/users/${limited.userId}/limits`, { rpm_limit: 2, tpm_limit: null, concurrency_limit: 5 });
+      assert.equal(again.status, 200);
+      for (const body of [{ rpm_limit: 0, tpm_limit: null, concurrency_limit: null }, { rpm_limit: 1 }, { rpm_limit: 1, tpm_limit: null, concurrency_limit: null, extra: 1 }]) {
+        assert.equal((await asAdmin('PUT', `/api/admin/users/${limited.userId}/limits`, body)).status, 400, JSON.stringify(body));
+      }
+      const cleared = await asAdmin('PUT', `/api/admin/users/${limited.userId}/limits`, { rpm_limit: null, tpm_limit: null, concurrency_limit: null });
+      assert.equal(cleared.body.rpm_limit, null);
+      assert.equal((await native(secrets[1]!)).object, 'chat.completion', 'without the account limit its keys are served again');
+      const rows = (await auditOf(`target=${limited.userId}`)).filter((r) => r.action === 'user.limits');
+      assert.equal(rows.length, 2, 'a repeat that changes nothing is not audited');
+      assert.equal(rows[1]!.actor, admin.email);
+      assert.deepEqual(rows[1]!.details.after, { rpm_limit: 2, tpm_limit: null, concurrency_limit: 5 });
+      assert.equal((await asAdmin('PUT', '/api/admin/users/usr_missing/limits', { rpm_limit: 1, tpm_limit: null, concurrency_limit: null })).status, 404);
+    });
+
     test('role change promotes a user to the console; an admin cannot demote themselves', async () => {
       const someone = await newSignedInUser(stack.gw, '0');
       assert.equal((await someone.call('GET', '/api/admin/users')).status, 403);

@@ -59,6 +59,7 @@ describe('cabinet: API keys', () => {
         id: undefined, prefix: undefined, created_at: undefined, name: 'laptop', status: 'active', allow_balance: true,
         budget_limit_micro: 5_000_000, budget_used_micro: 0, monthly_limit_micro: 2_000_000, monthly_used_micro: 0,
         models: ['gpt-4o*', 'anthropic/*'], expires_at: '2031-01-31T00:00:00.000Z', last_used_at: null, spend_micro: 0,
+        rpm_limit: null, tpm_limit: null, concurrency_limit: null,
       },
     );
     const list = await as(ana, 'GET', '/api/keys');
@@ -118,8 +119,27 @@ describe('cabinet: API keys', () => {
     assert.equal(extended.body.key.status, 'active');
   });
 
+  test('a key created with rpm_limit 2 refuses the 3rd call in a minute with a 429; its limits change and clear', async () => {
+    const { key, secret } = await createKey(ana, { name: 'limited', rpm_limit: 2, tpm_limit: 100_000, concurrency_limit: 3 });
+    assert.deepEqual([(key as Record<string, unknown>)['rpm_limit'], (key as Record<string, unknown>)['tpm_limit'], (key as Record<string, unknown>)['concurrency_limit']], [2, 100_000, 3]);
+    assert.equal((await chat(secret)).object, 'chat.completion');
+    assert.equal((await chat(secret)).object, 'chat.completion');
+    const refused = await chat(secret).catch((err: unknown) => err);
+    assert.ok(refused instanceof OpenAI.RateLimitError, `expected a 429, got ${String(refused)}`);
+    assert.equal(refused.status, 429);
+
+    const changed = await as(ana, 'PATCH', `/api/keys/${key.id}`, { rpm_limit: null, tpm_limit: 50 });
+    assert.equal(changed.status, 200, changed.text);
+    assert.deepEqual([changed.body.key.rpm_limit, changed.body.key.tpm_limit, changed.body.key.concurrency_limit], [null, 50, 3]);
+    const listed = (await as(ana, 'GET', '/api/keys')).body.data.find((k: { id: string }) => k.id === key.id);
+    assert.equal(listed.tpm_limit, 50, 'the list shows the limits');
+    const cleared = await as(ana, 'PATCH', `/api/keys/${key.id}`, { tpm_limit: null, concurrency_limit: null });
+    assert.deepEqual([cleared.body.key.rpm_limit, cleared.body.key.tpm_limit, cleared.body.key.concurrency_limit], [null, null, null]);
+    assert.equal((await chat(secret)).object, 'chat.completion', 'without its limits the key is served again');
+  });
+
   test('bodies are validated by the schema', async () => {
-    for (const body of [{ budget_limit_micro: -1 }, { budget_limit_micro: 1.5 }, { name: 'x'.repeat(101) }, { models: ['bad model!'] }, { expires_at: 'tomorrow' }, { allow_balance: 'yes' }]) {
+    for (const body of [{ rpm_limit: 0 }, { tpm_limit: 1.5 }, { concurrency_limit: '3' }, { budget_limit_micro: -1 }, { budget_limit_micro: 1.5 }, { name: 'x'.repeat(101) }, { models: ['bad model!'] }, { expires_at: 'tomorrow' }, { allow_balance: 'yes' }]) {
       const res = await as(ana, 'POST', '/api/keys', body);
       assert.equal(res.status, 400, `${JSON.stringify(body)} → ${res.text}`);
       assert.equal(res.body.error.type, 'invalid_request_error');

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable, Iso, Micro, Id, PageLimit } from './common.js';
+import { Nullable, Iso, Micro, Id, PageLimit, RateLimit } from './common.js';
 import { CabinetBalance, CabinetKey } from './cabinet.js';
 
 /**
@@ -38,6 +38,10 @@ export const AdminUser = Type.Object({
   /** Keys not revoked. */
   keys: Type.Integer(),
   last_request_at: Nullable(Iso),
+  /** The account's own fair-use limits, for all its keys together; null: none of its own (the operator's default, if any). */
+  rpm_limit: Nullable(RateLimit),
+  tpm_limit: Nullable(RateLimit),
+  concurrency_limit: Nullable(RateLimit),
 });
 export type AdminUser = Static<typeof AdminUser>;
 
@@ -72,6 +76,13 @@ export type AdminCreditHeaders = Static<typeof AdminCreditHeaders>;
 
 export const AdminCreditAnswer = Type.Object({ balance_micro: Micro, entry_id: Type.String() });
 export type AdminCreditAnswer = Static<typeof AdminCreditAnswer>;
+
+/** All three are set at once: null removes the account's own limit. */
+export const AdminLimitsBody = Type.Object(
+  { rpm_limit: Nullable(RateLimit), tpm_limit: Nullable(RateLimit), concurrency_limit: Nullable(RateLimit) },
+  { additionalProperties: false },
+);
+export type AdminLimitsBody = Static<typeof AdminLimitsBody>;
 
 export const AdminRoleBody = Type.Object({ role: AdminRole }, { additionalProperties: false });
 export type AdminRoleBody = Static<typeof AdminRoleBody>;

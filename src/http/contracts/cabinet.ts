@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Nullable, Iso, Micro, Id, PageLimit } from './common.js';
+import { Nullable, Iso, Micro, Id, PageLimit, RateLimit } from './common.js';
 
 /**
  * The customer cabinet's API (`/api/balance`, `/api/keys`, `/api/requests`, `/api/usage`, `/api/ledger`,
@@ -53,6 +53,10 @@ export const CabinetKey = Type.Object({
   last_used_at: Nullable(Iso),
   /** Everything charged through the key, ever. */
   spend_micro: Micro,
+  /** Fair-use limits of the key alone (the account's own apply too); null: none. */
+  rpm_limit: Nullable(RateLimit),
+  tpm_limit: Nullable(RateLimit),
+  concurrency_limit: Nullable(RateLimit),
 });
 export type CabinetKey = Static<typeof CabinetKey>;
 
@@ -68,6 +72,10 @@ const keySettings = {
   expires_at: Type.Optional(Nullable(Iso)),
   /** May the key read the account's balance (`/proxyapi/balance`, `/v1/requests?scope=account`); off by default. */
   allow_balance: Type.Optional(Type.Boolean()),
+  /** Requests per minute, tokens per minute, calls in flight; null: no limit of the key's own. */
+  rpm_limit: Type.Optional(Nullable(RateLimit)),
+  tpm_limit: Type.Optional(Nullable(RateLimit)),
+  concurrency_limit: Type.Optional(Nullable(RateLimit)),
 };
 
 export const CreateKeyBody = Type.Object(keySettings, { additionalProperties: false });

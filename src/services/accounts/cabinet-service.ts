@@ -11,6 +11,7 @@ import type { BillingSettingsService } from '../settings/billing-settings.js';
 import type { AccountsService } from './accounts-service.js';
 import { monthOf, usdTextFromMicroRub } from './balance-views.js';
 import { accountKeyView, type AccountKeyView } from './cabinet-views.js';
+import { LIMIT_FIELDS } from './fair-use-fields.js';
 
 /** A key's settings as the cabinet sends them: limits in micro-rubles, the expiry as ISO 8601; absent fields stay as they are. */
 export interface KeySettingsInput {
@@ -20,6 +21,9 @@ export interface KeySettingsInput {
   models?: string[] | null;
   expires_at?: string | null;
   allow_balance?: boolean;
+  rpm_limit?: number | null;
+  tpm_limit?: number | null;
+  concurrency_limit?: number | null;
 }
 
 export interface AccountBalanceView {
@@ -160,5 +164,6 @@ function keyPatchOf(input: KeySettingsInput): KeyPatch {
     patch.expires_at = expiresAt;
   }
   if (input.allow_balance !== undefined) patch.allow_balance = input.allow_balance ? 1 : 0;
+  for (const field of LIMIT_FIELDS) if (input[field] !== undefined) patch[field] = input[field];
   return patch;
 }

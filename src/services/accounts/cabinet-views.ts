@@ -19,6 +19,9 @@ export interface AccountKeyView {
   created_at: string;
   last_used_at: string | null;
   spend_micro: number;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  concurrency_limit: number | null;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -46,6 +49,9 @@ export function accountKeyView(row: KeyRow, now: number): AccountKeyView {
     created_at: new Date(row.created_at).toISOString(),
     last_used_at: iso(row.last_used_at),
     spend_micro: row.budget_used_micro,
+    rpm_limit: row.rpm_limit,
+    tpm_limit: row.tpm_limit,
+    concurrency_limit: row.concurrency_limit,
   };
 }
 

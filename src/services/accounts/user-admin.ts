@@ -1,6 +1,7 @@
 import { notFound } from '../../core/errors.js';
 import type { Store, UserActivity, UserRole, UserRow, UserStatus } from '../../store/index.js';
 import type { AccountsService, CreditView } from './accounts-service.js';
+import type { LimitPatch } from './fair-use-fields.js';
 
 export interface AdminUserView {
   id: string;
@@ -12,6 +13,10 @@ export interface AdminUserView {
   /** Keys not revoked. */
   keys: number;
   last_request_at: string | null;
+  /** The account's own fair-use limits (for all its keys together); null: none of its own. */
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  concurrency_limit: number | null;
 }
 
 export interface AdminUserPageView {
@@ -51,6 +56,13 @@ export class UserAdmin {
     return { data: page.map((row) => userView(row, activity.get(row.id))), has_more: hasMore, next_before: hasMore ? (page.at(-1)?.id ?? null) : null };
   }
 
+  /** Sets the account's limits (AccountsService.setUserLimits validates them): the view before and after. */
+  async setLimits(id: string, limits: LimitPatch): Promise<{ before: AdminUserView; after: AdminUserView }> {
+    const before = await this.user(id);
+    await this.accounts.setUserLimits(id, limits);
+    return { before, after: await this.user(id) };
+  }
+
   async user(id: string): Promise<AdminUserView> {
     const row = await this.requireUser(id);
     return userView(row, (await this.store.stats.activity([id])).get(id));
@@ -73,5 +85,8 @@ function userView(row: UserRow, activity: UserActivity | undefined): AdminUserVi
     created_at: new Date(row.created_at).toISOString(),
     keys: activity?.keys ?? 0,
     last_request_at: iso(activity?.lastRequestAt ?? null),
+    rpm_limit: row.rpm_limit,
+    tpm_limit: row.tpm_limit,
+    concurrency_limit: row.concurrency_limit,
   };
 }

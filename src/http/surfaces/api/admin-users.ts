@@ -8,6 +8,7 @@ import {
   AdminCreditBody,
   AdminCreditHeaders,
   AdminIdParams,
+  AdminLimitsBody,
   AdminResetLink,
   AdminRoleBody,
   AdminUser,
@@ -81,6 +82,17 @@ export function adminUserRoutes(scope: FastifyInstance, services: Services): voi
       return { balance_micro: credit.balance_micro, entry_id: credit.entry_id };
     },
   );
+
+  app.put('/api/admin/users/:id/limits', { schema: { tags: TAGS, params: AdminIdParams, body: AdminLimitsBody, response: { 200: AdminUser } } }, async (request) => {
+    const admin = requireAdmin(request);
+    const { id } = request.params;
+    const { before, after } = await userAdmin.setLimits(id, request.body);
+    const limits = (view: AdminUser) => ({ rpm_limit: view.rpm_limit, tpm_limit: view.tpm_limit, concurrency_limit: view.concurrency_limit });
+    if (JSON.stringify(limits(before)) !== JSON.stringify(limits(after))) {
+      await recordAdminAction(audit, request, sessionActor(admin), 'user.limits', id, { email: after.email, before: limits(before), after: limits(after) });
+    }
+    return after;
+  });
 
   userAccessRoutes(scope, services);
 }
