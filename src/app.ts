@@ -47,6 +47,7 @@ import { UpstreamClient } from './upstream/client.js';
 import { KeyPool } from './upstream/key-pool.js';
 import { startPayments } from './services/payments/index.js';
 import { createRateLimits, type RateLimits } from './services/ratelimit/index.js';
+import { ClusterChanges } from './services/changes/cluster-changes.js';
 
 const SETTINGS_REFRESH_MS = 5000;
 const SESSIONS_PRUNE_MS = 3_600_000;
@@ -121,8 +122,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const store = await openStore(config);
-  // Until it is loaded (a fraction of a second), estimates use the byte-based bound.
-  loadTokenizer().catch((err: unknown) => logger.warn({ err }, 'loading the tokenizer failed; estimates use the byte bound'));
+  startTokenizer(logger);
   const { registry, catalog } = providersAndCatalog(config, store, clock);
   const billingSettings = new BillingSettingsService(store, clock, config.usdRubRate);
   await Promise.all([catalog.refresh(), billingSettings.refresh()]);
@@ -132,8 +132,9 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
 
   const history = new HistoryRecorder(store, logger, config.historyFlushMs);
   const auth = new Authenticator(store, clock, config.keyCacheMs);
-  const accounts = new AccountsService(store, clock, (keyId) => auth.invalidate(keyId), (userId) => auth.invalidateUser(userId));
-  const dashboard = sessionServices(config, store, clock, logger, auth);
+  const changes = await propagateChanges(store, auth, catalog, billingSettings, logger);
+  const accounts = new AccountsService(store, clock, changes.keyChanged, changes.userChanged);
+  const dashboard = sessionServices(config, store, clock, logger, changes.userChanged);
   const { upstream, keyPools, baseUrls, metrics } = await upstreamsAndMetrics(config, logger, catalog, () => billing, () => limits);
   const billing = new BillingService(store, catalog, billingSettings, registry, clock, logger, {
     onCharged: metrics.calls ? (micro) => metrics.calls?.charge(micro) : undefined,
@@ -251,10 +252,10 @@ function historyServices(
  * The dashboard's audit log, sessions, reset links and top-ups; ended sessions and quiet throttle counts
  * are pruned every hour, pending payments reconciled every minute.
  */
-function sessionServices(config: Readonly<Config>, store: Store, clock: Clock, logger: Logger, auth: Authenticator) {
+function sessionServices(config: Readonly<Config>, store: Store, clock: Clock, logger: Logger, userChanged: (userId: string) => void) {
   const { dashboard } = config;
   const throttle = new LoginThrottle(store, clock);
-  const sessions = new SessionService(store, clock, throttle, dashboard, (userId) => auth.invalidateUser(userId));
+  const sessions = new SessionService(store, clock, throttle, dashboard, userChanged);
   const mailer = dashboard.smtp ? new SmtpResetMailer(dashboard.smtp) : undefined;
   const passwordResets = new PasswordResetService(store, clock, logger, throttle, dashboard.publicUrl, mailer);
   const pruner = setInterval(() => {
@@ -266,6 +267,35 @@ function sessionServices(config: Readonly<Config>, store: Store, clock: Clock, l
   const payments = startPayments(config.payments, { store, audit, clock, log: logger, publicUrl: dashboard.publicUrl, contact: dashboard.topupContact ?? null });
   const services = { audit, promo, sessions, passwordResets, sessionCookieSecure: dashboard.cookieSecure, payments: payments.payments };
   return { services, pruner, stopPayments: payments.stop };
+}
+
+/** Until the tokenizer is loaded (a fraction of a second), estimates use the byte-based bound. */
+function startTokenizer(logger: Logger): void {
+  loadTokenizer().catch((err: unknown) => logger.warn({ err }, 'loading the tokenizer failed; estimates use the byte bound'));
+}
+
+/**
+ * Keys, users, prices and settings changed here apply on the other nodes at once (PostgreSQL's
+ * LISTEN/NOTIFY, services/changes/cluster-changes.ts); here they apply as they are made.
+ */
+async function propagateChanges(store: Store, auth: Authenticator, catalog: CatalogService, settings: BillingSettingsService, log: Logger) {
+  const changes = new ClusterChanges(
+    store.db.changes,
+    { key: (id) => auth.invalidate(id), user: (id) => auth.invalidateUser(id), prices: () => Promise.all([catalog.refresh(), settings.refresh()]).then(() => undefined) },
+    log,
+  );
+  await changes.start();
+  catalog.changed = () => changes.publish({ kind: 'prices' });
+  settings.changed = () => changes.publish({ kind: 'prices' });
+  const keyChanged = (id: string) => {
+    auth.invalidate(id);
+    changes.publish({ kind: 'key', id });
+  };
+  const userChanged = (id: string) => {
+    auth.invalidateUser(id);
+    changes.publish({ kind: 'user', id });
+  };
+  return { keyChanged, userChanged };
 }
 
 /** Prices and settings changed on another node (or by the CLI) apply here within SETTINGS_REFRESH_MS. */

@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Driver } from 'kysely';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { PgChangeFeed } from './pg-change-feed.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import { tuneConnection } from './sqlite-connection.js';
 import { InThreadWriter, type SqliteWriter } from './sqlite-writer.js';
@@ -21,6 +22,8 @@ export interface Db {
   writer?: SqliteWriter;
   /** The SQLite file (absent in memory): the charge journal lives beside it. */
   file?: string;
+  /** PostgreSQL: the nodes' change feed (LISTEN/NOTIFY); absent on SQLite, where one process owns the file. */
+  changes?: PgChangeFeed;
   close(): Promise<void>;
 }
 
@@ -89,7 +92,16 @@ async function openPostgres(url: string): Promise<Db> {
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, kind: 'postgres', close: () => kysely.destroy() };
+  const changes = new PgChangeFeed(pg.Client, { connectionString: url, connectionTimeoutMillis: 5_000 }, pool);
+  return {
+    kysely,
+    kind: 'postgres',
+    changes,
+    close: async () => {
+      await changes.close();
+      await kysely.destroy();
+    },
+  };
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {

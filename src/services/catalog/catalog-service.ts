@@ -38,6 +38,9 @@ const EDITABLE = ['enabled', 'prices', 'tiers', 'ops', 'aliases', 'context_windo
 
 /** Models and their USD prices: the seed files overlaid with admin overrides from the store. */
 export class CatalogService {
+  /** Told after an admin change of prices or models, so the other nodes re-read them at once. */
+  changed?: () => void;
+
   private models: CatalogModel[] = [];
   private index = new Map<string, Map<string, CatalogModel>>();
   /** Per provider, the models its own list names (with their prices), between the seed and admin overrides. */
@@ -128,6 +131,7 @@ export class CatalogService {
     }
     await this.store.modelOverrides.upsert({ provider, model: id, data: JSON.stringify(wire), updated_at: this.clock.now() });
     await this.refresh();
+    this.changed?.();
     return this.get(`${provider}/${id}`);
   }
 

@@ -29,6 +29,9 @@ const ONE = decimalOf('1');
 
 /** Admin-set billing knobs, kept in the settings table and cached; refreshed so every node sees changes. */
 export class BillingSettingsService {
+  /** Told after the rate, markup or unpriced-models setting changed, so the other nodes re-read them at once. */
+  changed?: () => void;
+
   private current: BillingSettings = { usdRubRate: null, usdRubRateSource: null, markup: ONE, allowUnpricedModels: false };
   private readonly fallbackRate: { rate: Decimal; source: RateSource } | undefined;
 
@@ -83,6 +86,7 @@ export class BillingSettingsService {
     const now = this.clock.now();
     for (const [key, value] of writes) await this.store.settings.set(key, value, now);
     await this.refresh();
+    if (writes.length > 0) this.changed?.();
     return this.view();
   }
 }
