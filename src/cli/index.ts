@@ -13,6 +13,7 @@ import { PROVIDERS } from '../providers/index.js';
 import { AccountsService } from '../services/accounts/accounts-service.js';
 import { ACCESS_COMMANDS, ACCESS_USAGE, accessCommand } from './access.js';
 import { PAYMENTS_COMMANDS, PAYMENTS_USAGE, paymentsCommand } from './payments.js';
+import { LIMIT_OPTIONS, LIMITS_COMMANDS, LIMITS_USAGE, limitFlags, limitsCommand } from './limits.js';
 import { CLI_ORIGIN, cliAudit, creditAudited, keyStatusAudited } from './audited.js';
 import { putModelAudited, updateSettingsAudited } from '../services/catalog/audited-changes.js';
 import type { CatalogService } from '../services/catalog/catalog-service.js';
@@ -34,9 +35,11 @@ ${PAYMENTS_USAGE}
                                                    (debit: --amount -5; a rerun with the same key credits once)
   tollgate keys create --user ID|EMAIL [--name N] [--budget-limit RUB] [--monthly-limit RUB]
                        [--allow-balance] [--models 'gpt-4o*,anthropic/*'] [--expires-at ISO]
+                       [--rpm-limit N] [--tpm-limit N] [--concurrency-limit N]
   tollgate keys list --user ID|EMAIL
   tollgate keys revoke --key KEY_ID
   tollgate keys pause|resume --key KEY_ID          (a paused key is refused until resumed; revoked stays revoked)
+${LIMITS_USAGE}
   tollgate settings [--usd-rub-rate RUB] [--markup X] [--allow-unpriced-models true|false]
                                                    (shows the billing settings; the flags change them)
   tollgate models list [--provider P]
@@ -81,6 +84,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
   'data-dir': { type: 'string' },
+  ...LIMIT_OPTIONS,
 } as const;
 
 /** Options whose value may be negative: `--amount -5` would otherwise read as an unknown option `-5`. */
@@ -153,6 +157,7 @@ async function run(argv: string[]): Promise<number> {
     if (ACCESS_COMMANDS.has(action)) return await accessCommand(action, values, store, config, print);
     if (PAYMENTS_COMMANDS.has(action)) return await paymentsCommand(action, values, store, config, print);
     const accounts = new AccountsService(store, systemClock, () => undefined);
+    if (LIMITS_COMMANDS.has(action)) return await limitsCommand(action, values, accounts, store, print);
     if (command === 'settings' || command === 'ledger' || command === 'requests') return await billingCommand(command, values, accounts, store, config.usdRubRate);
     if (command === 'models') {
       const { catalog } = providersAndCatalog(config, store, systemClock);
@@ -188,6 +193,7 @@ async function dispatch(command: string, sub: string | undefined, values: Values
           allow_balance: values['allow-balance'],
           models: values.models?.split(',').map((m) => m.trim()).filter(Boolean),
           expires_at: values['expires-at'],
+          ...limitFlags(values),
         }),
       );
       return 0;
