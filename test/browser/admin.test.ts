@@ -77,6 +77,7 @@ describe('the admin console in a browser', { timeout: 150_000 }, () => {
       await journey.run(async () => {
         await logIn(journey, lang);
         await findCustomer(journey, lang, client.email);
+        await setLimits(journey, lang);
         await credit(journey, lang, client.email, plan.creditText, plan.creditMicro);
 
         const before = chargeNow();
@@ -199,6 +200,26 @@ describe('the admin console in a browser', { timeout: 150_000 }, () => {
     await phoneShot('user-requests');
   }
 
+  /** The account's rate limits (issue #14): saved through the console, shown again after a reload. */
+  async function setLimits({ page, shot }: Journey, lang: Lang): Promise<void> {
+    const form = page.getByTestId('user-limits-form');
+    await form.getByLabel(tr(lang, 'limits.rpm'), { exact: true }).fill('1000');
+    await form.getByLabel(tr(lang, 'limits.concurrency'), { exact: true }).fill('x');
+    await form.getByTestId('user-limits-save').click();
+    await form.getByText(tr(lang, 'limits.invalid')).waitFor();
+    await form.getByLabel(tr(lang, 'limits.concurrency'), { exact: true }).fill('8');
+    await form.getByTestId('user-limits-save').click();
+    await form.getByTestId('user-limits-saved').waitFor();
+    await shot('user-limits');
+    await page.reload();
+    await page.getByTestId('user-limits-form').waitFor();
+    assert.deepEqual(
+      await Promise.all(['rpm', 'tpm', 'concurrency'].map((name) => page.getByTestId(`user-limit-${name}`).inputValue())),
+      ['1000', '', '8'],
+      'the saved limits are the account’s',
+    );
+  }
+
   async function block({ page, shot }: Journey, lang: Lang, email: string): Promise<void> {
     await page.getByRole('button', { name: tr(lang, 'console.block'), exact: true }).click();
     const confirm = page.getByRole('dialog', { name: tr(lang, 'console.blockTitle') });
@@ -221,7 +242,7 @@ describe('the admin console in a browser', { timeout: 150_000 }, () => {
     await heading(page, lang, 'console.auditTitle');
     assert.equal(await page.getByLabel(tr(lang, 'console.target'), { exact: true }).inputValue(), userId);
     await page.getByTestId('audit-row').first().waitFor();
-    assert.deepEqual(await auditRows(page), [`user.block ${userId}`, `user.credit ${userId}`], 'what the admin did to this customer, newest first');
+    assert.deepEqual(await auditRows(page), [`user.block ${userId}`, `user.credit ${userId}`, `user.limits ${userId}`], 'what the admin did to this customer, newest first');
     await page.getByLabel(tr(lang, 'console.target'), { exact: true }).fill('openai/gpt-4o');
     await page.getByTestId('audit-apply').click();
     await page.waitForFunction(() => {

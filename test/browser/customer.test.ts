@@ -96,6 +96,8 @@ describe('the customer cabinet in a browser', { timeout: 150_000 }, () => {
     await page.getByRole('button', { name: tr(lang, 'keys.create'), exact: true }).click();
     const form = page.getByRole('dialog', { name: tr(lang, 'keys.createTitle') });
     await form.getByLabel(tr(lang, 'keys.name'), { exact: true }).fill(name);
+    // Rate limits (issue #14): a generous one, so the journey's call passes; empty fields stay unlimited.
+    await form.getByTestId('key-limit-rpm').fill('600');
     await shot('key-form');
     const submit = form.getByRole('button', { name: tr(lang, 'keys.create'), exact: true });
     assert.ok(await inView(submit), 'the form is taller than 800 px, yet its Create button is in view without scrolling');
@@ -112,6 +114,7 @@ describe('the customer cabinet in a browser', { timeout: 150_000 }, () => {
     const row = page.getByRole('row').filter({ hasText: name });
     await row.waitFor();
     assert.equal(await row.getAttribute('data-status'), 'active');
+    assert.equal(squash(await row.getByTestId('key-rate-limits').innerText()), squash(tr(lang, 'limits.rpmShort', { n: 600 })), 'the list shows the key’s limit');
     await assertSecretGone(page, secret);
     await page.reload();
     await heading(page, lang, 'keys.title');

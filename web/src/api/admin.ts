@@ -65,6 +65,11 @@ export function useSetRole() {
   return useUserMutation((id, role: 'admin' | 'user') => api<AdminUserRow>('POST', `${userPath(id)}/role`, { role }));
 }
 
+/** The account's own fair-use limits, all three at once (null: none). */
+export function useSetLimits() {
+  return useUserMutation((id, limits: Pick<AdminUserRow, 'rpm_limit' | 'tpm_limit' | 'concurrency_limit'>) => api<AdminUserRow>('PUT', `${userPath(id)}/limits`, limits));
+}
+
 export function useAdminModels() {
   return useQuery({ queryKey: ['admin', 'models'], queryFn: get<AdminModelList>('/api/admin/models') });
 }

@@ -3,6 +3,7 @@ import type { ApiKey, KeyInput } from '../../api/types';
 import { Dialog } from '../../components/Dialog';
 import { Checkbox, Field } from '../../components/Field';
 import { ModelPicker } from '../../components/ModelPicker';
+import { RateLimitFields, rateLimitDraftOf, rateLimitsOf, type RateLimitDraft } from '../../components/RateLimitFields';
 import { FormError } from '../../components/States';
 import { useLang } from '../../i18n';
 import { microToInput, parseRubToMicro } from '../../lib/money';
@@ -24,6 +25,7 @@ interface Draft {
   models: string[];
   expires: string;
   allowBalance: boolean;
+  limits: RateLimitDraft;
 }
 
 function draftOf(key: ApiKey | null): Draft {
@@ -34,6 +36,7 @@ function draftOf(key: ApiKey | null): Draft {
     models: key?.models ?? [],
     expires: key?.expires_at ? key.expires_at.slice(0, 10) : '',
     allowBalance: key?.allow_balance ?? false,
+    limits: rateLimitDraftOf(key),
   };
 }
 
@@ -62,13 +65,14 @@ function KeyFormBody({ editing, busy, error, onSubmit, onClose }: KeyFormProps) 
   const set = <K extends keyof Draft>(field: K, value: Draft[K]) => setDraft((d) => ({ ...d, [field]: value }));
   const budget = limitOf(draft.budget);
   const monthly = limitOf(draft.monthly);
+  const rateLimits = rateLimitsOf(draft.limits);
   const today = new Date().toISOString().slice(0, 10);
   const expiresInPast = draft.expires !== '' && draft.expires < today;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
-    if (budget === undefined || monthly === undefined || expiresInPast) return;
+    if (budget === undefined || monthly === undefined || rateLimits === undefined || expiresInPast) return;
     onSubmit({
       name: draft.name.trim() || null,
       budget_limit_micro: budget,
@@ -77,6 +81,7 @@ function KeyFormBody({ editing, busy, error, onSubmit, onClose }: KeyFormProps) 
       // The end of the chosen day, UTC: a key "valid until 31 Dec" works through the 31st.
       expires_at: draft.expires ? `${draft.expires}T23:59:59.000Z` : null,
       allow_balance: draft.allowBalance,
+      ...rateLimits,
     });
   };
 
@@ -113,6 +118,7 @@ function KeyFormBody({ editing, busy, error, onSubmit, onClose }: KeyFormProps) 
         error={touched && expiresInPast ? t('keys.expiresPast') : null}
         testId="key-expires"
       />
+      <RateLimitFields draft={draft.limits} onChange={(limits) => set('limits', limits)} touched={touched} testIdPrefix="key-limit" />
       <ModelPicker value={draft.models} onChange={(models) => set('models', models)} />
       <Checkbox label={t('keys.allowBalance')} hint={t('keys.allowBalanceHint')} checked={draft.allowBalance} onChange={(e) => set('allowBalance', e.target.checked)} testId="key-allow-balance" />
       <FormError error={error} testId="key-form-error" />

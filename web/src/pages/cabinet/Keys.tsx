@@ -10,6 +10,7 @@ import { useLang } from '../../i18n';
 import { formatDateTime } from '../../lib/format';
 import { formatRub, type Lang } from '../../lib/money';
 import { KeyFormDialog } from './KeyForm';
+import { rateLimitsText } from '../../components/RateLimitFields';
 
 export function KeysPage() {
   const { t } = useLang();
@@ -124,6 +125,7 @@ function KeysTable({ keys, onEdit, onRevoke, onToggle, busyId }: TableProps) {
                   <div className="muted small">
                     {t('keys.budgetShort')}: {limitText(key.budget_used_micro, key.budget_limit_micro, lang, t('keys.noLimit'))} · {t('keys.monthlyShort')}: {limitText(key.monthly_used_micro, key.monthly_limit_micro, lang, t('keys.noLimit'))}
                   </div>
+                  {rateLimitsText(key, t) && <div className="muted small" data-testid="key-rate-limits">{rateLimitsText(key, t)}</div>}
                   {(key.models || key.expires_at) && (
                     <div className="muted small">
                       {key.models && t('keys.modelsSome', { count: key.models.length })}

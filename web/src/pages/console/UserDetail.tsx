@@ -16,6 +16,7 @@ import { useCursor } from '../../lib/cursor';
 import { formatDateTime } from '../../lib/format';
 import { formatRub } from '../../lib/money';
 import { CreditDialog } from './CreditDialog';
+import { UserLimits } from './UserLimits';
 
 const TABS = ['keys', 'history', 'ledger'] as const;
 type Tab = (typeof TABS)[number];
@@ -46,6 +47,7 @@ export default function ConsoleUser() {
         }
       />
       <UserActions detail={detail.data} />
+      <UserLimits key={user.id} user={user} />
       <Tabs label={t('console.userSections')} tabs={TABS.map((id) => ({ id, label: t(`console.tab.${id}`) }))} current={tab} onChange={setTab} panelPrefix="user" testIdPrefix="user-tab" />
       <section id={`user-${tab}`} role="tabpanel" aria-labelledby={`user-tab-${tab}`} className="panel">
         {tab === 'keys' && <UserKeys keys={detail.data.keys} />}
