@@ -145,7 +145,7 @@ export async function buildApp(config: Readonly<Config>, options: AppOptions = {
     ownsAllHolds: store.db.kind === 'sqlite',
   });
   await billing.start();
-  const limits = createRateLimits({ redisUrl: config.fairUse.redisUrl, defaults: config.fairUse }, clock, logger);
+  const limits = createRateLimits({ ...config.fairUse, defaults: config.fairUse, connectionsPerProvider: config.upstream.connectionsPerOrigin }, clock, logger);
   const relay = new Relay({ upstream, keyPools, baseUrls, history, clock, catalog, settings: billingSettings, billing, log: logger, calls: metrics.calls, limits: limits.limiter });
   const admin = await resolveAdminToken(store, clock, config.adminToken);
   const images = new HttpRemoteImageFetcher(config.imageFetch);

@@ -1,4 +1,4 @@
-import { ConfigError, readString } from './env-parsers.js';
+import { ConfigError, readInt, readString } from './env-parsers.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -13,10 +13,24 @@ interface Limits {
  * `KEY_RPM_LIMIT`, `KEY_TPM_LIMIT`, `KEY_CONCURRENCY_LIMIT`, `ACCOUNT_RPM_LIMIT`, `ACCOUNT_TPM_LIMIT`,
  * `ACCOUNT_CONCURRENCY_LIMIT`. Unset: no default limit. `REDIS_URL`: the counts are shared by every node there.
  */
-export function readFairUse(env: Env): { key: Readonly<Limits>; account: Readonly<Limits>; redisUrl: string | undefined } {
+export function readFairUse(env: Env): { key: Readonly<Limits>; account: Readonly<Limits>; redisUrl: string | undefined; upstreamShare: number; fairShareWaitMs: number } {
   const redisUrl = readString(env, 'REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379');
-  return Object.freeze({ key: readScope(env, 'KEY'), account: readScope(env, 'ACCOUNT'), redisUrl });
+  return Object.freeze({
+    key: readScope(env, 'KEY'),
+    account: readScope(env, 'ACCOUNT'),
+    redisUrl,
+    upstreamShare: readShare(env),
+    fairShareWaitMs: readInt(env, 'FAIR_SHARE_WAIT_MS', 60_000, 0, 3_600_000),
+  });
+}
+
+/** `UPSTREAM_SHARE`: the part of a provider's connections one account may hold at once (0.5; 1 turns it off). */
+function readShare(env: Env): number {
+  const raw = readString(env, 'UPSTREAM_SHARE', '0.5');
+  const share = Number(raw);
+  if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(raw) || !(share > 0 && share <= 1)) throw new ConfigError(`UPSTREAM_SHARE must be a fraction above 0 and at most 1 (e.g. 0.5; 1 turns fair sharing off); got "${raw}"`);
+  return share;
 }
 
 function readScope(env: Env, prefix: 'KEY' | 'ACCOUNT'): Readonly<Limits> {

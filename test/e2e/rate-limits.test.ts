@@ -27,7 +27,10 @@ describe('rate limits', () => {
   const openai = (key: string, base = '/openai/v1') => new OpenAI({ apiKey: key, baseURL: stack.gw.url + base, maxRetries: 0 });
   const chat = (key: string, base?: string, extra: Record<string, unknown> = {}) =>
     openai(key, base).chat.completions.create({ model: base === '/v1' ? 'openai/gpt-4o-mini' : 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], ...extra });
-  const balanceOf = async (userId: string) => (await stack.gw.admin('GET', `/admin/users/${userId}`)).body.balance as number;
+  const balanceOf = async (userId: string) => {
+    await stack.gw.app.flush(); // the charges of calls answered a moment ago are settled
+    return (await stack.gw.admin('GET', `/admin/users/${userId}`)).body.balance as number;
+  };
   const historyOf = async (userId: string) => {
     await stack.gw.app.flush();
     return (await stack.gw.admin('GET', `/admin/users/${userId}/requests`)).body.data as Array<{ status: number; error: string | null; cost: number | null }>;

@@ -3,6 +3,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { Principal } from '../auth/authenticator.js';
 import type { CallLimits, CallSlot } from '../relay/call-limits.js';
 import type { Admission, AllowanceState, Decision, LimitStore, ScopeLimits } from './limit-store.js';
+import type { FairShare } from './fair-share.js';
 import { effectiveLimits, hasAnyLimit, type FairUseDefaults } from './limits.js';
 
 const NOTHING: CallSlot = { release: () => undefined, used: () => undefined };
@@ -19,11 +20,32 @@ export class RateLimiter implements CallLimits {
     private readonly store: LimitStore,
     private readonly defaults: FairUseDefaults,
     private readonly clock: Clock,
+    private readonly fairShare?: FairShare,
   ) {
     this.noDefaults = !hasAnyLimit(defaults.key) && !hasAnyLimit(defaults.account);
   }
 
-  async acquire(principal: Principal, _provider: unknown, estimatedTokens: number): Promise<CallSlot> {
+  /** The call's limits first (refused at once when over), then its account's share of the provider (waited for). */
+  async acquire(principal: Principal, provider: { id: string }, estimatedTokens: number): Promise<CallSlot> {
+    const limited = await this.limitSlot(principal, estimatedTokens);
+    if (!this.fairShare) return limited;
+    let leave: () => void;
+    try {
+      leave = await this.fairShare.enter(provider.id, principal.userId);
+    } catch (err) {
+      limited.release();
+      throw err;
+    }
+    return {
+      used: limited.used,
+      release: () => {
+        leave();
+        limited.release();
+      },
+    };
+  }
+
+  private async limitSlot(principal: Principal, estimatedTokens: number): Promise<CallSlot> {
     // The common case, no limit anywhere, allocates nothing.
     if (this.noDefaults && !hasAnyLimit(principal.keyLimits) && !hasAnyLimit(principal.accountLimits)) return NOTHING;
     const scopes = this.scopesOf(principal);
