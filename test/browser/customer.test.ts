@@ -114,7 +114,7 @@ describe('the customer cabinet in a browser', { timeout: 150_000 }, () => {
     const row = page.getByRole('row').filter({ hasText: name });
     await row.waitFor();
     assert.equal(await row.getAttribute('data-status'), 'active');
-    assert.equal(squash(await row.getByTestId('key-rate-limits').innerText()), squash(tr(lang, 'limits.rpmShort', { n: 600 })), 'the list shows the key’s limit');
+    assert.equal(squash(await row.getByTestId('key-rate-limits').innerText()), squash(tr(lang, 'limits.rpmShort', { n: '600' })), 'the list shows the key’s limit');
     await assertSecretGone(page, secret);
     await page.reload();
     await heading(page, lang, 'keys.title');
