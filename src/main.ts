@@ -3,10 +3,11 @@ import { ConfigError, loadConfig, type Config } from './config/index.js';
 import { PROVIDERS } from './providers/index.js';
 
 /** Entry: load config → build app → listen; signals and graceful drain only. */
-export async function serve(): Promise<void> {
+/** Runs the gateway; `env`: the environment to configure it from (the process's own by default). */
+export async function serve(env?: Readonly<Record<string, string | undefined>>): Promise<void> {
   let config;
   try {
-    config = loadConfig(PROVIDERS);
+    config = loadConfig(PROVIDERS, env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`tollgate: configuration error: ${err.message}\n`);

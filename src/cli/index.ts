@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openStore, providersAndCatalog } from '../app.js';
-import { ConfigError, loadConfig, type Config } from '../config/index.js';
+import { ConfigError, environmentWith, loadConfig, type Config } from '../config/index.js';
 import { GatewayError } from '../core/errors.js';
 import { systemClock } from '../lib/clock.js';
 import { serve } from '../main.js';
@@ -132,7 +132,7 @@ async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: withSignedValues(argv), options: OPTIONS, allowPositionals: true, strict: true });
   const [command, sub] = positionals;
   // Every command reads the data folder as the server does: the flag is DATA_DIR for this process.
-  if (values['data-dir'] !== undefined) process.env['DATA_DIR'] = resolve(values['data-dir']);
+  const env = environmentWith(values['data-dir'] === undefined ? {} : { DATA_DIR: resolve(values['data-dir']) });
   if (values.version) {
     process.stdout.write(`tollgate ${version()}\n`);
     return 0;
@@ -142,10 +142,10 @@ async function run(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 1;
   }
   if (command === 'serve') {
-    await serve();
+    await serve(env);
     return -1;
   }
-  const config = loadConfig(PROVIDERS);
+  const config = loadConfig(PROVIDERS, env);
   warnOfNewDatabase(config);
   const store = await openStore(config);
   try {

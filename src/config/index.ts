@@ -115,6 +115,11 @@ const MIN_UPSTREAM_KEY_LENGTH = 4;
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const HOUR_MS = 3_600_000;
 
+/** The process's environment with command-line overrides on top (`tollgate … --data-dir D` is DATA_DIR=D). */
+export function environmentWith(overrides: Readonly<Record<string, string>>): Readonly<Record<string, string | undefined>> {
+  return { ...process.env, ...overrides };
+}
+
 export function loadConfig(
   providerSpecs: readonly ProviderEnvSpec[],
   env: Readonly<Record<string, string | undefined>> = process.env,
