@@ -7,6 +7,7 @@ import { LoginThrottle } from '../services/sessions/login-throttle.js';
 import { PasswordResetService } from '../services/sessions/password-resets.js';
 import { SessionService } from '../services/sessions/session-service.js';
 import type { Store } from '../store/index.js';
+import { required } from './args.js';
 
 /** The commands of this module, as `command sub`. */
 export const ACCESS_COMMANDS = new Set(['admin create', 'users reset-link', 'users block', 'users unblock']);
@@ -59,7 +60,3 @@ async function userIdOf(store: Store, idOrEmail: string): Promise<string> {
   return row.id;
 }
 
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === '') throw new GatewayError('TG_ERR_BAD_REQUEST', `${flag} is required.`);
-  return value;
-}

@@ -21,6 +21,7 @@ import { OpenRouterModels } from '../services/catalog/openrouter-models.js';
 import { HistoryQuery } from '../services/history/history-query.js';
 import { BillingSettingsService } from '../services/settings/billing-settings.js';
 import type { Store } from '../store/index.js';
+import { required } from './args.js';
 
 const USAGE = `tollgate — LLM API gateway
 
@@ -155,8 +156,8 @@ async function run(argv: string[]): Promise<number> {
     }
     const action = `${command} ${sub ?? ''}`.trim();
     if (ACCESS_COMMANDS.has(action)) return await accessCommand(action, values, store, config, print);
-    if (PAYMENTS_COMMANDS.has(action)) return await paymentsCommand(action, values, store, config, print);
     const accounts = new AccountsService(store, systemClock, () => undefined);
+    if (PAYMENTS_COMMANDS.has(action)) return await paymentsCommand(action, values, store, accounts, config, print);
     if (LIMITS_COMMANDS.has(action)) return await limitsCommand(action, values, accounts, store, print);
     if (command === 'settings' || command === 'ledger' || command === 'requests') return await billingCommand(command, values, accounts, store, config.usdRubRate);
     if (command === 'models') {
@@ -271,10 +272,6 @@ function flagValue(value: string, flag: string): boolean {
   throw new GatewayError('TG_ERR_BAD_REQUEST', `${flag} takes true or false.`);
 }
 
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === '') throw new GatewayError('TG_ERR_BAD_REQUEST', `${flag} is required.`);
-  return value;
-}
 
 function isArgError(err: unknown): boolean {
   return err instanceof TypeError && ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ?? false);

@@ -3,6 +3,7 @@ import type { AccountsService } from '../services/accounts/accounts-service.js';
 import { LIMIT_FIELDS, type LimitPatch } from '../services/accounts/fair-use-fields.js';
 import type { Store } from '../store/index.js';
 import { CLI_ORIGIN, cliAudit } from './audited.js';
+import { required } from './args.js';
 
 /** The commands of this module, as `command sub`. */
 export const LIMITS_COMMANDS = new Set(['keys limits', 'users limits']);
@@ -64,7 +65,3 @@ export async function limitsCommand(action: string, values: LimitsCommandValues,
   return 0;
 }
 
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === '') throw new GatewayError('TG_ERR_BAD_REQUEST', `${flag} is required.`);
-  return value;
-}

@@ -4,7 +4,9 @@ import { systemClock } from '../lib/clock.js';
 import { createLogger } from '../observability/log.js';
 import { AuditLog, CLI_ACTOR } from '../services/audit/audit-log.js';
 import { startPayments } from '../services/payments/index.js';
+import type { AccountsService } from '../services/accounts/accounts-service.js';
 import type { PaymentOrderStatus, Store } from '../store/index.js';
+import { required } from './args.js';
 
 export const PAYMENTS_COMMANDS = new Set(['payments list', 'payments reconcile', 'payments refund']);
 
@@ -31,7 +33,7 @@ const STATUSES = new Set<PaymentOrderStatus>(['pending', 'succeeded', 'canceled'
  * `payments list | reconcile | refund`: the operator's hand on top-ups, from the shell, through the same
  * services the server uses (a reconciliation here and one on a running node at once still credit once).
  */
-export async function paymentsCommand(action: string, values: PaymentsValues, store: Store, config: Readonly<Config>, out: (value: unknown) => void): Promise<number> {
+export async function paymentsCommand(action: string, values: PaymentsValues, store: Store, accounts: AccountsService, config: Readonly<Config>, out: (value: unknown) => void): Promise<number> {
   const audit = new AuditLog(store, systemClock);
   const { payments, stop } = startPayments(config.payments, {
     store,
@@ -45,8 +47,8 @@ export async function paymentsCommand(action: string, values: PaymentsValues, st
     if (action === 'payments list') {
       const status = values.status;
       if (status !== undefined && !STATUSES.has(status as PaymentOrderStatus)) throw new GatewayError('TG_ERR_BAD_REQUEST', '--status must be pending, succeeded, canceled or expired.');
-      const userId = values.user === undefined ? undefined : await userIdOf(store, values.user);
-      out({ data: await payments.orders.adminOrders({ limit: Number(values.limit ?? 50), userId, status: status as PaymentOrderStatus | undefined }) });
+      const userId = values.user === undefined ? undefined : await accounts.userId(values.user);
+      out(await payments.orders.adminOrders({ limit: Number(values.limit ?? 50), userId, status: status as PaymentOrderStatus | undefined }));
       return 0;
     }
     if (!payments.reconciler || !payments.refunds) throw new GatewayError('TG_ERR_FORBIDDEN', 'PAYMENTS_PROVIDER is not set: there is no provider to ask.');
@@ -58,16 +60,10 @@ export async function paymentsCommand(action: string, values: PaymentsValues, st
       out(report);
       return 0;
     }
-    if (values.order === undefined) throw new GatewayError('TG_ERR_BAD_REQUEST', '--order is required.');
-    out(await payments.refunds.refund(values.order, values.amount, CLI_ACTOR));
+    out(await payments.refunds.refund(required(values.order, '--order'), values.amount, CLI_ACTOR));
     return 0;
   } finally {
     await stop();
   }
 }
 
-async function userIdOf(store: Store, idOrEmail: string): Promise<string> {
-  const row = idOrEmail.includes('@') ? await store.users.findByEmail(idOrEmail.trim().toLowerCase()) : await store.users.findById(idOrEmail);
-  if (!row) throw new GatewayError('TG_ERR_NOT_FOUND', `No user ${idOrEmail}.`);
-  return row.id;
-}

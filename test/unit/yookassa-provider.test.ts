@@ -36,10 +36,13 @@ describe('YooKassa provider', () => {
 
   test('a notification body names only what to read back', () => {
     const provider = new YooKassaProvider(settings('http://127.0.0.1:1/v3'));
-    assert.deepEqual(provider.parseNotification({ type: 'notification', event: 'payment.succeeded', object: { id: 'p1', status: 'succeeded' } }), { kind: 'payment', event: 'payment.succeeded', objectId: 'p1' });
-    assert.deepEqual(provider.parseNotification({ type: 'notification', event: 'refund.succeeded', object: { id: 'r1', payment_id: 'p1' } }), { kind: 'refund', event: 'refund.succeeded', objectId: 'r1', paymentId: 'p1' });
+    assert.deepEqual(provider.parseNotification(JSON.stringify({ type: 'notification', event: 'payment.succeeded', object: { id: 'p1', status: 'succeeded' } })), { kind: 'payment', event: 'payment.succeeded', objectId: 'p1' });
+    assert.deepEqual(provider.parseNotification(JSON.stringify({ type: 'notification', event: 'refund.succeeded', object: { id: 'r1', payment_id: 'p1' } })), { kind: 'refund', event: 'refund.succeeded', objectId: 'r1', paymentId: 'p1' });
     for (const body of [null, [], 'x', { type: 'notification', event: 'payment.succeeded' }, { type: 'other', event: 'payment.succeeded', object: { id: 'p' } }, { type: 'notification', event: 'payout.succeeded', object: { id: 'p' } }, { type: 'notification', event: 'payment.succeeded', object: { id: 7 } }]) {
-      assert.equal(provider.parseNotification(body), undefined, JSON.stringify(body));
+      assert.equal(provider.parseNotification(JSON.stringify(body)), undefined, JSON.stringify(body));
+    }
+    for (const text of ['not json', '', '{"type":']) {
+      assert.equal(provider.parseNotification(text), undefined, text);
     }
   });
 

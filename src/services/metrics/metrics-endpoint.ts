@@ -1,23 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ObservedCall } from '../../observability/metrics.js';
 
 /** What a relayed call's ledger reports once, when the call ends (its history row and the first byte's delay). */
 export interface CallObserver {
-  observeCall(
-    row: {
-      surface: string;
-      provider?: string | null | undefined;
-      model?: string | null | undefined;
-      status: number;
-      error?: string | null | undefined;
-      latency_ms: number;
-      input_tokens?: number | null | undefined;
-      cached_tokens?: number | null | undefined;
-      output_tokens?: number | null | undefined;
-      reasoning_tokens?: number | null | undefined;
-      usage_source?: string | null | undefined;
-    },
-    ttfbMs: number | undefined,
-  ): void;
+  observeCall(row: ObservedCall, ttfbMs: number | undefined): void;
 }
 
 export interface MetricsExporter {

@@ -34,8 +34,7 @@ export class PaymentNotifications {
   ) {}
 
   async receive(rawBody: string, sourceIp: string): Promise<NotificationAnswer> {
-    const body = parseJson(rawBody);
-    const parsed = this.provider.parseNotification(body);
+    const parsed = this.provider.parseNotification(rawBody);
     const accepted = this.provider.acceptsNotificationFrom(sourceIp);
     const eventId = await this.store.payments.logEvent({
       provider: this.provider.id,
@@ -77,13 +76,5 @@ export class PaymentNotifications {
   private track(work: Promise<void>): void {
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../observability/log.js';
 import type { OrderFilter, PaymentOrderRow, Store } from '../../store/index.js';
+import { accountPage, type AccountPage } from '../history/account-views.js';
 import { adminOrderView, orderView, type AdminOrderView, type OrderView } from './order-views.js';
 import { PaymentProviderError, type PaymentProvider, type ProviderPayment } from './provider.js';
 
@@ -97,8 +98,9 @@ export class PaymentsService {
     return orderView((await this.store.payments.findOrder(order.id))!);
   }
 
-  async listOrders(userId: string, limit: number, before?: string): Promise<OrderView[]> {
-    return (await this.store.payments.listOrders({ userId, limit, before })).map(orderView);
+  /** The customer's orders, newest first, a page of `limit`. */
+  async listOrders(userId: string, limit: number, before?: string): Promise<AccountPage<OrderView>> {
+    return accountPage((await this.store.payments.listOrders({ userId, limit: limit + 1, before })).map(orderView), limit);
   }
 
   /**
@@ -116,9 +118,9 @@ export class PaymentsService {
   }
 
   /** The console's list: every customer's orders, newest first. */
-  async adminOrders(filter: OrderFilter): Promise<Array<OrderView & { user_id: string; payment_id: string | null }>> {
-    const rows = await this.store.payments.listOrders(filter);
-    return rows.map((row) => ({ ...orderView(row), user_id: row.user_id, payment_id: row.payment_id }));
+  async adminOrders(filter: OrderFilter): Promise<AccountPage<OrderView & { user_id: string; payment_id: string | null }>> {
+    const rows = await this.store.payments.listOrders({ ...filter, limit: filter.limit + 1 });
+    return accountPage(rows.map((row) => ({ ...orderView(row), user_id: row.user_id, payment_id: row.payment_id })), filter.limit);
   }
 
   /** One order with its refunds and every notification that named its payment. */

@@ -13,8 +13,8 @@ export interface PaymentProvider {
   getRefund(refundId: string): Promise<ProviderRefund>;
   /** Whether a notification may have come from the provider (its published addresses). */
   acceptsNotificationFrom(ip: string): boolean;
-  /** Reads a notification body: what it is about. Never trusted: the payment is read back before any credit. */
-  parseNotification(body: unknown): ProviderNotification | undefined;
+  /** Reads a notification body as received: what it is about. Never trusted: the payment is read back before any credit. */
+  parseNotification(rawBody: string): ProviderNotification | undefined;
 }
 
 export interface PaymentRequest {

@@ -71,7 +71,8 @@ export class YooKassaProvider implements PaymentProvider {
     return isIPv6(address) && this.allowed.check(address, 'ipv6');
   }
 
-  parseNotification(body: unknown): ProviderNotification | undefined {
+  parseNotification(rawBody: string): ProviderNotification | undefined {
+    const body = parseJson(rawBody);
     if (!isObject(body) || body['type'] !== 'notification' || typeof body['event'] !== 'string' || !isObject(body['object'])) return undefined;
     const event = body['event'];
     const object = body['object'];

@@ -5,7 +5,6 @@ import type { Services } from '../../../services/index.js';
 import { AdminOrder, AdminOrderPage, AdminOrdersQuery, OrderIdParams, ReconcileAnswer, RefundAnswer, RefundBody } from '../../contracts/payments.js';
 import { sessionActor } from '../../plugins/audit-trail.js';
 import { requireAdmin } from '../../plugins/session-account.js';
-import { pageOf } from './payments-routes.js';
 
 const TAGS = ['admin: payments'];
 
@@ -21,7 +20,7 @@ export function adminPaymentRoutes(scope: FastifyInstance, services: Services): 
   app.get('/api/admin/payments', { schema: { tags: TAGS, summary: 'Top-up orders of every customer, newest first', querystring: AdminOrdersQuery, response: { 200: AdminOrderPage } } }, async (request) => {
     requireAdmin(request);
     const { limit = 50, before, user_id: userId, status } = request.query;
-    return pageOf(await payments.orders.adminOrders({ limit: limit + 1, before, userId, status }), limit);
+    return payments.orders.adminOrders({ limit, before, userId, status });
   });
 
   app.get('/api/admin/payments/:id', { schema: { tags: TAGS, summary: 'One order with its refunds and every notification about it', params: OrderIdParams, response: { 200: AdminOrder } } }, async (request) => {

@@ -32,9 +32,7 @@ export function cabinetPaymentRoutes(app: FastifyInstance, services: Services): 
   );
 
   api.get('/api/payments', { schema: { tags, summary: "The account's top-up orders, newest first", querystring: OrdersQuery, response: { 200: OrderPage } } }, async (request) => {
-    const limit = request.query.limit ?? 50;
-    const rows = await orders.listOrders(requireAccount(request).userId, limit + 1, request.query.before);
-    return pageOf(rows, limit);
+    return orders.listOrders(requireAccount(request).userId, request.query.limit ?? 50, request.query.before);
   });
 
   api.get('/api/payments/:id', { schema: { tags, summary: 'One order; a pending one is read back from the provider first', params: OrderIdParams, response: { 200: Order } } }, async (request) =>
@@ -60,8 +58,3 @@ export async function paymentWebhookRoutes(app: FastifyInstance, services: Servi
   });
 }
 
-export function pageOf<T extends { id: string }>(rows: T[], limit: number): { data: T[]; has_more: boolean; next_before: string | null } {
-  const data = rows.slice(0, limit);
-  const hasMore = rows.length > limit;
-  return { data, has_more: hasMore, next_before: hasMore ? data[data.length - 1]!.id : null };
-}
